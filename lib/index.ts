@@ -1,0 +1,5 @@
+/**
+ * rxesl: a reactive FreeSWITCH Event Socket library.
+ */
+export * from './errors.js';
+export * from './protocol/index.js';

@@ -1,0 +1,336 @@
+/**
+ * Splits an Event Socket byte stream into frames (PROTOCOL.md §1.1-1.2).
+ *
+ * - The header block ends at the first "\n\n"; each line splits at its FIRST colon
+ *   (`Reply-Text: +OK Job-UUID: ...` keeps its second colon in the value).
+ * - Content-Length may be anywhere in the block (events put it first, log/data second) or
+ *   missing (the outbound connect reply); the body is exactly that many BYTES.
+ * - Chunks are never concatenated into strings. A frame that lies inside one chunk is handed
+ *   out as a view of that chunk; only a frame that straddles chunks is copied, once, into a
+ *   buffer of its exact size.
+ */
+import { EslProtocolError } from '../errors.js';
+import { Frame, FrameHeaders } from './frame.js';
+
+export interface FrameParserOptions {
+  /** Largest header block accepted, in bytes. The outbound connect reply is one header block of tens of KB. Default 8 MiB. */
+  maxHeaderBytes?: number;
+  /** Largest body accepted, in bytes. FreeSWITCH sets no limit on what it sends (`show channels` on a busy box). Default 128 MiB. */
+  maxBodyBytes?: number;
+}
+
+export const DEFAULT_MAX_HEADER_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_BODY_BYTES = 128 * 1024 * 1024;
+
+const LF = 10;
+const CR = 13;
+const DOUBLE_LF = Buffer.from('\n\n');
+const EMPTY = Buffer.alloc(0);
+/** A partial-header buffer larger than this is dropped after use instead of being kept for reuse. */
+const KEEP_HEAD_BYTES = 64 * 1024;
+
+export function toBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+function excerptOf(text: string): string {
+  const cut = text.length > 240 ? `${text.slice(0, 240)}...` : text;
+  return cut.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+}
+
+export class FrameParser {
+  private readonly maxHeaderBytes: number;
+  private readonly maxBodyBytes: number;
+
+  /** Bytes of a header block that is not complete yet. */
+  private head: Buffer = EMPTY;
+  private headLen = 0;
+
+  /** Body of a frame that straddles chunks, filled as chunks arrive. */
+  private bodyBuf: Buffer | null = null;
+  private bodyFilled = 0;
+  private bodyHeaders: FrameHeaders | null = null;
+  private bodyType: string | undefined;
+
+  /** Results of the last header-block parse (kept in fields to avoid an object per frame). */
+  private lastHeaders: FrameHeaders | null = null;
+  private lastType: string | undefined;
+  private lastLength = 0;
+
+  /** Stream offset of the first byte of the current chunk, and of the frame being read. */
+  private consumed = 0;
+  private frameStart = 0;
+  private failure: Error | null = null;
+
+  constructor(options: FrameParserOptions = {}) {
+    this.maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    if (!(this.maxHeaderBytes > 0) || !(this.maxBodyBytes >= 0)) {
+      throw new RangeError('FrameParser: maxHeaderBytes must be > 0 and maxBodyBytes >= 0');
+    }
+  }
+
+  /** Bytes received that do not yet form a complete frame. */
+  get bufferedBytes(): number {
+    return this.headLen + this.bodyFilled;
+  }
+
+  /** Total bytes pushed so far. */
+  get offset(): number {
+    return this.consumed;
+  }
+
+  /** The error that stopped this parser, if any. A failed parser refuses further input. */
+  get error(): Error | null {
+    return this.failure;
+  }
+
+  /**
+   * Feeds one chunk; calls `onFrame` for every frame it completes, in order.
+   * Throws EslProtocolError on bad input, after which the parser stays failed.
+   * `onFrame` should not throw: if it does, the parser fails too (the rest of the chunk is lost).
+   */
+  push(chunk: Uint8Array, onFrame: (frame: Frame) => void): void {
+    if (this.failure) throw this.failure;
+    const buf = toBuffer(chunk);
+    const len = buf.length;
+    let pos = 0;
+    try {
+      while (pos < len) {
+        // 1. Filling the body of a frame that straddles chunks.
+        if (this.bodyBuf !== null) {
+          const body = this.bodyBuf;
+          const need = body.length - this.bodyFilled;
+          const n = need < len - pos ? need : len - pos;
+          buf.copy(body, this.bodyFilled, pos, pos + n);
+          this.bodyFilled += n;
+          pos += n;
+          if (this.bodyFilled === body.length) {
+            const frame = new Frame(this.bodyHeaders!, body, this.bodyType);
+            this.bodyBuf = null;
+            this.bodyHeaders = null;
+            this.bodyFilled = 0;
+            onFrame(frame);
+          }
+          continue;
+        }
+
+        // 2. The header block.
+        if (this.headLen === 0) {
+          // Stray CR/LF between frames carry nothing; FreeSWITCH never sends them, but they are harmless.
+          while (pos < len && (buf[pos] === LF || buf[pos] === CR)) pos++;
+          if (pos === len) break;
+          this.frameStart = this.consumed + pos;
+          const idx = buf.indexOf(DOUBLE_LF, pos);
+          if (idx < 0) {
+            this.appendHead(buf, pos, len);
+            pos = len;
+            break;
+          }
+          if (idx + 2 - pos > this.maxHeaderBytes) this.headerTooLarge(idx + 2 - pos);
+          this.parseHeaderBlock(buf, pos, idx);
+          pos = idx + 2;
+        } else {
+          // Continue a partial header block; its "\n\n" may straddle the two chunks.
+          let end: number;
+          if (this.head[this.headLen - 1] === LF && buf[pos] === LF) {
+            end = pos + 1;
+          } else {
+            const idx = buf.indexOf(DOUBLE_LF, pos);
+            if (idx < 0) {
+              this.appendHead(buf, pos, len);
+              pos = len;
+              break;
+            }
+            end = idx + 2;
+          }
+          this.appendHead(buf, pos, end);
+          pos = end;
+          const head = this.head;
+          const headLen = this.headLen;
+          this.headLen = 0;
+          this.parseHeaderBlock(head, 0, headLen - 2);
+          if (head.length > KEEP_HEAD_BYTES) this.head = EMPTY;
+        }
+
+        // 3. The body, if any.
+        const headers = this.lastHeaders!;
+        const type = this.lastType;
+        const cl = this.lastLength;
+        this.lastHeaders = null;
+        if (cl === 0) {
+          onFrame(new Frame(headers, EMPTY, type));
+        } else if (len - pos >= cl) {
+          const body = buf.subarray(pos, pos + cl);
+          pos += cl;
+          onFrame(new Frame(headers, body, type));
+        } else {
+          const body = Buffer.allocUnsafe(cl);
+          buf.copy(body, 0, pos, len);
+          this.bodyBuf = body;
+          this.bodyFilled = len - pos;
+          this.bodyHeaders = headers;
+          this.bodyType = type;
+          pos = len;
+        }
+      }
+    } catch (err) {
+      this.failure = err instanceof Error ? err : new Error(String(err));
+      throw err;
+    } finally {
+      this.consumed += len;
+    }
+  }
+
+  /**
+   * Declares the end of the stream. Throws EslProtocolError (TRUNCATED) if a frame was cut
+   * short, so a peer that closes mid-frame is never mistaken for a clean close.
+   */
+  end(): void {
+    if (this.failure) throw this.failure;
+    const buffered = this.bufferedBytes;
+    if (buffered > 0) {
+      const what = this.bodyBuf
+        ? `inside a body (${this.bodyFilled} of ${this.bodyBuf.length} bytes received)`
+        : `inside a header block (${this.headLen} bytes received)`;
+      const excerpt = this.bodyBuf ? this.describe(this.bodyHeaders!) : this.head.toString('utf8', 0, Math.min(this.headLen, 240));
+      this.failure = new EslProtocolError('TRUNCATED', `stream ended ${what}, frame at byte ${this.frameStart}`, {
+        offset: this.frameStart,
+        excerpt: excerptOf(excerpt),
+      });
+      throw this.failure;
+    }
+  }
+
+  /** Forgets any partial frame and any failure, as for a new connection. */
+  reset(): void {
+    this.head = EMPTY;
+    this.headLen = 0;
+    this.bodyBuf = null;
+    this.bodyFilled = 0;
+    this.bodyHeaders = null;
+    this.lastHeaders = null;
+    this.consumed = 0;
+    this.frameStart = 0;
+    this.failure = null;
+  }
+
+  private describe(headers: FrameHeaders): string {
+    return Array.from(headers.entries(), ([n, v]) => `${n}: ${v}`).join('\n');
+  }
+
+  private appendHead(buf: Buffer, from: number, to: number): void {
+    const n = to - from;
+    const need = this.headLen + n;
+    if (need > this.maxHeaderBytes) this.headerTooLarge(need);
+    if (need > this.head.length) {
+      let size = this.head.length === 0 ? 256 : this.head.length * 2;
+      while (size < need) size *= 2;
+      const grown = Buffer.allocUnsafe(size);
+      this.head.copy(grown, 0, 0, this.headLen);
+      this.head = grown;
+    }
+    buf.copy(this.head, this.headLen, from, to);
+    this.headLen = need;
+  }
+
+  private headerTooLarge(size: number): never {
+    const sample = this.headLen > 0 ? this.head.toString('utf8', 0, Math.min(this.headLen, 240)) : '';
+    throw new EslProtocolError(
+      'HEADER_TOO_LARGE',
+      `header block of at least ${size} bytes exceeds the limit of ${this.maxHeaderBytes} bytes (frame at byte ${this.frameStart})`,
+      { offset: this.frameStart, excerpt: excerptOf(sample) },
+    );
+  }
+
+  /**
+   * Parses the lines in buf[start, end), where end is the index of the LF that ends the last
+   * line (the first byte of the "\n\n"). Sets lastHeaders, lastType and lastLength.
+   */
+  private parseHeaderBlock(buf: Buffer, start: number, end: number): void {
+    // One decode of the whole block; a multi-byte character can never be split here.
+    const s = buf.toString('utf8', start, end);
+    const n = s.length;
+    const names: string[] = [];
+    const values: string[] = [];
+    let type: string | undefined;
+    let length = -1;
+    let i = 0;
+    while (i < n) {
+      let eol = s.indexOf('\n', i);
+      if (eol < 0) eol = n;
+      const colon = s.indexOf(':', i);
+      if (colon < 0 || colon > eol) {
+        throw new EslProtocolError(
+          'MALFORMED_HEADER',
+          `header line without a colon: ${JSON.stringify(s.slice(i, Math.min(eol, i + 80)))} (frame at byte ${this.frameStart})`,
+          { offset: this.frameStart, excerpt: excerptOf(s) },
+        );
+      }
+      const name = s.slice(i, colon);
+      let v = colon + 1;
+      while (v < eol) {
+        const c = s.charCodeAt(v);
+        if (c !== 32 && c !== 9) break;
+        v++;
+      }
+      let ve = eol;
+      if (ve > v && s.charCodeAt(ve - 1) === CR) ve--;
+      const value = s.slice(v, ve);
+      names.push(name);
+      values.push(value);
+      if (name.length === 14 && (name === 'Content-Length' || name.toLowerCase() === 'content-length')) {
+        const cl = this.parseContentLength(value, s);
+        if (length >= 0 && cl !== length) {
+          throw new EslProtocolError(
+            'BAD_CONTENT_LENGTH',
+            `conflicting Content-Length headers ${length} and ${cl} (frame at byte ${this.frameStart})`,
+            { offset: this.frameStart, excerpt: excerptOf(s) },
+          );
+        }
+        length = cl;
+      } else if (type === undefined && name.length === 12 && (name === 'Content-Type' || name.toLowerCase() === 'content-type')) {
+        type = value;
+      }
+      i = eol + 1;
+    }
+    this.lastHeaders = FrameHeaders.fromArrays(names, values);
+    this.lastType = type;
+    this.lastLength = length < 0 ? 0 : length;
+  }
+
+  private parseContentLength(value: string, block: string): number {
+    let cl = 0;
+    const n = value.length;
+    let ok = n > 0 && n <= 16;
+    for (let k = 0; ok && k < n; k++) {
+      const d = value.charCodeAt(k) - 48;
+      if (d < 0 || d > 9) ok = false;
+      else cl = cl * 10 + d;
+    }
+    if (!ok) {
+      throw new EslProtocolError(
+        'BAD_CONTENT_LENGTH',
+        `Content-Length ${JSON.stringify(value)} is not a byte count (frame at byte ${this.frameStart})`,
+        { offset: this.frameStart, excerpt: excerptOf(block) },
+      );
+    }
+    if (cl > this.maxBodyBytes) {
+      throw new EslProtocolError(
+        'BODY_TOO_LARGE',
+        `Content-Length ${cl} exceeds the limit of ${this.maxBodyBytes} bytes (frame at byte ${this.frameStart})`,
+        { offset: this.frameStart, excerpt: excerptOf(block) },
+      );
+    }
+    return cl;
+  }
+}
+
+/** Parses a complete byte sequence into frames (a convenience for tests, fixtures and scripts). */
+export function parseFrames(bytes: Uint8Array, options?: FrameParserOptions): Frame[] {
+  const out: Frame[] = [];
+  const parser = new FrameParser(options);
+  parser.push(bytes, (f) => out.push(f));
+  parser.end();
+  return out;
+}

@@ -1,0 +1,22 @@
+/**
+ * The protocol layer: bytes <-> frames <-> events, and commands -> bytes. No sockets, no
+ * timers, no RxJS beyond the `frames()` operator.
+ */
+export { ContentType, DISCONNECT_GOODBYE, EVENT_FORMATS, RUDE_REJECTION_BODY, eventFormatOf } from './content-type.js';
+export type { EventFormat, KnownContentType } from './content-type.js';
+export { Frame, FrameHeaders } from './frame.js';
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEADER_BYTES, FrameParser, parseFrames } from './frame-parser.js';
+export type { FrameParserOptions } from './frame-parser.js';
+export { frames } from './frames.js';
+export { EslEvent, EventHeaders, isArrayValue } from './event.js';
+export type { EventPriority, HeaderInit } from './event.js';
+export { splitArrayValue, joinArrayValue } from './event-store.js';
+export type { HeaderList } from './event-store.js';
+export { EVENT_NAMES, LOG_LEVELS, MYEVENTS_SET, lookupEventName } from './event-names.js';
+export type { EventName, KnownEventName, LogLevelName } from './event-names.js';
+export { urlDecode, urlEncode } from './url-codec.js';
+export { Commands, EncodedCommand, EXECUTE_ARG_INLINE_MAX, encodeCommand } from './commands.js';
+export type { CommandHeaders, ExecuteOptions, UnicastOptions } from './commands.js';
+export { CommandReader, atoi } from './command-reader.js';
+export type { ClientCommand, CommandReaderOptions } from './command-reader.js';
+export { ServerFrames } from './server-frames.js';
