@@ -3,3 +3,4 @@
  */
 export * from './errors.js';
 export * from './protocol/index.js';
+export * from './connection/index.js';

@@ -20,3 +20,5 @@ export type { CommandHeaders, ExecuteOptions, UnicastOptions } from './commands.
 export { CommandReader, atoi } from './command-reader.js';
 export type { ClientCommand, CommandReaderOptions } from './command-reader.js';
 export { ServerFrames } from './server-frames.js';
+export { EventSubscription, FilterList } from './subscriptions.js';
+export type { EventFilter } from './subscriptions.js';

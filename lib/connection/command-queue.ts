@@ -1,0 +1,148 @@
+/**
+ * The FIFO that matches replies to commands (PROTOCOL.md §3.1). FreeSWITCH answers every
+ * command in the order it was sent, with exactly one command/reply or api/response frame;
+ * everything else on the socket is unsolicited. So the oldest pending command owns the next
+ * reply, always. A command whose caller gave up (unsubscribed, timed out) keeps its place:
+ * its reply is still consumed in its turn, and dropped, so the queue never gets out of step.
+ *
+ * No I/O here: the Connection writes the bytes and feeds the replies in.
+ */
+import { EslDisconnectedError, EslTimeoutError } from '../errors.js';
+import type { Frame } from '../protocol/frame.js';
+
+export interface Scheduler {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realTimers: Scheduler = {
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export interface PendingCommand {
+  /** For messages: the command line, password masked. */
+  readonly label: string;
+  /** Milliseconds FreeSWITCH may take once this command is at the head of the queue; 0 or undefined: no limit. */
+  readonly timeoutMs?: number | undefined;
+  /** Called with the reply frame (only if the caller is still waiting). */
+  readonly onReply: (frame: Frame) => void;
+  /** Called at most once, if the caller is still waiting: timeout or disconnect. */
+  readonly onError: (err: Error) => void;
+}
+
+interface Entry {
+  command: PendingCommand;
+  /** The caller no longer waits; the reply will be consumed and dropped. */
+  settled: boolean;
+  timer: unknown;
+}
+
+export class CommandQueue {
+  private entries: Array<Entry | undefined> = [];
+  private head = 0;
+
+  constructor(private readonly timers: Scheduler = realTimers) {}
+
+  /** Commands written whose reply has not arrived (abandoned ones included: they still own a reply). */
+  get size(): number {
+    return this.entries.length - this.head;
+  }
+
+  /** Commands whose caller is still waiting. */
+  get waiting(): number {
+    let n = 0;
+    for (let i = this.head; i < this.entries.length; i++) if (!this.entries[i]!.settled) n++;
+    return n;
+  }
+
+  /**
+   * Registers a command that is being written now. Returns a function that abandons it: the
+   * caller stops waiting, but the reply is still consumed in turn.
+   */
+  push(command: PendingCommand): () => void {
+    const entry: Entry = { command, settled: false, timer: undefined };
+    this.entries.push(entry);
+    if (this.entries.length - this.head === 1) this.arm(entry);
+    return () => this.abandon(entry);
+  }
+
+  /**
+   * The next command/reply or api/response arrived: it belongs to the oldest command.
+   * Returns false when no command was waiting (a reply nobody asked for).
+   */
+  reply(frame: Frame): boolean {
+    if (this.head >= this.entries.length) return false;
+    const entry = this.entries[this.head]!;
+    this.entries[this.head] = undefined;
+    this.head++;
+    this.compact();
+    this.disarm(entry);
+    const next = this.entries[this.head];
+    if (next && next.timer === undefined) this.arm(next);
+    if (!entry.settled) {
+      entry.settled = true;
+      entry.command.onReply(frame);
+    }
+    return true;
+  }
+
+  /** The connection is gone: every command still waiting fails at once, and the queue is emptied. */
+  failAll(make: (label: string) => Error = (label) => new EslDisconnectedError(`connection closed before the reply to "${label}"`, label)): void {
+    const list = this.entries.slice(this.head);
+    this.entries = [];
+    this.head = 0;
+    for (const entry of list) {
+      if (!entry) continue;
+      this.disarm(entry);
+      if (!entry.settled) {
+        entry.settled = true;
+        entry.command.onError(make(entry.command.label));
+      }
+    }
+  }
+
+  private abandon(entry: Entry): void {
+    if (entry.settled) return;
+    entry.settled = true;
+    this.disarm(entry);
+  }
+
+  /** A command's clock starts when it reaches the head: the time FreeSWITCH spends on it, not on the ones before it. */
+  private arm(entry: Entry): void {
+    const ms = entry.command.timeoutMs;
+    if (entry.settled || !ms || ms <= 0) return;
+    entry.timer = this.timers.setTimeout(() => {
+      entry.timer = undefined;
+      if (entry.settled) return;
+      entry.settled = true;
+      // The late reply will still arrive in its turn, but the next command is now the one the
+      // caller waits for: its clock starts here.
+      if (this.entries[this.head] === entry) {
+        const next = this.entries[this.head + 1];
+        if (next) this.arm(next);
+      }
+      entry.command.onError(
+        new EslTimeoutError(`no reply to "${entry.command.label}" within ${ms} ms`, ms, entry.command.label),
+      );
+    }, ms);
+  }
+
+  private disarm(entry: Entry): void {
+    if (entry.timer !== undefined) {
+      this.timers.clearTimeout(entry.timer);
+      entry.timer = undefined;
+    }
+  }
+
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+  }
+}

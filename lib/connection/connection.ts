@@ -1,0 +1,1056 @@
+/**
+ * Connection: the reactive core of an Event Socket client.
+ *
+ * One read path per socket: chunks -> frames() -> dispatch. Every frame is parsed once; events
+ * are parsed once and shared by every subscriber (`events$` and the keyed views); replies go to
+ * the command FIFO. Commands are cold Observables: they write on subscribe, emit their reply
+ * and complete. bgapi and execute are two-step: the reply, then the result event.
+ */
+import { randomUUID } from 'node:crypto';
+import type net from 'node:net';
+import { BehaviorSubject, Observable, Subject, type Subscription, firstValueFrom } from 'rxjs';
+import {
+  EslAuthError,
+  EslCommandError,
+  EslDisconnectedError,
+  EslHangupError,
+  EslProtocolError,
+  EslTimeoutError,
+} from '../errors.js';
+import { Commands, type EncodedCommand, type ExecuteOptions, encodeCommand } from '../protocol/commands.js';
+import { ContentType, type EventFormat } from '../protocol/content-type.js';
+import { EslEvent } from '../protocol/event.js';
+import type { EventName } from '../protocol/event-names.js';
+import type { Frame } from '../protocol/frame.js';
+import type { FrameParserOptions } from '../protocol/frame-parser.js';
+import { frames } from '../protocol/frames.js';
+import { EventSubscription, FilterList, type EventFilter } from '../protocol/subscriptions.js';
+import { SocketWriter, openSocket, socketChunks } from '../transport/socket.js';
+import { CommandQueue, realTimers, type Scheduler } from './command-queue.js';
+import { EventRouter } from './event-router.js';
+import { ApiResponse, ApplicationResult, BackgroundJob, CommandReply, LogLine, isErrorText } from './replies.js';
+
+export type ConnectionState = 'connecting' | 'authenticating' | 'ready' | 'lingering' | 'reconnecting' | 'closed';
+
+export interface ReconnectOptions {
+  /** Delay before the first attempt, ms. Default 100. */
+  initialDelay?: number;
+  /** Cap on the delay, ms. Default 10,000. */
+  maxDelay?: number;
+  /** Growth per attempt. Default 2. */
+  factor?: number;
+  /** Random spread, as a fraction of the delay (0.2 = ±20%). Default 0.2. */
+  jitter?: number;
+  /** Attempts before giving up (the connection then closes). Default: no limit. */
+  maxAttempts?: number;
+}
+
+export interface ConnectionOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 8021. */
+  port?: number;
+  /** Default ClueCon (FreeSWITCH's default). */
+  password?: string;
+  /** With a user (`1000@default`), authenticates with `userauth` instead of `auth`. */
+  user?: string;
+  /** Milliseconds for TCP connect plus authentication. Default 10,000. */
+  timeout?: number;
+  /**
+   * Default timeout of commands other than api, ms; 0 for none. Default 30,000. A command's
+   * clock starts when it reaches the head of the queue, so a long api before it does not count.
+   */
+  commandTimeout?: number;
+  /**
+   * Default timeout of api (and of bgapi and execute results), ms; 0 for none, the default:
+   * `api originate` blocks until the call is answered or fails, which can take a minute or more.
+   */
+  apiTimeout?: number;
+  /** Reconnect automatically after a drop (capped exponential backoff with jitter). Default off. */
+  reconnect?: boolean | ReconnectOptions;
+  /** Commands issued while reconnecting wait for the connection (bounded by their timeout), or fail at once. Default 'wait'. */
+  whileReconnecting?: 'wait' | 'fail';
+  /** The format rxesl uses when it subscribes on its own (BACKGROUND_JOB before a bgapi...). Default 'plain'. */
+  eventFormat?: EventFormat;
+  /** Error on a -ERR reply (EslCommandError) instead of emitting it. Default true. */
+  failOnError?: boolean;
+  /** Frame parser limits. */
+  parser?: FrameParserOptions;
+  /** TCP keepalive initial delay, ms, or false. Default 30,000. */
+  keepAlive?: number | false;
+  /** @internal Timers, for tests on a virtual clock. */
+  timers?: Scheduler;
+}
+
+export interface CommandOptions {
+  /** Milliseconds; 0 for none. Defaults: commandTimeout, or apiTimeout for api. */
+  timeout?: number;
+  /** Overrides the connection's failOnError for this command. */
+  failOnError?: boolean;
+}
+
+export interface BgapiOptions extends CommandOptions {
+  /** Your own Job-UUID (FreeSWITCH echoes it). Default: a new UUID, known before the reply. */
+  jobUuid?: string;
+  /** Milliseconds to wait for the BACKGROUND_JOB; 0 for none. Default apiTimeout. */
+  jobTimeout?: number;
+}
+
+export interface ExecuteCommandOptions extends ExecuteOptions, CommandOptions {
+  /** Milliseconds to wait for CHANNEL_EXECUTE_COMPLETE; 0 for none. Default apiTimeout. */
+  completionTimeout?: number;
+}
+
+type Mode = 'inbound' | 'outbound';
+
+const noop = (): void => {};
+
+interface Handshake {
+  onFrame(frame: Frame): void;
+  onClose(err: Error): void;
+}
+
+interface Waiting {
+  start(): void;
+  fail(err: Error): void;
+}
+
+function positive(n: number | undefined): number | undefined {
+  return n !== undefined && n > 0 ? n : undefined;
+}
+
+export class Connection {
+  // ------------------------------------------------------------------ streams
+
+  readonly #state: BehaviorSubject<ConnectionState>;
+  readonly #frames = new Subject<Frame>();
+  readonly #router = new EventRouter();
+  readonly #logs = new Subject<LogLine>();
+  readonly #notices = new Subject<EslEvent>();
+  readonly #errors = new Subject<Error>();
+
+  /** The connection's state; replays the current one to a new subscriber. */
+  readonly state$: Observable<ConnectionState>;
+  /** Every frame read, replies and events alike, parsed once. Hot: no replay. */
+  readonly frames$: Observable<Frame>;
+  /** Every event (text/event-plain|json|xml), parsed once and shared. Hot: a late subscriber gets no old events. Carries on across reconnects. */
+  readonly events$: Observable<EslEvent>;
+  /** log/data lines (after `log <level>`). */
+  readonly logs$: Observable<LogLine>;
+  /** text/disconnect-notice frames: the linger notice and the final one. */
+  readonly notices$: Observable<EslEvent>;
+  /** Problems that do not end the connection: a malformed event, a reply nobody asked for, a failed reconnect attempt, a subscription that could not be restored. */
+  readonly errors$: Observable<Error>;
+
+  // ------------------------------------------------------------------ settings
+
+  readonly #mode: Mode;
+  readonly #host: string;
+  readonly #port: number;
+  readonly #password: string;
+  readonly #user: string | undefined;
+  readonly #timeout: number;
+  readonly #commandTimeout: number | undefined;
+  readonly #apiTimeout: number | undefined;
+  readonly #reconnect: Required<ReconnectOptions> | null;
+  readonly #whileReconnecting: 'wait' | 'fail';
+  readonly #failOnError: boolean;
+  readonly #parser: FrameParserOptions | undefined;
+  readonly #keepAlive: number | false;
+  readonly #timers: Scheduler;
+
+  // ------------------------------------------------------------------ live state
+
+  #socket: net.Socket | null = null;
+  #writer: SocketWriter | null = null;
+  #session: Subscription | null = null;
+  #queue: CommandQueue;
+  #handshake: Handshake | null = null;
+  #waiting: Waiting[] = [];
+  /** close() was called or exit sent: a socket close is not a drop. */
+  #closing = false;
+  /** The server said goodbye for a session that is over: do not reconnect. */
+  #sessionOver = false;
+  #finalError: Error | undefined;
+  #closed: Promise<void>;
+  #resolveClosed!: () => void;
+  #reconnectTimer: unknown;
+  #cancelReconnectWait: (() => void) | null = null;
+  #channelData: EslEvent | undefined;
+  #authReply: CommandReply | undefined;
+
+  /** What was asked for, to ask again after a reconnect. */
+  readonly #subscription = new EventSubscription();
+  readonly #filters = new FilterList();
+  #logLevel: string | undefined;
+  #myevents = false;
+  /** Subscriptions rxesl sent on its own and whose reply has not come (shared by concurrent callers). */
+  readonly #autoSubscribing = new Map<string, Promise<void>>();
+
+  private constructor(mode: Mode, options: ConnectionOptions) {
+    this.#mode = mode;
+    this.#host = options.host ?? '127.0.0.1';
+    this.#port = options.port ?? 8021;
+    this.#password = options.password ?? 'ClueCon';
+    this.#user = options.user;
+    this.#timeout = options.timeout ?? 10_000;
+    this.#commandTimeout = positive(options.commandTimeout ?? 30_000);
+    this.#apiTimeout = positive(options.apiTimeout ?? 0);
+    this.#whileReconnecting = options.whileReconnecting ?? 'wait';
+    this.#failOnError = options.failOnError ?? true;
+    this.#parser = options.parser;
+    this.#keepAlive = options.keepAlive ?? 30_000;
+    this.#timers = options.timers ?? realTimers;
+    this.#subscription.format = options.eventFormat ?? 'plain';
+    const r = options.reconnect;
+    this.#reconnect =
+      r && mode === 'inbound'
+        ? {
+            initialDelay: 100,
+            maxDelay: 10_000,
+            factor: 2,
+            jitter: 0.2,
+            maxAttempts: Number.POSITIVE_INFINITY,
+            ...(typeof r === 'object' ? r : {}),
+          }
+        : null;
+    this.#queue = new CommandQueue(this.#timers);
+    this.#state = new BehaviorSubject<ConnectionState>('connecting');
+    this.state$ = this.#state.asObservable();
+    this.frames$ = this.#frames.asObservable();
+    this.events$ = this.#router.events.asObservable();
+    this.logs$ = this.#logs.asObservable();
+    this.notices$ = this.#notices.asObservable();
+    this.errors$ = this.#errors.asObservable();
+    this.#closed = new Promise<void>((resolve) => {
+      this.#resolveClosed = resolve;
+    });
+  }
+
+  // ------------------------------------------------------------------ opening
+
+  /**
+   * Connects to FreeSWITCH, waits for auth/request, authenticates (`auth`, or `userauth` when a
+   * user is given) and resolves once the connection is ready.
+   *
+   * Rejects with EslConnectError (refused, unreachable), EslTimeoutError (no connection or no
+   * greeting in time), EslAuthError (wrong password: `reason: 'invalid'` with the reply text;
+   * ACL rejection: `reason: 'rejected'`).
+   */
+  static async connect(options: ConnectionOptions = {}): Promise<Connection> {
+    const conn = new Connection('inbound', options);
+    try {
+      await conn.#open();
+    } catch (err) {
+      conn.#finalize(err as Error);
+      throw err;
+    }
+    return conn;
+  }
+
+  /**
+   * @internal Wraps a socket FreeSWITCH opened to us (outbound mode). The connection is not
+   * ready until `connect` has been answered: the Server does that before handing it out.
+   */
+  static outbound(socket: net.Socket, options: Omit<ConnectionOptions, 'host' | 'port' | 'password' | 'user' | 'reconnect'> = {}): Connection {
+    const conn = new Connection('outbound', options);
+    conn.#attach(socket);
+    conn.#setState('authenticating');
+    return conn;
+  }
+
+  async #open(): Promise<void> {
+    if (this.#state.value !== 'reconnecting') this.#setState('connecting');
+    const socket = await openSocket({ host: this.#host, port: this.#port, timeoutMs: this.#timeout, keepAlive: this.#keepAlive });
+    if (this.#closing) {
+      socket.destroy();
+      throw new EslDisconnectedError('connection closed while connecting');
+    }
+    this.#attach(socket);
+    if (this.#state.value !== 'reconnecting') this.#setState('authenticating');
+    await this.#authenticate();
+    await this.#restore();
+    this.#setState('ready');
+    this.#flushWaiting();
+  }
+
+  #attach(socket: net.Socket): void {
+    this.#socket = socket;
+    this.#writer = new SocketWriter(socket);
+    this.#queue = new CommandQueue(this.#timers);
+    // A socket with no 'error' listener would crash the process on a late error.
+    socket.on('error', noop);
+    this.#session = socketChunks(socket)
+      .pipe(frames(this.#parser))
+      .subscribe({
+        next: (frame) => this.#dispatch(frame),
+        error: (err: Error) => this.#lost(err),
+        complete: () => this.#lost(new EslDisconnectedError('FreeSWITCH closed the connection')),
+      });
+  }
+
+  #authenticate(): Promise<void> {
+    const timeoutMs = this.#timeout;
+    return new Promise<void>((resolve, reject) => {
+      let sentAuth = false;
+      let settled = false;
+      const finish = (err?: Error): void => {
+        if (settled) return;
+        settled = true;
+        this.#handshake = null;
+        if (timer !== undefined) this.#timers.clearTimeout(timer);
+        if (err) reject(err);
+        else resolve();
+      };
+      const timer =
+        timeoutMs > 0
+          ? this.#timers.setTimeout(() => {
+              finish(new EslTimeoutError(`no ${sentAuth ? 'reply to auth' : 'auth/request'} from ${this.#host}:${this.#port} within ${timeoutMs} ms`, timeoutMs));
+              this.#socket?.destroy();
+            }, timeoutMs)
+          : undefined;
+      this.#handshake = {
+        onFrame: (frame) => {
+          const type = frame.contentType;
+          if (type === ContentType.AuthRequest && !sentAuth) {
+            sentAuth = true;
+            const cmd = this.#user === undefined ? Commands.auth(this.#password) : Commands.userauth(this.#user, this.#password);
+            this.#writer?.write(cmd.bytes);
+            return;
+          }
+          if (type === ContentType.CommandReply && sentAuth) {
+            const reply = new CommandReply(EslEvent.fromFrame(frame), this.#user === undefined ? 'auth ********' : `userauth ${this.#user}:********`);
+            if (reply.replyText.trim().toLowerCase() === '+ok accepted') {
+              this.#authReply = reply;
+              finish();
+            } else {
+              finish(new EslAuthError('invalid', `authentication refused by ${this.#host}:${this.#port}: ${reply.replyText}`, reply.replyText));
+            }
+            return;
+          }
+          if (type === ContentType.RudeRejection) {
+            finish(new EslAuthError('rejected', `access denied by ${this.#host}:${this.#port} (ACL): ${frame.bodyText.trim()}`, frame.bodyText));
+            return;
+          }
+          if (type === ContentType.DisconnectNotice) return;
+          finish(new EslAuthError('unexpected', `unexpected ${type ?? 'frame'} from ${this.#host}:${this.#port} during authentication`));
+        },
+        onClose: (err) => finish(sentAuth ? err : new EslDisconnectedError(`${this.#host}:${this.#port} closed the connection before auth/request`, undefined, { cause: err })),
+      };
+    });
+  }
+
+  /** After a reconnect: subscriptions, filters and the log level again, before any new command. */
+  async #restore(): Promise<void> {
+    const pending: Array<Observable<unknown>> = [];
+    const tokens = this.#subscription.toTokens();
+    if (tokens.length > 0) pending.push(this.#raw(Commands.event(this.#subscription.format, tokens), this.#commandTimeout, true));
+    for (const f of this.#filters.filters) pending.push(this.#raw(Commands.filter(f.header, f.value), this.#commandTimeout, true));
+    if (this.#logLevel !== undefined) pending.push(this.#raw(Commands.log(this.#logLevel), this.#commandTimeout, true));
+    const results = await Promise.allSettled(pending.map((o) => firstValueFrom(o)));
+    for (const r of results) {
+      if (r.status === 'rejected') this.#errors.next(r.reason as Error);
+      else {
+        const frame = r.value as Frame;
+        const text = frame.headers.get('Reply-Text') ?? '';
+        if (isErrorText(text)) this.#errors.next(new EslCommandError('restore', text, EslEvent.fromFrame(frame)));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ the read path
+
+  #dispatch(frame: Frame): void {
+    this.#frames.next(frame);
+    const type = frame.contentType;
+    switch (type) {
+      case ContentType.EventPlain:
+      case ContentType.EventJson:
+      case ContentType.EventXml: {
+        let ev: EslEvent;
+        try {
+          ev = EslEvent.fromFrame(frame);
+        } catch (err) {
+          this.#errors.next(err as Error);
+          return;
+        }
+        this.#router.dispatch(ev);
+        return;
+      }
+      case ContentType.CommandReply:
+      case ContentType.ApiResponse:
+        if (this.#handshake) this.#handshake.onFrame(frame);
+        else if (!this.#queue.reply(frame)) {
+          this.#errors.next(new EslProtocolError('UNEXPECTED_FRAME', `a ${type} arrived with no command waiting: ${frame}`));
+        }
+        return;
+      case ContentType.LogData:
+        this.#logs.next(new LogLine(frame));
+        return;
+      case ContentType.DisconnectNotice: {
+        const notice = EslEvent.fromFrame(frame);
+        this.#notices.next(notice);
+        if (notice.getHeader('Content-Disposition') === 'linger') {
+          if (this.#state.value === 'ready') this.#setState('lingering');
+          return;
+        }
+        // The final notice: the socket closes next. A session that is over is not reconnected.
+        if (notice.getHeader('Controlled-Session-UUID') !== undefined) this.#sessionOver = true;
+        this.#handshake?.onFrame(frame);
+        this.#queue.failAll((label) => new EslDisconnectedError(`FreeSWITCH disconnected before the reply to "${label}": ${frame.bodyText.trim()}`, label));
+        return;
+      }
+      default:
+        if (this.#handshake) this.#handshake.onFrame(frame);
+        else this.#errors.next(new EslProtocolError('UNEXPECTED_FRAME', `unexpected frame: ${frame}`));
+    }
+  }
+
+  /** The socket is gone (closed, failed, or a protocol error made it unusable). */
+  #lost(err: Error): void {
+    const socket = this.#socket;
+    this.#session?.unsubscribe();
+    this.#session = null;
+    this.#socket = null;
+    this.#writer = null;
+    socket?.destroy();
+    if (err instanceof EslProtocolError) this.#errors.next(err);
+    const cause = err instanceof EslDisconnectedError ? err : new EslDisconnectedError(`connection lost: ${err.message}`, undefined, { cause: err });
+    this.#queue.failAll((label) => new EslDisconnectedError(`connection lost before the reply to "${label}"`, label, { cause }));
+    this.#autoSubscribing.clear();
+    if (this.#handshake) {
+      this.#handshake.onClose(cause);
+      return;
+    }
+    if (this.#state.value === 'closed') return;
+    if (!this.#closing && !this.#sessionOver && this.#reconnect) {
+      void this.#reconnectLoop();
+      return;
+    }
+    this.#finalize(this.#closing ? undefined : cause);
+  }
+
+  async #reconnectLoop(): Promise<void> {
+    const r = this.#reconnect!;
+    this.#setState('reconnecting');
+    for (let attempt = 1; !this.#closing; attempt++) {
+      if (attempt > r.maxAttempts) {
+        this.#finalize(new EslDisconnectedError(`gave up reconnecting to ${this.#host}:${this.#port} after ${r.maxAttempts} attempts`));
+        return;
+      }
+      const base = Math.min(r.maxDelay, r.initialDelay * r.factor ** (attempt - 1));
+      const delay = Math.max(0, base * (1 + r.jitter * (Math.random() * 2 - 1)));
+      await new Promise<void>((resolve) => {
+        this.#reconnectTimer = this.#timers.setTimeout(resolve, delay);
+        this.#cancelReconnectWait = resolve;
+      });
+      this.#cancelReconnectWait = null;
+      if (this.#closing) break;
+      try {
+        await this.#open();
+        return;
+      } catch (err) {
+        const e = err as Error;
+        const socket = this.#socket;
+        this.#socket = null;
+        this.#session?.unsubscribe();
+        this.#session = null;
+        socket?.destroy();
+        if (e instanceof EslAuthError) {
+          // The password or the ACL changed: retrying would hammer FreeSWITCH with the same refusal.
+          this.#finalize(e);
+          return;
+        }
+        this.#errors.next(e);
+        if (this.#state.value !== 'reconnecting') this.#setState('reconnecting');
+      }
+    }
+    this.#finalize(undefined);
+  }
+
+  #finalize(err: Error | undefined): void {
+    if (this.#state.value === 'closed') return;
+    this.#finalError = err;
+    const socket = this.#socket;
+    this.#session?.unsubscribe();
+    this.#session = null;
+    this.#socket = null;
+    this.#writer = null;
+    socket?.destroy();
+    if (this.#reconnectTimer !== undefined) this.#timers.clearTimeout(this.#reconnectTimer);
+    this.#cancelReconnectWait?.();
+    this.#queue.failAll((label) => new EslDisconnectedError(`connection closed before the reply to "${label}"`, label, err ? { cause: err } : undefined));
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const w of waiting) w.fail(new EslDisconnectedError('connection closed', undefined, err ? { cause: err } : undefined));
+    this.#state.next('closed');
+    this.#state.complete();
+    this.#frames.complete();
+    this.#router.complete();
+    this.#logs.complete();
+    this.#notices.complete();
+    this.#errors.complete();
+    this.#resolveClosed();
+  }
+
+  #setState(s: ConnectionState): void {
+    if (this.#state.value !== s && this.#state.value !== 'closed') this.#state.next(s);
+  }
+
+  #flushWaiting(): void {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const w of waiting) w.start();
+  }
+
+  // ------------------------------------------------------------------ commands: the core
+
+  /**
+   * Writes a command and emits its reply frame (command/reply or api/response), unchecked.
+   * `internal` commands (restoring subscriptions) go out even before the connection is ready.
+   */
+  #raw(cmd: EncodedCommand, timeoutMs: number | undefined, internal = false): Observable<Frame> {
+    return new Observable<Frame>((subscriber) => {
+      let abandon: (() => void) | undefined;
+      let waiting: Waiting | undefined;
+      let waitTimer: unknown;
+      const start = (): void => {
+        if (waitTimer !== undefined) this.#timers.clearTimeout(waitTimer);
+        const writer = this.#writer;
+        if (!writer || this.#state.value === 'closed') {
+          subscriber.error(new EslDisconnectedError(`not connected: cannot send "${cmd.label}"`, cmd.label));
+          return;
+        }
+        abandon = this.#queue.push({
+          label: cmd.label,
+          timeoutMs,
+          onReply: (frame) => {
+            subscriber.next(frame);
+            subscriber.complete();
+          },
+          onError: (err) => subscriber.error(err),
+        });
+        if (!writer.write(cmd.bytes)) this.#lost(new EslDisconnectedError('the socket is no longer writable'));
+      };
+      const state = this.#state.value;
+      if (internal || state === 'ready' || state === 'lingering') {
+        start();
+      } else if (state === 'closed') {
+        subscriber.error(new EslDisconnectedError(`connection closed: cannot send "${cmd.label}"`, cmd.label, this.#finalError ? { cause: this.#finalError } : undefined));
+      } else if (this.#whileReconnecting === 'fail' && state === 'reconnecting') {
+        subscriber.error(new EslDisconnectedError(`reconnecting: "${cmd.label}" not sent`, cmd.label));
+      } else {
+        waiting = { start, fail: (err) => subscriber.error(err) };
+        this.#waiting.push(waiting);
+        if (timeoutMs) {
+          waitTimer = this.#timers.setTimeout(() => {
+            this.#waiting = this.#waiting.filter((w) => w !== waiting);
+            subscriber.error(new EslTimeoutError(`"${cmd.label}" waited ${timeoutMs} ms for the connection`, timeoutMs, cmd.label));
+          }, timeoutMs);
+        }
+      }
+      return () => {
+        abandon?.();
+        if (waitTimer !== undefined) this.#timers.clearTimeout(waitTimer);
+        if (waiting) this.#waiting = this.#waiting.filter((w) => w !== waiting);
+      };
+    });
+  }
+
+  #fail(options: CommandOptions | undefined): boolean {
+    return options?.failOnError ?? this.#failOnError;
+  }
+
+  /**
+   * A command answered by a command/reply; -ERR fails it unless failOnError is false.
+   * `track` sees every reply (ok or not) before the caller does: it keeps what was asked for.
+   */
+  #reply(cmd: EncodedCommand, options?: CommandOptions, track?: (reply: CommandReply) => void): Observable<CommandReply> {
+    const timeout = options?.timeout !== undefined ? positive(options.timeout) : this.#commandTimeout;
+    const fail = this.#fail(options);
+    return new Observable<CommandReply>((subscriber) =>
+      this.#raw(cmd, timeout).subscribe({
+        next: (frame) => {
+          const reply = new CommandReply(EslEvent.fromFrame(frame), cmd.label);
+          track?.(reply);
+          if (!reply.ok && fail) subscriber.error(new EslCommandError(cmd.label, reply.replyText, reply));
+          else subscriber.next(reply);
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      }),
+    );
+  }
+
+  // ------------------------------------------------------------------ commands: public
+
+  /**
+   * Any command, as encoded bytes or as a single line; emits the reply (command/reply or
+   * api/response) as an event, unchecked. The escape hatch for what has no method.
+   */
+  send(command: EncodedCommand | string, options?: CommandOptions): Observable<EslEvent> {
+    const cmd = typeof command === 'string' ? encodeCommand(command) : command;
+    const timeout = options?.timeout !== undefined ? positive(options.timeout) : cmd.verb === 'api' ? this.#apiTimeout : this.#commandTimeout;
+    return new Observable<EslEvent>((subscriber) =>
+      this.#raw(cmd, timeout).subscribe({
+        next: (frame) => subscriber.next(EslEvent.fromFrame(frame)),
+        error: (err) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      }),
+    );
+  }
+
+  /**
+   * `api <command> [<args>]`: emits the api/response and completes. A body starting with -ERR
+   * or -USAGE (and a `-ERR permission denied` command/reply under userauth) fails with
+   * EslCommandError unless `failOnError: false`, in which case check `response.ok`.
+   * No timeout by default (see apiTimeout).
+   */
+  api(command: string, args?: string, options?: CommandOptions): Observable<ApiResponse> {
+    const cmd = Commands.api(command, args);
+    const timeout = options?.timeout !== undefined ? positive(options.timeout) : this.#apiTimeout;
+    const fail = this.#fail(options);
+    return new Observable<ApiResponse>((subscriber) =>
+      this.#raw(cmd, timeout).subscribe({
+        next: (frame) => {
+          const ev = EslEvent.fromFrame(frame);
+          if (frame.contentType === ContentType.CommandReply) {
+            // userauth: a forbidden api is refused with a command/reply, not an api/response.
+            const text = ev.getHeader('Reply-Text') ?? '';
+            ev.addBody(text);
+          }
+          const response = new ApiResponse(ev, cmd.label);
+          if (fail && !response.ok) subscriber.error(new EslCommandError(cmd.label, response.body, response));
+          else subscriber.next(response);
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      }),
+    );
+  }
+
+  /**
+   * `bgapi <command> [<args>]`: a job stream. Emits the command/reply first (its `jobUuid` is
+   * known at once), then the BACKGROUND_JOB as a BackgroundJob, then completes. rxesl makes
+   * sure BACKGROUND_JOB is subscribed before the first bgapi, and when filters are active it
+   * lets this job's event through with a `filter Job-UUID` of its own, removed afterwards.
+   * A job whose output starts with -ERR fails with EslCommandError unless failOnError is false.
+   */
+  bgapi(command: string, args?: string, options: BgapiOptions = {}): Observable<CommandReply | BackgroundJob> {
+    const jobUuid = options.jobUuid ?? randomUUID();
+    const cmd = Commands.bgapi(command, args, jobUuid);
+    const fail = this.#fail(options);
+    const jobTimeout = options.jobTimeout !== undefined ? positive(options.jobTimeout) : this.#apiTimeout;
+    return new Observable<CommandReply | BackgroundJob>((subscriber) => {
+      let jobTimer: unknown;
+      let filtered = false;
+      const cleanup = (): void => {
+        removeWaiter();
+        if (jobTimer !== undefined) this.#timers.clearTimeout(jobTimer);
+        jobTimer = undefined;
+        if (filtered) {
+          filtered = false;
+          this.#fireAndForget(Commands.filterDelete('Job-UUID', jobUuid));
+        }
+      };
+      const removeWaiter = this.#router.waitJob(jobUuid, (ev) => {
+        const job = new BackgroundJob(ev);
+        cleanup();
+        if (fail && !job.ok) {
+          subscriber.error(new EslCommandError(cmd.label, job.body, job));
+          return;
+        }
+        subscriber.next(job);
+        subscriber.complete();
+      });
+      const subscribed = this.#autoSubscribe('BACKGROUND_JOB');
+      subscribed?.catch((err: Error) => {
+        cleanup();
+        subscriber.error(err);
+      });
+      if (this.#filters.size > 0) {
+        filtered = true;
+        this.#fireAndForget(Commands.filter('Job-UUID', jobUuid));
+      }
+      const replySub = this.#reply(cmd, options).subscribe({
+        next: (reply) => {
+          subscriber.next(reply);
+          if (jobTimeout) {
+            jobTimer = this.#timers.setTimeout(() => {
+              cleanup();
+              subscriber.error(new EslTimeoutError(`no BACKGROUND_JOB for "${cmd.label}" (Job-UUID ${jobUuid}) within ${jobTimeout} ms`, jobTimeout, cmd.label));
+            }, jobTimeout);
+          }
+        },
+        error: (err) => {
+          cleanup();
+          subscriber.error(err);
+        },
+      });
+      return () => {
+        replySub.unsubscribe();
+        cleanup();
+      };
+    });
+  }
+
+  /**
+   * `event <format> <NAME...>` (additive, as FreeSWITCH merges it). Remembered, and asked
+   * again after a reconnect. Subscribing to `events$` does not ask FreeSWITCH for anything:
+   * this does.
+   */
+  events(format: EventFormat, names: EventName | readonly EventName[], options?: CommandOptions): Observable<CommandReply> {
+    const list = typeof names === 'string' ? names.split(' ').filter((n) => n !== '') : [...names];
+    // FreeSWITCH switches the format even when it then refuses the names.
+    return this.#reply(Commands.event(format, list), options, (r) => {
+      if (r.ok) this.#subscription.subscribe([format, ...list]);
+      else this.#subscription.format = format;
+    });
+  }
+
+  /** `nixevent <NAME...>`. */
+  nixevent(names: EventName | readonly EventName[], options?: CommandOptions): Observable<CommandReply> {
+    const list = typeof names === 'string' ? names.split(' ').filter((n) => n !== '') : [...names];
+    return this.#reply(Commands.nixevent(list), options, (r) => r.ok && this.#subscription.unsubscribe(list));
+  }
+
+  /** `noevents`: unsubscribes from everything (FreeSWITCH drops its queued events too). */
+  noevents(options?: CommandOptions): Observable<CommandReply> {
+    return this.#reply(Commands.noevents(), options, (r) => r.ok && this.#subscription.clear());
+  }
+
+  /** `filter <Header> <value>`: remembered and restored after a reconnect. */
+  filter(header: string, value: string, options?: CommandOptions): Observable<CommandReply> {
+    return this.#reply(Commands.filter(header, value), options, (r) => r.ok && this.#filters.add(header, value));
+  }
+
+  /** `filter delete <Header> [<value>]`, or `filterDelete('all')`. */
+  filterDelete(header: string, value?: string, options?: CommandOptions): Observable<CommandReply> {
+    return this.#reply(Commands.filterDelete(header, value), options, (r) => r.ok && this.#filters.delete(header, value));
+  }
+
+  /** `myevents [<uuid>] [<format>]`. Inbound with a uuid, the connection becomes bound to that channel and closes when it hangs up. */
+  myevents(uuid?: string, format?: EventFormat, options?: CommandOptions): Observable<CommandReply> {
+    return this.#reply(Commands.myevents(uuid, format), options, (r) => {
+      if (!r.ok) return;
+      this.#myevents = true;
+      if (format && this.#mode === 'outbound') this.#subscription.format = format;
+    });
+  }
+
+  /** `divert_events on|off` (needs a session). */
+  divertEvents(on: boolean, options?: CommandOptions): Observable<CommandReply> {
+    return this.#reply(Commands.divertEvents(on), options);
+  }
+
+  /** `linger [<seconds>]` (needs a session): without seconds, until the client closes. */
+  linger(seconds?: number, options?: CommandOptions): Observable<CommandReply> {
+    return this.#reply(Commands.linger(seconds), options);
+  }
+
+  /** `nolinger`. */
+  nolinger(options?: CommandOptions): Observable<CommandReply> {
+    return this.#reply(Commands.nolinger(), options);
+  }
+
+  /** `log [<level>]`: log/data lines then arrive on `logs$`. Restored after a reconnect. */
+  log(level?: string | number, options?: CommandOptions): Observable<CommandReply> {
+    return this.#reply(Commands.log(level), options, (r) => {
+      // `log` with no level means debug.
+      if (r.ok) this.#logLevel = level === undefined ? 'debug' : String(level);
+    });
+  }
+
+  /** `nolog`. */
+  nolog(options?: CommandOptions): Observable<CommandReply> {
+    return this.#reply(Commands.nolog(), options, (r) => {
+      if (r.ok) this.#logLevel = undefined;
+    });
+  }
+
+  /** `resume` (needs a session): the dialplan continues when the socket session ends. */
+  resume(options?: CommandOptions): Observable<CommandReply> {
+    return this.#reply(Commands.resume(), options);
+  }
+
+  /** `getvar <name>` (needs a session): the value, or undefined when the variable is unset. */
+  getvar(name: string, options?: CommandOptions): Observable<string | undefined> {
+    const cmd = Commands.getvar(name);
+    const timeout = options?.timeout !== undefined ? positive(options.timeout) : this.#commandTimeout;
+    return new Observable<string | undefined>((subscriber) =>
+      this.#raw(cmd, timeout).subscribe({
+        next: (frame) => {
+          const text = frame.headers.get('Reply-Text') ?? '';
+          // The reply is the raw value; an unset variable reads as "-ERR command not found".
+          subscriber.next(text === '-ERR command not found' ? undefined : text);
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      }),
+    );
+  }
+
+  /** `sendevent <NAME>` with the event's headers and body; the reply is `+OK <Event-UUID>`. */
+  sendEvent(event: EslEvent, options?: CommandOptions): Observable<CommandReply> {
+    return this.#reply(Commands.sendevent(event), options);
+  }
+
+  /** `sendmsg [<uuid>]` with any headers and body. */
+  sendMsg(uuid: string | undefined, headers: Record<string, string> | Iterable<readonly [string, string]>, body?: string, options?: CommandOptions): Observable<CommandReply> {
+    return this.#reply(Commands.sendmsg(uuid, headers, body), options);
+  }
+
+  /**
+   * Runs a dialplan application over sendmsg. Emits the command/reply, then the
+   * CHANNEL_EXECUTE_COMPLETE whose Application-UUID is this execute's event-uuid (as an
+   * ApplicationResult), then completes. Fails with EslHangupError if the channel's
+   * CHANNEL_HANGUP_COMPLETE comes first, EslDisconnectedError if the connection goes.
+   * On an inbound connection rxesl subscribes CHANNEL_EXECUTE_COMPLETE and
+   * CHANNEL_HANGUP_COMPLETE first (as modesl does), unless already covered.
+   */
+  execute(app: string, arg?: string, options: ExecuteCommandOptions = {}): Observable<CommandReply | ApplicationResult> {
+    const eventUuid = options.eventUuid ?? randomUUID();
+    const cmd = Commands.execute(app, arg, { ...options, eventUuid });
+    const channel = options.uuid ?? this.uuid;
+    const completionTimeout = options.completionTimeout !== undefined ? positive(options.completionTimeout) : this.#apiTimeout;
+    return new Observable<CommandReply | ApplicationResult>((subscriber) => {
+      let timer: unknown;
+      let filtered = false;
+      const removers: Array<() => void> = [];
+      const cleanup = (): void => {
+        for (const r of removers.splice(0)) r();
+        if (timer !== undefined) this.#timers.clearTimeout(timer);
+        timer = undefined;
+        if (filtered) {
+          filtered = false;
+          this.#fireAndForget(Commands.filterDelete('Application-UUID', eventUuid));
+        }
+      };
+      removers.push(
+        this.#router.waitApplication(eventUuid, (ev) => {
+          cleanup();
+          subscriber.next(new ApplicationResult(ev));
+          subscriber.complete();
+        }),
+      );
+      if (channel !== undefined) {
+        removers.push(
+          this.#router.waitHangup(channel, (ev) => {
+            cleanup();
+            subscriber.error(new EslHangupError(channel, ev.getHeader('Hangup-Cause'), `channel ${channel} hung up before ${app} completed (${ev.getHeader('Hangup-Cause') ?? 'unknown cause'})`));
+          }),
+        );
+      }
+      if (!this.#myevents) {
+        for (const name of ['CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP_COMPLETE']) {
+          this.#autoSubscribe(name)?.catch((err: Error) => {
+            cleanup();
+            subscriber.error(err);
+          });
+        }
+      }
+      if (this.#filters.size > 0) {
+        filtered = true;
+        this.#fireAndForget(Commands.filter('Application-UUID', eventUuid));
+      }
+      const replySub = this.#reply(cmd, options).subscribe({
+        next: (reply) => {
+          subscriber.next(reply);
+          if (completionTimeout) {
+            timer = this.#timers.setTimeout(() => {
+              cleanup();
+              subscriber.error(new EslTimeoutError(`${app} did not complete within ${completionTimeout} ms`, completionTimeout, cmd.label));
+            }, completionTimeout);
+          }
+        },
+        error: (err) => {
+          cleanup();
+          subscriber.error(err);
+        },
+      });
+      return () => {
+        replySub.unsubscribe();
+        cleanup();
+      };
+    });
+  }
+
+  /** execute with `async: true`: queued on the channel instead of run inline (static outbound sockets). */
+  executeAsync(app: string, arg?: string, options: ExecuteCommandOptions = {}): Observable<CommandReply | ApplicationResult> {
+    return this.execute(app, arg, { ...options, async: true });
+  }
+
+  /** sendmsg `call-command: hangup` (NORMAL_CLEARING when no cause is given). */
+  hangup(cause?: string, uuid?: string, options?: CommandOptions): Observable<CommandReply> {
+    return this.#reply(Commands.hangup(cause, uuid), options);
+  }
+
+  /** `connect` (outbound): the reply is the channel's CHANNEL_DATA. */
+  connect(options?: CommandOptions): Observable<EslEvent> {
+    const cmd = Commands.connect();
+    const timeout = options?.timeout !== undefined ? positive(options.timeout) : this.#commandTimeout;
+    return new Observable<EslEvent>((subscriber) =>
+      this.#raw(cmd, timeout, true).subscribe({
+        next: (frame) => {
+          const data = EslEvent.fromFrame(frame);
+          this.#channelData = data;
+          if (this.#state.value === 'authenticating') this.#setState('ready');
+          subscriber.next(data);
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      }),
+    );
+  }
+
+  /** `exit`: FreeSWITCH replies +OK bye, sends the disconnect notice and closes. No reconnect follows. */
+  exit(options?: CommandOptions): Observable<CommandReply> {
+    return new Observable<CommandReply>((subscriber) => {
+      this.#closing = true;
+      return this.#reply(Commands.exit(), { failOnError: false, ...options }).subscribe(subscriber);
+    });
+  }
+
+  /**
+   * Closes the connection: sends `exit` and waits (up to a second) for FreeSWITCH to close,
+   * then closes the socket. Pending commands fail with EslDisconnectedError; every stream
+   * completes. Resolves when everything is released.
+   */
+  async close(): Promise<void> {
+    if (this.#state.value === 'closed') return this.#closed;
+    this.#closing = true;
+    const state = this.#state.value;
+    if ((state === 'ready' || state === 'lingering') && this.#writer) {
+      const bye = firstValueFrom(this.#reply(Commands.exit(), { failOnError: false, timeout: 1000 })).catch(noop);
+      const closedByPeer = this.#closed;
+      let t: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([Promise.all([bye, closedByPeer]), new Promise<void>((r) => (t = setTimeout(r, 1000)))]);
+      if (t) clearTimeout(t);
+    }
+    this.#finalize(undefined);
+    return this.#closed;
+  }
+
+  /** Closes the socket at once, without `exit`. */
+  destroy(): void {
+    this.#closing = true;
+    this.#finalize(undefined);
+  }
+
+  // ------------------------------------------------------------------ views
+
+  /** Events with one of these names. */
+  eventsNamed(...names: EventName[]): Observable<EslEvent> {
+    return this.#router.named(names);
+  }
+
+  /** CUSTOM events of that subclass. */
+  customEvents(subclass: string): Observable<EslEvent> {
+    return this.#router.custom(subclass);
+  }
+
+  /** Events of one channel (Unique-ID). */
+  channelEvents(uuid: string): Observable<EslEvent> {
+    return this.#router.channel(uuid);
+  }
+
+  /** Events of one job (Job-UUID). */
+  jobEvents(jobUuid: string): Observable<EslEvent> {
+    return this.#router.job(jobUuid);
+  }
+
+  // ------------------------------------------------------------------ state
+
+  get state(): ConnectionState {
+    return this.#state.value;
+  }
+
+  /** Resolves when the connection is closed for good and everything is released. */
+  get closed(): Promise<void> {
+    return this.#closed;
+  }
+
+  /** Why it closed, if it closed on an error. */
+  get closeReason(): Error | undefined {
+    return this.#finalError;
+  }
+
+  get mode(): Mode {
+    return this.#mode;
+  }
+
+  /** The underlying socket (null between reconnects and after close). */
+  get socket(): net.Socket | null {
+    return this.#socket;
+  }
+
+  /** Outbound: the CHANNEL_DATA of the `connect` reply. */
+  get channelData(): EslEvent | undefined {
+    return this.#channelData;
+  }
+
+  /** Outbound: the channel's Unique-ID. */
+  get uuid(): string | undefined {
+    return this.#channelData?.getHeader('Unique-ID');
+  }
+
+  /** The reply to auth/userauth (userauth adds Allowed-Events, Allowed-API, Allowed-LOG). */
+  get authReply(): CommandReply | undefined {
+    return this.#authReply;
+  }
+
+  /** What this connection asked FreeSWITCH for: format, types, subclasses. */
+  get subscription(): Readonly<EventSubscription> {
+    return this.#subscription.clone();
+  }
+
+  /** The filters in force, in order. */
+  get filters(): readonly EventFilter[] {
+    return this.#filters.filters.map((f) => ({ ...f }));
+  }
+
+  /** The log level asked for with log(), if any. */
+  get logLevel(): string | undefined {
+    return this.#logLevel;
+  }
+
+  /** Commands written whose reply has not arrived. */
+  get pendingCommands(): number {
+    return this.#queue.size;
+  }
+
+  /** @internal For tests: internal waiters and views still registered. */
+  get routerStats(): { waiters: number; views: number } {
+    return { waiters: this.#router.waiters, views: this.#router.views };
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /**
+   * Makes sure an event type is subscribed, for rxesl's own needs. Returns undefined when it
+   * already is, else a promise that fails with the EslCommandError if FreeSWITCH refuses.
+   */
+  #autoSubscribe(name: string): Promise<void> | undefined {
+    if (this.#subscription.covers(name)) return this.#autoSubscribing.get(name);
+    const cmd = Commands.event(this.#subscription.format, [name]);
+    this.#subscription.subscribe([name]);
+    const p = firstValueFrom(this.#reply(cmd, { failOnError: true }))
+      .then(
+        () => undefined,
+        (err: Error) => {
+          this.#subscription.unsubscribe([name]);
+          throw err;
+        },
+      )
+      .finally(() => this.#autoSubscribing.delete(name));
+    p.catch(noop);
+    this.#autoSubscribing.set(name, p);
+    return p;
+  }
+
+  /** A command whose reply matters to nobody (it is still consumed in turn). */
+  #fireAndForget(cmd: EncodedCommand): void {
+    if (this.#state.value === 'closed') return;
+    this.#raw(cmd, this.#commandTimeout).subscribe({ error: (err: Error) => this.#errors.next(err) });
+  }
+}

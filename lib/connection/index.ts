@@ -1,0 +1,6 @@
+export { Connection } from './connection.js';
+export type { BgapiOptions, CommandOptions, ConnectionOptions, ConnectionState, ExecuteCommandOptions, ReconnectOptions } from './connection.js';
+export { ApiResponse, ApplicationResult, BackgroundJob, CommandReply, LogLine, isErrorText } from './replies.js';
+export { CommandQueue } from './command-queue.js';
+export type { PendingCommand, Scheduler } from './command-queue.js';
+export { EventRouter } from './event-router.js';

@@ -1,0 +1,207 @@
+/**
+ * How FreeSWITCH merges a connection's event subscriptions and filters (mod_event_socket.c,
+ * parse_command and event_handler; PROTOCOL.md §2.3). No I/O: the client uses it to know what
+ * it asked for (and to ask again after a reconnect), the emulator to decide what to deliver.
+ */
+import type { EventFormat } from './content-type.js';
+import { EVENT_NAMES, lookupEventName } from './event-names.js';
+
+const ALL_TYPES = EVENT_NAMES.filter((n) => n !== 'ALL');
+
+export class EventSubscription {
+  /** The format of the whole connection (the last `event <format>` wins, even one that failed). */
+  format: EventFormat = 'plain';
+  /** `event ... ALL`: everything, every CUSTOM subclass included. */
+  all = false;
+  /** Event types subscribed (canonical upper-case names; CUSTOM included when asked). */
+  readonly types = new Set<string>();
+  /** CUSTOM subclasses subscribed. */
+  readonly subclasses = new Set<string>();
+
+  /** True when nothing is subscribed. */
+  get empty(): boolean {
+    return !this.all && this.types.size === 0 && this.subclasses.size === 0;
+  }
+
+  /**
+   * Applies `event [<format>] <NAME...>`. Tokens after CUSTOM are subclasses; unknown names
+   * are ignored. Returns the number of keywords FreeSWITCH would count (0 means it replies
+   * `-ERR no keywords supplied`, after having changed the format).
+   */
+  subscribe(tokens: readonly string[]): number {
+    let list = tokens;
+    const first = list[0]?.toLowerCase();
+    if (first === 'plain' || first === 'json' || first === 'xml') {
+      this.format = first;
+      list = list.slice(1);
+    }
+    let keys = 0;
+    let custom = false;
+    for (const token of list) {
+      if (custom) {
+        this.subclasses.add(token);
+        continue;
+      }
+      const name = lookupEventName(token);
+      if (!name) continue;
+      keys++;
+      if (name === 'ALL') {
+        this.all = true;
+        for (const t of ALL_TYPES) this.types.add(t);
+      } else {
+        this.types.add(name);
+      }
+      if (name === 'CUSTOM') custom = true;
+    }
+    return keys;
+  }
+
+  /**
+   * Applies `nixevent <NAME...>`: ALL clears everything; removing one type while ALL is on
+   * first expands ALL into every type; CUSTOM only switches to subclass names (it does not
+   * clear the CUSTOM type). Returns the keyword count (0 gives `-ERR no keywords supplied`).
+   */
+  unsubscribe(tokens: readonly string[]): number {
+    let keys = 0;
+    let custom = false;
+    for (const token of tokens) {
+      if (custom) {
+        this.subclasses.delete(token);
+        continue;
+      }
+      const name = lookupEventName(token);
+      if (!name) continue;
+      keys++;
+      if (name === 'CUSTOM') {
+        custom = true;
+      } else if (name === 'ALL') {
+        this.all = false;
+        this.types.clear();
+      } else {
+        if (this.all) {
+          this.all = false;
+          for (const t of ALL_TYPES) this.types.add(t);
+        }
+        this.types.delete(name);
+      }
+    }
+    return keys;
+  }
+
+  /** `noevents`. */
+  clear(): void {
+    this.all = false;
+    this.types.clear();
+    this.subclasses.clear();
+  }
+
+  /** Whether an event of that name (and subclass) passes the subscription (before filters). */
+  wants(name: string, subclass?: string): boolean {
+    if (this.all) return true;
+    if (!this.types.has(name)) return false;
+    if (name !== 'CUSTOM' || !subclass) return true;
+    return this.subclasses.has(subclass);
+  }
+
+  /** Whether the subscription already covers that event name (a subclass for CUSTOM). */
+  covers(name: string, subclass?: string): boolean {
+    return this.wants(name.toUpperCase(), subclass);
+  }
+
+  /** The tokens of one `event` command that asks for all of this again (empty when nothing is subscribed). */
+  toTokens(): string[] {
+    if (this.all) return ['ALL'];
+    const names = [...this.types].filter((t) => t !== 'CUSTOM');
+    if (this.types.has('CUSTOM') || this.subclasses.size > 0) names.push('CUSTOM', ...this.subclasses);
+    return names;
+  }
+
+  clone(): EventSubscription {
+    const c = new EventSubscription();
+    c.format = this.format;
+    c.all = this.all;
+    for (const t of this.types) c.types.add(t);
+    for (const s of this.subclasses) c.subclasses.add(s);
+    return c;
+  }
+}
+
+/** One `filter <Header> <value>` as FreeSWITCH stores it. */
+export interface EventFilter {
+  header: string;
+  value: string;
+}
+
+/**
+ * The ordered filter list of a connection. Positive filters are OR-ed; a negative one
+ * (`-value`) vetoes; `/re/` values are regular expressions; a connection with only negative
+ * filters receives nothing (PROTOCOL.md §2.3, "How filters are evaluated").
+ */
+export class FilterList {
+  readonly filters: EventFilter[] = [];
+
+  add(header: string, value: string): void {
+    this.filters.push({ header, value });
+  }
+
+  /** `filter delete <header> [<value>]`; `filter delete all` clears the list. */
+  delete(header: string, value?: string): void {
+    if (header.toLowerCase() === 'all' && value === undefined) {
+      this.filters.length = 0;
+      return;
+    }
+    for (let i = this.filters.length - 1; i >= 0; i--) {
+      const f = this.filters[i]!;
+      if (f.header.toLowerCase() === header.toLowerCase() && (value === undefined || f.value === value)) this.filters.splice(i, 1);
+    }
+  }
+
+  get size(): number {
+    return this.filters.length;
+  }
+
+  /** Whether an event passes, given a header lookup. True when there are no filters. */
+  passes(getHeader: (name: string) => string | undefined): boolean {
+    if (this.filters.length === 0) return true;
+    let send = false;
+    for (const f of this.filters) {
+      const actual = getHeader(f.header);
+      if (actual === undefined) continue;
+      let v = f.value;
+      let negative = false;
+      // Leading '+', '-' and spaces are markers; the regex test looks at the raw first character.
+      const raw = v;
+      while (v.length > 0 && (v[0] === '+' || v[0] === '-' || v[0] === ' ')) {
+        if (v[0] === '-') negative = true;
+        v = v.slice(1);
+      }
+      let match: boolean;
+      if (raw.startsWith('/')) {
+        match = regexOf(raw)?.test(actual) ?? false;
+      } else {
+        match = actual.toLowerCase() === v.toLowerCase();
+      }
+      if (negative) {
+        if (match) return false;
+      } else if (!send && match) {
+        send = true;
+      }
+    }
+    return send;
+  }
+}
+
+const regexCache = new Map<string, RegExp | null>();
+function regexOf(raw: string): RegExp | null {
+  let re = regexCache.get(raw);
+  if (re !== undefined) return re;
+  const m = /^\/(.*)\/([a-z]*)$/s.exec(raw);
+  try {
+    re = m ? new RegExp(m[1]!, m[2]!.replace(/[^is]/g, '')) : new RegExp(raw.slice(1));
+  } catch {
+    re = null;
+  }
+  if (regexCache.size > 1000) regexCache.clear();
+  regexCache.set(raw, re);
+  return re;
+}
