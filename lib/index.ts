@@ -3,4 +3,5 @@
  */
 export * from './errors.js';
 export * from './protocol/index.js';
+export * from './transport/index.js';
 export * from './connection/index.js';

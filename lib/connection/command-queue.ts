@@ -7,6 +7,7 @@
  *
  * No I/O here: the Connection writes the bytes and feeds the replies in.
  */
+import { asyncScheduler, type Subscription } from 'rxjs';
 import { EslDisconnectedError, EslTimeoutError } from '../errors.js';
 import type { Frame } from '../protocol/frame.js';
 
@@ -15,13 +16,13 @@ export interface Scheduler {
   clearTimeout(handle: unknown): void;
 }
 
+/**
+ * Timers on RxJS's asyncScheduler: real time in production, virtual time inside
+ * TestScheduler.run(), so marble tests drive command timeouts and reconnect delays.
+ */
 export const realTimers: Scheduler = {
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  setTimeout: (fn, ms) => asyncScheduler.schedule(fn, ms),
+  clearTimeout: (h) => (h as Subscription).unsubscribe(),
 };
 
 export interface PendingCommand {

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type net from 'node:net';
-import { BehaviorSubject, Observable, Subject, type Subscription, firstValueFrom } from 'rxjs';
+import { BehaviorSubject, Observable, Subject, type Subscription, concat, defer, firstValueFrom, ignoreElements, timer } from 'rxjs';
 import {
   EslAuthError,
   EslCommandError,
@@ -25,25 +25,17 @@ import type { Frame } from '../protocol/frame.js';
 import type { FrameParserOptions } from '../protocol/frame-parser.js';
 import { frames } from '../protocol/frames.js';
 import { EventSubscription, FilterList, type EventFilter } from '../protocol/subscriptions.js';
-import { SocketWriter, openSocket, socketChunks } from '../transport/socket.js';
-import { CommandQueue, realTimers, type Scheduler } from './command-queue.js';
+import { openSocket, socketTransport } from '../transport/socket.js';
+import type { Transport } from '../transport/transport.js';
+import { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay, retryWithBackoff } from './backoff.js';
+import { CommandQueue, realTimers } from './command-queue.js';
 import { EventRouter } from './event-router.js';
 import { ApiResponse, ApplicationResult, BackgroundJob, CommandReply, LogLine, isErrorText } from './replies.js';
 
 export type ConnectionState = 'connecting' | 'authenticating' | 'ready' | 'lingering' | 'reconnecting' | 'closed';
 
-export interface ReconnectOptions {
-  /** Delay before the first attempt, ms. Default 100. */
-  initialDelay?: number;
-  /** Cap on the delay, ms. Default 10,000. */
-  maxDelay?: number;
-  /** Growth per attempt. Default 2. */
-  factor?: number;
-  /** Random spread, as a fraction of the delay (0.2 = ±20%). Default 0.2. */
-  jitter?: number;
-  /** Attempts before giving up (the connection then closes). Default: no limit. */
-  maxAttempts?: number;
-}
+/** Reconnect backoff: delay n = min(maxDelay, initialDelay * factor^(n-1)) ± jitter. */
+export type ReconnectOptions = Partial<BackoffOptions>;
 
 export interface ConnectionOptions {
   /** Default 127.0.0.1. */
@@ -78,8 +70,8 @@ export interface ConnectionOptions {
   parser?: FrameParserOptions;
   /** TCP keepalive initial delay, ms, or false. Default 30,000. */
   keepAlive?: number | false;
-  /** @internal Timers, for tests on a virtual clock. */
-  timers?: Scheduler;
+  /** @internal Opens the byte pipe instead of a TCP connection (tests). */
+  connector?: (host: string, port: number, timeoutMs: number) => Promise<Transport>;
 }
 
 export interface CommandOptions {
@@ -152,17 +144,17 @@ export class Connection {
   readonly #timeout: number;
   readonly #commandTimeout: number | undefined;
   readonly #apiTimeout: number | undefined;
-  readonly #reconnect: Required<ReconnectOptions> | null;
+  readonly #reconnect: BackoffOptions | null;
   readonly #whileReconnecting: 'wait' | 'fail';
   readonly #failOnError: boolean;
   readonly #parser: FrameParserOptions | undefined;
   readonly #keepAlive: number | false;
-  readonly #timers: Scheduler;
+  readonly #timers = realTimers;
+  readonly #connector: (host: string, port: number, timeoutMs: number) => Promise<Transport>;
 
   // ------------------------------------------------------------------ live state
 
-  #socket: net.Socket | null = null;
-  #writer: SocketWriter | null = null;
+  #transport: Transport | null = null;
   #session: Subscription | null = null;
   #queue: CommandQueue;
   #handshake: Handshake | null = null;
@@ -174,8 +166,7 @@ export class Connection {
   #finalError: Error | undefined;
   #closed: Promise<void>;
   #resolveClosed!: () => void;
-  #reconnectTimer: unknown;
-  #cancelReconnectWait: (() => void) | null = null;
+  #reconnecting: Subscription | null = null;
   #channelData: EslEvent | undefined;
   #authReply: CommandReply | undefined;
 
@@ -200,20 +191,12 @@ export class Connection {
     this.#failOnError = options.failOnError ?? true;
     this.#parser = options.parser;
     this.#keepAlive = options.keepAlive ?? 30_000;
-    this.#timers = options.timers ?? realTimers;
+    this.#connector =
+      options.connector ??
+      (async (host, port, timeoutMs) => socketTransport(await openSocket({ host, port, timeoutMs, keepAlive: this.#keepAlive })));
     this.#subscription.format = options.eventFormat ?? 'plain';
     const r = options.reconnect;
-    this.#reconnect =
-      r && mode === 'inbound'
-        ? {
-            initialDelay: 100,
-            maxDelay: 10_000,
-            factor: 2,
-            jitter: 0.2,
-            maxAttempts: Number.POSITIVE_INFINITY,
-            ...(typeof r === 'object' ? r : {}),
-          }
-        : null;
+    this.#reconnect = r && mode === 'inbound' ? { ...DEFAULT_BACKOFF, ...(typeof r === 'object' ? r : {}) } : null;
     this.#queue = new CommandQueue(this.#timers);
     this.#state = new BehaviorSubject<ConnectionState>('connecting');
     this.state$ = this.#state.asObservable();
@@ -249,24 +232,30 @@ export class Connection {
   }
 
   /**
-   * @internal Wraps a socket FreeSWITCH opened to us (outbound mode). The connection is not
-   * ready until `connect` has been answered: the Server does that before handing it out.
+   * @internal Wraps a byte pipe that is already open: a socket FreeSWITCH opened to us
+   * (outbound: not ready until `connect` has been answered, which the Server does before
+   * handing it out), or a scripted transport in tests (`ready: true` skips authentication).
    */
-  static outbound(socket: net.Socket, options: Omit<ConnectionOptions, 'host' | 'port' | 'password' | 'user' | 'reconnect'> = {}): Connection {
-    const conn = new Connection('outbound', options);
-    conn.#attach(socket);
-    conn.#setState('authenticating');
+  static attach(transport: Transport, options: ConnectionOptions & { mode?: Mode; ready?: boolean } = {}): Connection {
+    const conn = new Connection(options.mode ?? 'outbound', { ...options, reconnect: false });
+    conn.#attach(transport);
+    conn.#setState(options.ready ? 'ready' : 'authenticating');
     return conn;
+  }
+
+  /** @internal A socket FreeSWITCH opened to us (outbound mode). */
+  static outbound(socket: net.Socket, options: ConnectionOptions = {}): Connection {
+    return Connection.attach(socketTransport(socket), { ...options, mode: 'outbound' });
   }
 
   async #open(): Promise<void> {
     if (this.#state.value !== 'reconnecting') this.#setState('connecting');
-    const socket = await openSocket({ host: this.#host, port: this.#port, timeoutMs: this.#timeout, keepAlive: this.#keepAlive });
+    const transport = await this.#connector(this.#host, this.#port, this.#timeout);
     if (this.#closing) {
-      socket.destroy();
+      transport.destroy();
       throw new EslDisconnectedError('connection closed while connecting');
     }
-    this.#attach(socket);
+    this.#attach(transport);
     if (this.#state.value !== 'reconnecting') this.#setState('authenticating');
     await this.#authenticate();
     await this.#restore();
@@ -274,13 +263,10 @@ export class Connection {
     this.#flushWaiting();
   }
 
-  #attach(socket: net.Socket): void {
-    this.#socket = socket;
-    this.#writer = new SocketWriter(socket);
+  #attach(transport: Transport): void {
+    this.#transport = transport;
     this.#queue = new CommandQueue(this.#timers);
-    // A socket with no 'error' listener would crash the process on a late error.
-    socket.on('error', noop);
-    this.#session = socketChunks(socket)
+    this.#session = transport.chunks$
       .pipe(frames(this.#parser))
       .subscribe({
         next: (frame) => this.#dispatch(frame),
@@ -306,7 +292,7 @@ export class Connection {
         timeoutMs > 0
           ? this.#timers.setTimeout(() => {
               finish(new EslTimeoutError(`no ${sentAuth ? 'reply to auth' : 'auth/request'} from ${this.#host}:${this.#port} within ${timeoutMs} ms`, timeoutMs));
-              this.#socket?.destroy();
+              this.#transport?.destroy();
             }, timeoutMs)
           : undefined;
       this.#handshake = {
@@ -315,7 +301,7 @@ export class Connection {
           if (type === ContentType.AuthRequest && !sentAuth) {
             sentAuth = true;
             const cmd = this.#user === undefined ? Commands.auth(this.#password) : Commands.userauth(this.#user, this.#password);
-            this.#writer?.write(cmd.bytes);
+            this.#transport?.write(cmd.bytes);
             return;
           }
           if (type === ContentType.CommandReply && sentAuth) {
@@ -408,12 +394,7 @@ export class Connection {
 
   /** The socket is gone (closed, failed, or a protocol error made it unusable). */
   #lost(err: Error): void {
-    const socket = this.#socket;
-    this.#session?.unsubscribe();
-    this.#session = null;
-    this.#socket = null;
-    this.#writer = null;
-    socket?.destroy();
+    this.#detach();
     if (err instanceof EslProtocolError) this.#errors.next(err);
     const cause = err instanceof EslDisconnectedError ? err : new EslDisconnectedError(`connection lost: ${err.message}`, undefined, { cause: err });
     this.#queue.failAll((label) => new EslDisconnectedError(`connection lost before the reply to "${label}"`, label, { cause }));
@@ -424,61 +405,61 @@ export class Connection {
     }
     if (this.#state.value === 'closed') return;
     if (!this.#closing && !this.#sessionOver && this.#reconnect) {
-      void this.#reconnectLoop();
+      this.#startReconnecting(this.#reconnect);
       return;
     }
     this.#finalize(this.#closing ? undefined : cause);
   }
 
-  async #reconnectLoop(): Promise<void> {
-    const r = this.#reconnect!;
+  /** Releases the current socket and its read path. */
+  #detach(): void {
+    const transport = this.#transport;
+    this.#session?.unsubscribe();
+    this.#session = null;
+    this.#transport = null;
+    transport?.destroy();
+  }
+
+  /**
+   * Waits the first backoff delay, then tries to connect, authenticate and restore, retrying
+   * with backoff. An EslAuthError ends it (the password or the ACL changed: retrying would
+   * hammer FreeSWITCH with the same refusal), and so does maxAttempts.
+   */
+  #startReconnecting(r: BackoffOptions): void {
     this.#setState('reconnecting');
-    for (let attempt = 1; !this.#closing; attempt++) {
-      if (attempt > r.maxAttempts) {
-        this.#finalize(new EslDisconnectedError(`gave up reconnecting to ${this.#host}:${this.#port} after ${r.maxAttempts} attempts`));
-        return;
-      }
-      const base = Math.min(r.maxDelay, r.initialDelay * r.factor ** (attempt - 1));
-      const delay = Math.max(0, base * (1 + r.jitter * (Math.random() * 2 - 1)));
-      await new Promise<void>((resolve) => {
-        this.#reconnectTimer = this.#timers.setTimeout(resolve, delay);
-        this.#cancelReconnectWait = resolve;
-      });
-      this.#cancelReconnectWait = null;
-      if (this.#closing) break;
-      try {
-        await this.#open();
-        return;
-      } catch (err) {
-        const e = err as Error;
-        const socket = this.#socket;
-        this.#socket = null;
-        this.#session?.unsubscribe();
-        this.#session = null;
-        socket?.destroy();
-        if (e instanceof EslAuthError) {
-          // The password or the ACL changed: retrying would hammer FreeSWITCH with the same refusal.
-          this.#finalize(e);
-          return;
-        }
-        this.#errors.next(e);
-        if (this.#state.value !== 'reconnecting') this.#setState('reconnecting');
-      }
-    }
-    this.#finalize(undefined);
+    this.#reconnecting = concat(
+      timer(backoffDelay(1, r)).pipe(ignoreElements()),
+      defer(() => this.#open()).pipe(
+        retryWithBackoff(r, {
+          firstRetry: 2,
+          isFatal: (err) => err instanceof EslAuthError || this.#closing,
+          onRetry: (err) => {
+            this.#detach();
+            this.#errors.next(err as Error);
+          },
+        }),
+      ),
+    ).subscribe({
+      complete: () => {
+        this.#reconnecting = null;
+      },
+      error: (err: Error) => {
+        this.#reconnecting = null;
+        this.#finalize(
+          err instanceof EslAuthError || this.#closing
+            ? err
+            : new EslDisconnectedError(`gave up reconnecting to ${this.#host}:${this.#port} after ${r.maxAttempts} attempts`, undefined, { cause: err }),
+        );
+      },
+    });
   }
 
   #finalize(err: Error | undefined): void {
     if (this.#state.value === 'closed') return;
     this.#finalError = err;
-    const socket = this.#socket;
-    this.#session?.unsubscribe();
-    this.#session = null;
-    this.#socket = null;
-    this.#writer = null;
-    socket?.destroy();
-    if (this.#reconnectTimer !== undefined) this.#timers.clearTimeout(this.#reconnectTimer);
-    this.#cancelReconnectWait?.();
+    this.#detach();
+    this.#reconnecting?.unsubscribe();
+    this.#reconnecting = null;
     this.#queue.failAll((label) => new EslDisconnectedError(`connection closed before the reply to "${label}"`, label, err ? { cause: err } : undefined));
     const waiting = this.#waiting;
     this.#waiting = [];
@@ -516,8 +497,8 @@ export class Connection {
       let waitTimer: unknown;
       const start = (): void => {
         if (waitTimer !== undefined) this.#timers.clearTimeout(waitTimer);
-        const writer = this.#writer;
-        if (!writer || this.#state.value === 'closed') {
+        const transport = this.#transport;
+        if (!transport || this.#state.value === 'closed') {
           subscriber.error(new EslDisconnectedError(`not connected: cannot send "${cmd.label}"`, cmd.label));
           return;
         }
@@ -530,7 +511,7 @@ export class Connection {
           },
           onError: (err) => subscriber.error(err),
         });
-        if (!writer.write(cmd.bytes)) this.#lost(new EslDisconnectedError('the socket is no longer writable'));
+        if (!transport.write(cmd.bytes)) this.#lost(new EslDisconnectedError('the socket is no longer writable'));
       };
       const state = this.#state.value;
       if (internal || state === 'ready' || state === 'lingering') {
@@ -920,12 +901,12 @@ export class Connection {
     if (this.#state.value === 'closed') return this.#closed;
     this.#closing = true;
     const state = this.#state.value;
-    if ((state === 'ready' || state === 'lingering') && this.#writer) {
+    if ((state === 'ready' || state === 'lingering') && this.#transport) {
       const bye = firstValueFrom(this.#reply(Commands.exit(), { failOnError: false, timeout: 1000 })).catch(noop);
       const closedByPeer = this.#closed;
-      let t: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([Promise.all([bye, closedByPeer]), new Promise<void>((r) => (t = setTimeout(r, 1000)))]);
-      if (t) clearTimeout(t);
+      let t: unknown;
+      await Promise.race([Promise.all([bye, closedByPeer]), new Promise<void>((r) => (t = this.#timers.setTimeout(r, 1000)))]);
+      this.#timers.clearTimeout(t);
     }
     this.#finalize(undefined);
     return this.#closed;
@@ -979,9 +960,9 @@ export class Connection {
     return this.#mode;
   }
 
-  /** The underlying socket (null between reconnects and after close). */
+  /** The underlying socket (null between reconnects, after close, and over a non-TCP transport). */
   get socket(): net.Socket | null {
-    return this.#socket;
+    return this.#transport?.socket ?? null;
   }
 
   /** Outbound: the CHANNEL_DATA of the `connect` reply. */

@@ -4,3 +4,5 @@ export { ApiResponse, ApplicationResult, BackgroundJob, CommandReply, LogLine, i
 export { CommandQueue } from './command-queue.js';
 export type { PendingCommand, Scheduler } from './command-queue.js';
 export { EventRouter } from './event-router.js';
+export { backoffDelay, retryWithBackoff, DEFAULT_BACKOFF } from './backoff.js';
+export type { BackoffOptions, RetryHooks } from './backoff.js';

@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { Observable } from 'rxjs';
 import { EslConnectError, EslDisconnectedError, EslTimeoutError } from '../errors.js';
+import type { Transport } from './transport.js';
 
 export interface OpenSocketOptions {
   host: string;
@@ -101,4 +102,20 @@ export class SocketWriter {
     s.write(bytes);
     return true;
   }
+}
+
+const noop = (): void => {};
+
+/** A TCP socket as a Transport (TCP_NODELAY on; an 'error' listener always attached). */
+export function socketTransport(socket: net.Socket): Transport {
+  // Without an 'error' listener a late socket error would be thrown as an uncaught exception.
+  socket.on('error', noop);
+  socket.setNoDelay(true);
+  const writer = new SocketWriter(socket);
+  return {
+    chunks$: socketChunks(socket),
+    write: (bytes) => writer.write(bytes),
+    destroy: () => socket.destroy(),
+    socket,
+  };
 }

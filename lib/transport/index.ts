@@ -1,0 +1,3 @@
+export type { Transport } from './transport.js';
+export { openSocket, socketChunks, socketTransport, SocketWriter } from './socket.js';
+export type { OpenSocketOptions } from './socket.js';

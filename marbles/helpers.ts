@@ -1,0 +1,46 @@
+import { Observable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { expect } from 'vitest';
+import { Connection, ServerFrames, type Transport } from 'rxesl';
+
+/** Errors compared by class and code (or message), not by identity. */
+export function normalize(messages: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(messages, (_k, v) =>
+      v instanceof Error ? { error: v.name, code: (v as { code?: string }).code, message: v.message } : v,
+    ),
+  );
+}
+
+export function scheduler(): TestScheduler {
+  return new TestScheduler((actual, expected) => expect(normalize(actual)).toEqual(normalize(expected)));
+}
+
+/** What a client wrote, with the virtual time of the write. */
+export interface Written {
+  time: number;
+  line: string;
+}
+
+/**
+ * A Connection over a scripted byte stream: `wire` is what "FreeSWITCH" sends, and every write
+ * is recorded with its virtual time. The connection starts ready (already authenticated).
+ */
+export function scriptedConnection(ts: TestScheduler, wire: Observable<Uint8Array>): { conn: Connection; written: Written[] } {
+  const written: Written[] = [];
+  const transport: Transport = {
+    chunks$: wire,
+    write: (bytes) => {
+      written.push({ time: ts.now(), line: Buffer.from(bytes).toString('utf8').split('\n')[0]! });
+      return true;
+    },
+    destroy: () => {},
+  };
+  return { conn: Connection.attach(transport, { mode: 'inbound', ready: true }), written };
+}
+
+export const wire = {
+  reply: (text: string): Buffer => ServerFrames.commandReply(text),
+  api: (body: string): Buffer => ServerFrames.apiResponse(body),
+  event: (name: string, extra = ''): Buffer => ServerFrames.event('plain', `Event-Name: ${name}\n${extra}\n`),
+};
