@@ -5,3 +5,4 @@ export * from './errors.js';
 export * from './protocol/index.js';
 export * from './transport/index.js';
 export * from './connection/index.js';
+export * from './server/index.js';

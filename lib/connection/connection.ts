@@ -514,7 +514,9 @@ export class Connection {
         if (!transport.write(cmd.bytes)) this.#lost(new EslDisconnectedError('the socket is no longer writable'));
       };
       const state = this.#state.value;
-      if (internal || state === 'ready' || state === 'lingering') {
+      // Outbound there is no authentication: commands queue behind `connect` (which the Server
+      // sends first) and go out at once, pipelined.
+      if (internal || state === 'ready' || state === 'lingering' || (state === 'authenticating' && this.#mode === 'outbound')) {
         start();
       } else if (state === 'closed') {
         subscriber.error(new EslDisconnectedError(`connection closed: cannot send "${cmd.label}"`, cmd.label, this.#finalError ? { cause: this.#finalError } : undefined));
@@ -875,7 +877,10 @@ export class Connection {
         next: (frame) => {
           const data = EslEvent.fromFrame(frame);
           this.#channelData = data;
-          if (this.#state.value === 'authenticating') this.#setState('ready');
+          if (this.#state.value === 'authenticating') {
+            this.#setState('ready');
+            this.#flushWaiting();
+          }
           subscriber.next(data);
         },
         error: (err) => subscriber.error(err),

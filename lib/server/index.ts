@@ -1,0 +1,2 @@
+export { Server } from './server.js';
+export type { CloseOptions, ServerOptions } from './server.js';
