@@ -13,6 +13,7 @@ import {
   EslAuthError,
   EslCommandError,
   EslDisconnectedError,
+  EslError,
   EslHangupError,
   EslProtocolError,
   EslTimeoutError,
@@ -167,6 +168,7 @@ export class Connection {
   #closed: Promise<void>;
   #resolveClosed!: () => void;
   #reconnecting: Subscription | null = null;
+  #opening = false;
   #channelData: EslEvent | undefined;
   #authReply: CommandReply | undefined;
 
@@ -220,15 +222,31 @@ export class Connection {
    * greeting in time), EslAuthError (wrong password: `reason: 'invalid'` with the reply text;
    * ACL rejection: `reason: 'rejected'`).
    */
-  static async connect(options: ConnectionOptions = {}): Promise<Connection> {
-    const conn = new Connection('inbound', options);
+  static connect(options: ConnectionOptions = {}): Promise<Connection> {
+    return Connection.create(options).open();
+  }
+
+  /**
+   * A connection that is not open yet: subscribe to its streams (state$, frames$ see the
+   * greeting and the auth reply too), then call open(). `connect()` is create().open().
+   */
+  static create(options: ConnectionOptions = {}): Connection {
+    return new Connection('inbound', options);
+  }
+
+  /** Opens a connection made by create(). Rejects (and closes it) as connect() does. */
+  async open(): Promise<this> {
+    if (this.#mode !== 'inbound' || this.#transport || this.#state.value === 'closed' || this.#opening) {
+      throw new EslError('open() is for a connection made by Connection.create(), once');
+    }
+    this.#opening = true;
     try {
-      await conn.#open();
+      await this.#open();
     } catch (err) {
-      conn.#finalize(err as Error);
+      this.#finalize(err as Error);
       throw err;
     }
-    return conn;
+    return this;
   }
 
   /**
