@@ -176,10 +176,10 @@ export class PlainStore implements EventStore {
     return true;
   }
 
-  private lineStartsWithExact(start: number, name: string): boolean {
+  private lineStartsWithExact(start: number, name: string, limit: number): boolean {
     const buf = this.buf;
     const n = name.length;
-    if (start + n >= this.hLimit || buf[start + n] !== COLON) return false;
+    if (start + n >= limit || buf[start + n] !== COLON) return false;
     for (let k = 0; k < n; k++) if (buf[start + k] !== name.charCodeAt(k)) return false;
     return true;
   }
@@ -194,21 +194,58 @@ export class PlainStore implements EventStore {
   }
 
   getExact(name: string): string | undefined {
-    if (this.hLimit < 0) this.bounds();
+    const buf = this.buf;
+    if (this.hLimit < 0) {
+      // The end of the headers is not known yet. Finding it means searching the whole payload
+      // for "\n\n"; a lookup only needs to know that no "\n\n" comes before its match.
+      // The serializer's own Content-Length line needs the real bounds.
+      if (buf.length === 0 || buf[0] === LF || (name.length === 14 && name.toLowerCase() === 'content-length')) {
+        this.bounds();
+        return this.getExact(name);
+      }
+      const n = name.length;
+      if (this.lineStartsWithExact(0, name, buf.length)) return this.valueAt(n, this.lineEnd(n));
+      const at = buf.indexOf(needleFor(name));
+      if (at < 0) return undefined;
+      if (!this.headersReach(at)) {
+        this.bounds();
+        return this.getExact(name);
+      }
+      const colon = at + 1 + Buffer.byteLength(name);
+      return this.valueAt(colon, this.lineEnd(colon));
+    }
     const hLimit = this.hLimit;
     if (hLimit === 0) return undefined;
     let lineStart: number;
-    if (this.lineStartsWithExact(0, name)) {
+    if (this.lineStartsWithExact(0, name, hLimit)) {
       lineStart = 0;
     } else {
-      const at = this.buf.indexOf(needleFor(name));
+      const at = buf.indexOf(needleFor(name));
       if (at < 0 || at >= hLimit) return undefined;
       lineStart = at + 1;
     }
     const colon = lineStart + Buffer.byteLength(name);
-    let end = this.buf.indexOf(LF, colon);
+    let end = buf.indexOf(LF, colon);
     if (end < 0 || end > hLimit) end = hLimit;
     return this.valueAt(colon, end);
+  }
+
+  /** Bytes [0, clean) are known to hold no "\n\n". */
+  private clean = 0;
+
+  /** True when no "\n\n" comes before byte `at` (an LF): the line after it is a header line. */
+  private headersReach(at: number): boolean {
+    if (at < this.clean) return true;
+    const from = this.clean > 0 ? this.clean - 1 : 0;
+    if (this.buf.subarray(from, at + 1).indexOf(DOUBLE_LF) >= 0) return false;
+    this.clean = at + 1;
+    return true;
+  }
+
+  /** The LF that ends the line containing `pos` (or the end of the payload). */
+  private lineEnd(pos: number): number {
+    const end = this.buf.indexOf(LF, pos);
+    return end < 0 ? this.buf.length : end;
   }
 
   get(name: string): string | undefined {

@@ -113,6 +113,27 @@ describe('EslEvent.fromFrame on every captured event (plain and json)', () => {
   });
 });
 
+describe('lazy lookups never read the body as headers', () => {
+  const payload = 'Event-Name: CUSTOM\nEvent-Subclass: a::b\nContent-Length: 41\n\nfirst\nUnique-ID: evil\nEvent-Name: EVIL\n\nx';
+  it('a header-like line inside the body is not a header, whatever is read first', () => {
+    for (const order of [['Unique-ID', 'Event-Name'], ['Event-Name', 'Unique-ID'], ['Event-Subclass', 'Unique-ID']]) {
+      const ev = EslEvent.parse('plain', payload);
+      const got = order.map((n) => ev.getHeader(n));
+      expect(got, order.join(',')).toEqual(order.map((n) => ({ 'Unique-ID': undefined, 'Event-Name': 'CUSTOM', 'Event-Subclass': 'a::b' })[n]));
+      expect(ev.uuid).toBeUndefined();
+      expect(ev.getBody()).toBe('first\nUnique-ID: evil\nEvent-Name: EVIL\n\nx');
+      expect(ev.headers.keys()).toEqual(['Event-Name', 'Event-Subclass']);
+      expect(ev.getHeader('Content-Length')).toBe('41');
+    }
+  });
+
+  it('an event with no headers at all', () => {
+    const ev = EslEvent.parse('plain', '\nbody?');
+    expect(ev.getHeader('Event-Name')).toBeUndefined();
+    expect(ev.headers.size).toBe(0);
+  });
+});
+
 describe('the outbound connect reply and other non-event frames', () => {
   const channelData = {
     names: ['Event-Name', 'Core-UUID', 'Channel-Name', 'Unique-ID', 'Caller-Caller-ID-Name', 'variable_sip_from_display', 'variable_percent'],
