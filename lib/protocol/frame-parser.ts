@@ -25,6 +25,8 @@ export const DEFAULT_MAX_BODY_BYTES = 128 * 1024 * 1024;
 const LF = 10;
 const CR = 13;
 const DOUBLE_LF = Buffer.from('\n\n');
+const CL_PREFIX = Buffer.from('Content-Length: ');
+const CT_PREFIX = Buffer.from('\nContent-Type: text/event-');
 const EMPTY = Buffer.alloc(0);
 /** A partial-header buffer larger than this is dropped after use instead of being kept for reuse. */
 const KEEP_HEAD_BYTES = 64 * 1024;
@@ -121,14 +123,17 @@ export class FrameParser {
           while (pos < len && (buf[pos] === LF || buf[pos] === CR)) pos++;
           if (pos === len) break;
           this.frameStart = this.consumed + pos;
-          const idx = buf.indexOf(DOUBLE_LF, pos);
+          const fast = this.eventHead(buf, pos, len);
+          const idx = fast > 0 ? fast - 2 : buf.indexOf(DOUBLE_LF, pos);
           if (idx < 0) {
             this.appendHead(buf, pos, len);
             pos = len;
             break;
           }
-          if (idx + 2 - pos > this.maxHeaderBytes) this.headerTooLarge(idx + 2 - pos);
-          this.parseHeaderBlock(buf, pos, idx);
+          if (fast < 0) {
+            if (idx + 2 - pos > this.maxHeaderBytes) this.headerTooLarge(idx + 2 - pos);
+            this.parseHeaderBlock(buf, pos, idx);
+          }
           pos = idx + 2;
         } else {
           // Continue a partial header block; its "\n\n" may straddle the two chunks.
@@ -213,6 +218,48 @@ export class FrameParser {
     this.consumed = 0;
     this.frameStart = 0;
     this.failure = null;
+  }
+
+  /**
+   * The header block of an event frame, which FreeSWITCH always writes the same way:
+   * `Content-Length: <n>\nContent-Type: text/event-<plain|json|xml>\n\n`. Recognised byte by
+   * byte without a search or a string decode; anything else (or a block cut by the chunk) goes
+   * the general way. Returns the index after the block, or -1.
+   */
+  private eventHead(buf: Buffer, pos: number, len: number): number {
+    if (len - pos < 56 || buf[pos] !== 67 /* C */ || buf[pos + 8] !== 76 /* L */) return -1;
+    for (let k = 0; k < 16; k++) if (buf[pos + k] !== CL_PREFIX[k]) return -1;
+    let i = pos + 16;
+    const digits = i;
+    let cl = 0;
+    while (i < len) {
+      const d = buf[i]! - 48;
+      if (d < 0 || d > 9) break;
+      cl = cl * 10 + d;
+      i++;
+    }
+    const nd = i - digits;
+    if (nd === 0 || nd > 15 || cl > this.maxBodyBytes || len - i < 32) return -1;
+    for (let k = 0; k < CT_PREFIX.length; k++) if (buf[i + k] !== CT_PREFIX[k]) return -1;
+    i += CT_PREFIX.length;
+    let type: string;
+    if (buf[i] === 112 && buf[i + 1] === 108 && buf[i + 2] === 97 && buf[i + 3] === 105 && buf[i + 4] === 110) {
+      type = 'text/event-plain';
+      i += 5;
+    } else if (buf[i] === 106 && buf[i + 1] === 115 && buf[i + 2] === 111 && buf[i + 3] === 110) {
+      type = 'text/event-json';
+      i += 4;
+    } else if (buf[i] === 120 && buf[i + 1] === 109 && buf[i + 2] === 108) {
+      type = 'text/event-xml';
+      i += 3;
+    } else {
+      return -1;
+    }
+    if (buf[i] !== LF || buf[i + 1] !== LF) return -1;
+    this.lastHeaders = FrameHeaders.fromArrays(['Content-Length', 'Content-Type'], [buf.toString('latin1', digits, digits + nd), type]);
+    this.lastType = type;
+    this.lastLength = cl;
+    return i + 2;
   }
 
   private describe(headers: FrameHeaders): string {

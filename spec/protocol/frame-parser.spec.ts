@@ -161,6 +161,24 @@ describe('FrameParser on hand-made bytes', () => {
     expect(frames[0]!.body.equals(body)).toBe(true);
   });
 
+  it('reads near-miss event heads the general way, with the same result', () => {
+    const pad = 'x'.repeat(40);
+    const cases = [
+      `Content-Length: 3\nContent-Type: text/event-plainish\nX-Pad: ${pad}\n\nabc`,
+      `Content-Length: 3\nContent-Type: text/event-json\nX-Pad: ${pad}\n\nabc`,
+      `Content-Length: 03\nContent-Type: text/event-xml\n\nabc${pad}`,
+      `Content-Length: 3\nContent-Type: text/event-csv\n\nabc${pad}`,
+    ];
+    for (const wire of cases) {
+      const [f] = parseFrames(fx(wire).subarray(0, wire.indexOf('\n\n') + 5));
+      expect(f!.body.toString()).toBe('abc');
+      expect(f!.headers.toObject()).toEqual(Object.fromEntries(wire.slice(0, wire.indexOf('\n\n')).split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)])));
+    }
+    expect(() => parseFrames(fx(`Content-Length: 2000\nContent-Type: text/event-plain\n\n${pad}`), { maxBodyBytes: 1000 })).toThrow(
+      expect.objectContaining({ code: 'BODY_TOO_LARGE' }),
+    );
+  });
+
   describe('bad input gives a typed EslProtocolError and stops the parser', () => {
     const cases: Array<[string, string, string]> = [
       ['negative Content-Length', 'Content-Type: api/response\nContent-Length: -5\n\nabc', 'BAD_CONTENT_LENGTH'],
