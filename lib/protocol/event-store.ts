@@ -322,17 +322,6 @@ function stringValue(v: unknown): string | undefined {
   return String(v);
 }
 
-/** Counts object keys in FreeSWITCH's cJSON text: every key, and only a key, is followed by `":` with the quote unescaped. */
-function countKeys(text: string): number {
-  let count = 0;
-  let at = text.indexOf('":');
-  while (at >= 0) {
-    if (text.charCodeAt(at - 1) !== 92 /* \ */) count++;
-    at = text.indexOf('":', at + 2);
-  }
-  return count;
-}
-
 function isIndexLike(key: string | undefined): boolean {
   if (key === undefined || key.length === 0) return false;
   const c = key.charCodeAt(0);
@@ -451,7 +440,42 @@ function storeFromMembers(members: Array<[string, unknown]>): ListStore {
   return new ListStore(names, values, body);
 }
 
-/** A parsed JSON event with no duplicate keys: the object itself is the store. */
+/**
+ * True when the object JSON.parse made holds every member of the text: no duplicate key was
+ * dropped and no index-like key was moved first. Checked without reading the text again: the
+ * text's length must equal what the object's members take once written (`"k":"v"` each,
+ * commas, braces) plus what the escapes in the text add (one char for `\n`, five for `\uXXXX`).
+ * A dropped duplicate makes the text longer than that, by its own length. Anything unusual
+ * (a value that is not a string or an array of strings) answers false, the safe side.
+ */
+function keepsEveryMember(obj: Record<string, unknown>, text: string): boolean {
+  let total = 2;
+  let members = 0;
+  for (const key in obj) {
+    if (members === 0 && isIndexLike(key)) return false;
+    const v = obj[key];
+    if (typeof v === 'string') total += key.length + v.length + 5;
+    else if (Array.isArray(v)) {
+      total += key.length + 5 + (v.length > 0 ? v.length - 1 : 0);
+      for (const item of v) {
+        if (typeof item !== 'string') return false;
+        total += item.length + 2;
+      }
+    } else return false;
+    members++;
+  }
+  if (members > 1) total += members - 1;
+  let at = text.indexOf('\\');
+  while (at >= 0) {
+    // An escape: \u0000 is six chars for one, the others two for one.
+    const extra = text.charCodeAt(at + 1) === 117 /* u */ ? 5 : 1;
+    total += extra;
+    at = text.indexOf('\\', at + extra + 1);
+  }
+  return total === text.length;
+}
+
+/** A parsed JSON event that JSON.parse read whole (no duplicate keys): the object itself is the store. */
 export class JsonStore implements EventStore {
   private decoded: HeaderList | null = null;
   constructor(private readonly obj: Record<string, unknown>) {}
@@ -502,7 +526,12 @@ export class JsonStore implements EventStore {
   }
 }
 
-/** Parses the body of a text/event-json frame. Throws EslProtocolError('MALFORMED_EVENT'). */
+/**
+ * Parses the body of a text/event-json frame. Throws EslProtocolError('MALFORMED_EVENT').
+ * JSON.parse keeps only the last of duplicate keys, and FreeSWITCH writes some (Hangup-Cause,
+ * the CODEC headers, sendevent's Content-Length): such an event is read member by member
+ * instead, so repeated headers survive in order, as in plain.
+ */
 export function jsonStore(payload: Buffer | string): EventStore {
   const text = typeof payload === 'string' ? payload : payload.toString('utf8');
   let obj: unknown;
@@ -517,18 +546,14 @@ export function jsonStore(payload: Buffer | string): EventStore {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
     throw new EslProtocolError('MALFORMED_EVENT', 'text/event-json body is not a JSON object', { excerpt: text.slice(0, 240) });
   }
-  const keys = Object.keys(obj);
-  // JSON.parse keeps only the last of duplicate keys and moves index-like keys to the front;
-  // FreeSWITCH writes duplicates (CODEC, CHANNEL_HANGUP_COMPLETE, sendevent's Content-Length),
-  // so fall back to reading the members in order when either happened.
-  if (countKeys(text) !== keys.length || isIndexLike(keys[0])) {
-    try {
-      return storeFromMembers(jsonMembers(text));
-    } catch {
-      // The scanner disagrees with JSON.parse only on input JSON.parse accepted; keep its view.
-    }
+  const record = obj as Record<string, unknown>;
+  if (keepsEveryMember(record, text)) return new JsonStore(record);
+  try {
+    return storeFromMembers(jsonMembers(text));
+  } catch {
+    // What JSON.parse accepted and the member scanner cannot read keeps JSON.parse's view.
+    return new JsonStore(record);
   }
-  return new JsonStore(obj as Record<string, unknown>);
 }
 
 // ---------------------------------------------------------------------------------------

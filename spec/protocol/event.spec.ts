@@ -201,6 +201,24 @@ describe('decoding never throws and follows switch_url_decode', () => {
   });
 });
 
+describe('JSON events keep duplicate keys, whatever the escapes', () => {
+  const cases: Array<[string, string, Record<string, string | string[]>, string[]]> = [
+    ['no duplicates, escapes', '{"Event-Name":"CUSTOM","X":"a\\"b\\\\c\\u00e9\\n","Y":["1","\\u0041"]}', { 'Event-Name': 'CUSTOM', X: 'a"b\\cé\n', Y: 'ARRAY::1|:A' }, ['Event-Name', 'X', 'Y']],
+    ['a duplicate with escapes in the dropped member', '{"Event-Name":"CUSTOM","X":"\\u0041\\"","X":"B"}', { 'Event-Name': 'CUSTOM', X: ['A"', 'B'] }, ['Event-Name', 'X', 'X']],
+    ['a duplicate with escapes in the kept member', '{"X":"A","Event-Name":"CUSTOM","X":"\\n\\u00e9"}', { X: ['A', '\né'], 'Event-Name': 'CUSTOM' }, ['X', 'Event-Name', 'X']],
+    ['an index-like key keeps its place', '{"Event-Name":"CUSTOM","7":"seven"}', { 'Event-Name': 'CUSTOM', '7': 'seven' }, ['Event-Name', '7']],
+    ['sendevent: a real Content-Length and the body\'s', '{"Event-Name":"CUSTOM","Content-Length":"2","Content-Length":"2","_body":"hi"}', { 'Event-Name': 'CUSTOM', 'Content-Length': '2' }, ['Event-Name', 'Content-Length']],
+  ];
+  for (const [what, json, headers, order] of cases) {
+    it(what, () => {
+      const ev = EslEvent.parse('json', json);
+      expect(ev.headers.toObject()).toEqual(headers);
+      expect(ev.headerList().names).toEqual(order);
+      expect(ev.getHeader('X')).toBe(Array.isArray(headers.X) ? headers.X[0] : headers.X);
+    });
+  }
+});
+
 describe('JSON and XML events', () => {
   it('a malformed JSON or XML body is a typed error from fromFrame, never a crash later', () => {
     const [j] = parseFrames(ServerFrames.event('json', '{"Event-Name":"CUSTOM",'));
