@@ -6,3 +6,4 @@ export * from './protocol/index.js';
 export * from './transport/index.js';
 export * from './connection/index.js';
 export * from './server/index.js';
+export * from './operators/index.js';
