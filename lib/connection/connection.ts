@@ -641,52 +641,75 @@ export class Connection {
     const jobUuid = options.jobUuid ?? randomUUID();
     const cmd = Commands.bgapi(command, args, jobUuid);
     const fail = this.#fail(options);
-    const jobTimeout = options.jobTimeout !== undefined ? positive(options.jobTimeout) : this.#apiTimeout;
-    return new Observable<CommandReply | BackgroundJob>((subscriber) => {
-      let jobTimer: unknown;
+    return this.#twoStep<BackgroundJob>({
+      cmd,
+      options,
+      subscribe: ['BACKGROUND_JOB'],
+      filter: ['Job-UUID', jobUuid],
+      resultTimeout: options.jobTimeout !== undefined ? positive(options.jobTimeout) : this.#apiTimeout,
+      timeoutMessage: (ms) => `no BACKGROUND_JOB for "${cmd.label}" (Job-UUID ${jobUuid}) within ${ms} ms`,
+      wait: (done) => [
+        this.#router.waitJob(jobUuid, (ev) => {
+          const job = new BackgroundJob(ev);
+          done(fail && !job.ok ? new EslCommandError(cmd.label, job.body, job) : job);
+        }),
+      ],
+    });
+  }
+
+  /**
+   * The shape bgapi and execute share: make sure the result event is subscribed (and let it
+   * through active filters), write the command, emit its reply, then emit the result (or the
+   * error `wait` reports) and complete. Teardown removes every waiter, timer and filter.
+   */
+  #twoStep<R>(spec: {
+    cmd: EncodedCommand;
+    options: CommandOptions;
+    subscribe: readonly string[];
+    filter: readonly [string, string];
+    resultTimeout: number | undefined;
+    timeoutMessage: (ms: number) => string;
+    wait: (done: (result: R | Error) => void) => Array<() => void>;
+  }): Observable<CommandReply | R> {
+    return new Observable<CommandReply | R>((subscriber) => {
+      let timer: unknown;
       let filtered = false;
+      let removers: Array<() => void> = [];
       const cleanup = (): void => {
-        removeWaiter();
-        if (jobTimer !== undefined) this.#timers.clearTimeout(jobTimer);
-        jobTimer = undefined;
+        for (const r of removers) r();
+        removers = [];
+        if (timer !== undefined) this.#timers.clearTimeout(timer);
+        timer = undefined;
         if (filtered) {
           filtered = false;
-          this.#fireAndForget(Commands.filterDelete('Job-UUID', jobUuid));
+          this.#fireAndForget(Commands.filterDelete(spec.filter[0], spec.filter[1]));
         }
       };
-      const removeWaiter = this.#router.waitJob(jobUuid, (ev) => {
-        const job = new BackgroundJob(ev);
-        cleanup();
-        if (fail && !job.ok) {
-          subscriber.error(new EslCommandError(cmd.label, job.body, job));
-          return;
-        }
-        subscriber.next(job);
-        subscriber.complete();
-      });
-      const subscribed = this.#autoSubscribe('BACKGROUND_JOB');
-      subscribed?.catch((err: Error) => {
+      const fail = (err: Error): void => {
         cleanup();
         subscriber.error(err);
+      };
+      removers = spec.wait((result) => {
+        cleanup();
+        if (result instanceof Error) {
+          subscriber.error(result);
+          return;
+        }
+        subscriber.next(result);
+        subscriber.complete();
       });
+      for (const name of spec.subscribe) this.#autoSubscribe(name)?.catch(fail);
       if (this.#filters.size > 0) {
         filtered = true;
-        this.#fireAndForget(Commands.filter('Job-UUID', jobUuid));
+        this.#fireAndForget(Commands.filter(spec.filter[0], spec.filter[1]));
       }
-      const replySub = this.#reply(cmd, options).subscribe({
+      const replySub = this.#reply(spec.cmd, spec.options).subscribe({
         next: (reply) => {
           subscriber.next(reply);
-          if (jobTimeout) {
-            jobTimer = this.#timers.setTimeout(() => {
-              cleanup();
-              subscriber.error(new EslTimeoutError(`no BACKGROUND_JOB for "${cmd.label}" (Job-UUID ${jobUuid}) within ${jobTimeout} ms`, jobTimeout, cmd.label));
-            }, jobTimeout);
-          }
+          const ms = spec.resultTimeout;
+          if (ms) timer = this.#timers.setTimeout(() => fail(new EslTimeoutError(spec.timeoutMessage(ms), ms, spec.cmd.label)), ms);
         },
-        error: (err) => {
-          cleanup();
-          subscriber.error(err);
-        },
+        error: fail,
       });
       return () => {
         replySub.unsubscribe();
@@ -813,66 +836,25 @@ export class Connection {
     const eventUuid = options.eventUuid ?? randomUUID();
     const cmd = Commands.execute(app, arg, { ...options, eventUuid });
     const channel = options.uuid ?? this.uuid;
-    const completionTimeout = options.completionTimeout !== undefined ? positive(options.completionTimeout) : this.#apiTimeout;
-    return new Observable<CommandReply | ApplicationResult>((subscriber) => {
-      let timer: unknown;
-      let filtered = false;
-      const removers: Array<() => void> = [];
-      const cleanup = (): void => {
-        for (const r of removers.splice(0)) r();
-        if (timer !== undefined) this.#timers.clearTimeout(timer);
-        timer = undefined;
-        if (filtered) {
-          filtered = false;
-          this.#fireAndForget(Commands.filterDelete('Application-UUID', eventUuid));
+    return this.#twoStep<ApplicationResult>({
+      cmd,
+      options,
+      subscribe: this.#myevents ? [] : ['CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP_COMPLETE'],
+      filter: ['Application-UUID', eventUuid],
+      resultTimeout: options.completionTimeout !== undefined ? positive(options.completionTimeout) : this.#apiTimeout,
+      timeoutMessage: (ms) => `${app} did not complete within ${ms} ms`,
+      wait: (done) => {
+        const removers = [this.#router.waitApplication(eventUuid, (ev) => done(new ApplicationResult(ev)))];
+        if (channel !== undefined) {
+          removers.push(
+            this.#router.waitHangup(channel, (ev) => {
+              const cause = ev.getHeader('Hangup-Cause');
+              done(new EslHangupError(channel, cause, `channel ${channel} hung up before ${app} completed (${cause ?? 'unknown cause'})`));
+            }),
+          );
         }
-      };
-      removers.push(
-        this.#router.waitApplication(eventUuid, (ev) => {
-          cleanup();
-          subscriber.next(new ApplicationResult(ev));
-          subscriber.complete();
-        }),
-      );
-      if (channel !== undefined) {
-        removers.push(
-          this.#router.waitHangup(channel, (ev) => {
-            cleanup();
-            subscriber.error(new EslHangupError(channel, ev.getHeader('Hangup-Cause'), `channel ${channel} hung up before ${app} completed (${ev.getHeader('Hangup-Cause') ?? 'unknown cause'})`));
-          }),
-        );
-      }
-      if (!this.#myevents) {
-        for (const name of ['CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP_COMPLETE']) {
-          this.#autoSubscribe(name)?.catch((err: Error) => {
-            cleanup();
-            subscriber.error(err);
-          });
-        }
-      }
-      if (this.#filters.size > 0) {
-        filtered = true;
-        this.#fireAndForget(Commands.filter('Application-UUID', eventUuid));
-      }
-      const replySub = this.#reply(cmd, options).subscribe({
-        next: (reply) => {
-          subscriber.next(reply);
-          if (completionTimeout) {
-            timer = this.#timers.setTimeout(() => {
-              cleanup();
-              subscriber.error(new EslTimeoutError(`${app} did not complete within ${completionTimeout} ms`, completionTimeout, cmd.label));
-            }, completionTimeout);
-          }
-        },
-        error: (err) => {
-          cleanup();
-          subscriber.error(err);
-        },
-      });
-      return () => {
-        replySub.unsubscribe();
-        cleanup();
-      };
+        return removers;
+      },
     });
   }
 

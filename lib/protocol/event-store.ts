@@ -33,6 +33,13 @@ export interface EventStore {
   body(): string | Buffer | undefined;
 }
 
+/** Every value of a name (ignoring case), in order. */
+function valuesNamed(list: HeaderList, name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < list.names.length; i++) if (sameNameIgnoringCase(list.names[i]!, name)) out.push(list.values[i]!);
+  return out;
+}
+
 export const ARRAY_PREFIX = 'ARRAY::';
 export const ARRAY_SEPARATOR = '|:';
 
@@ -87,9 +94,7 @@ export class ListStore implements EventStore {
   }
 
   getAll(name: string): string[] {
-    const out: string[] = [];
-    for (let i = 0; i < this.names.length; i++) if (sameNameIgnoringCase(this.names[i]!, name)) out.push(this.values[i]!);
-    return out;
+    return valuesNamed(this, name);
   }
 
   list(): HeaderList {
@@ -261,10 +266,7 @@ export class PlainStore implements EventStore {
   }
 
   getAll(name: string): string[] {
-    const { names, values } = this.list();
-    const out: string[] = [];
-    for (let i = 0; i < names.length; i++) if (sameNameIgnoringCase(names[i]!, name)) out.push(values[i]!);
-    return out;
+    return valuesNamed(this.list(), name);
   }
 
   private lineIndex(): number[] {
@@ -498,10 +500,7 @@ export class JsonStore implements EventStore {
   }
 
   getAll(name: string): string[] {
-    const { names, values } = this.list();
-    const out: string[] = [];
-    for (let i = 0; i < names.length; i++) if (sameNameIgnoringCase(names[i]!, name)) out.push(values[i]!);
-    return out;
+    return valuesNamed(this.list(), name);
   }
 
   list(): HeaderList {
