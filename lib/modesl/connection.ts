@@ -1,0 +1,829 @@
+/**
+ * modesl's Connection (lib/esl/Connection.js of modesl 1.2.1), built on rxesl's Connection.
+ *
+ * One read path: the frames come from rxesl's `frames$` and `events$` (parsed once), the
+ * replies from rxesl's command FIFO, bgapi and execute results from rxesl's keyed event
+ * views (a Map lookup by Job-UUID or channel). This class only names things as modesl did:
+ * it emits what modesl emitted, and calls the callbacks modesl called, in the same order.
+ *
+ * Ordering. modesl called a command's callback from the first listener of
+ * `esl::event::command::reply` (or `api::response`), so the callback ran before any listener
+ * of the user. Here a reply (or an event that may complete a bgapi or an execute) is held
+ * until rxesl has routed it: if a callback claims it, the callback runs and then the frame
+ * is emitted; if not, it is emitted before the next frame, or at the end of the chunk.
+ */
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import EventEmitter2 from 'eventemitter2';
+import type { Observable, Subscription } from 'rxjs';
+import { Connection as RxConnection, type ConnectionOptions, type ConnectionState } from '../connection/connection.js';
+import type { LogLine } from '../connection/replies.js';
+import {
+  EslArgumentError,
+  EslAuthError,
+  EslCommandError,
+  EslConnectError,
+  EslDisconnectedError,
+  EslError,
+  EslHangupError,
+  EslProtocolError,
+} from '../errors.js';
+import { CommandReader } from '../protocol/command-reader.js';
+import { Commands, EncodedCommand, encodeCommand } from '../protocol/commands.js';
+import { ContentType, type EventFormat } from '../protocol/content-type.js';
+import { EslEvent } from '../protocol/event.js';
+import type { Frame } from '../protocol/frame.js';
+import { socketTransport } from '../transport/socket.js';
+import type { Transport } from '../transport/transport.js';
+import { Event } from './event.js';
+import { doLog } from './logging.js';
+import { parseShow, type ShowResult } from './show.js';
+import { type FrameHeadersObject, bodyText, eventEmitName, frameEmitName, isEventFrame, outerHeaders } from './wire.js';
+
+/** `new Connection(..., readyCb)`: called once, on `esl::ready`. */
+export type ReadyCallback = (this: Connection) => void;
+/** sendRecv, api, filter, events...: the reply, its outer headers and its body, as modesl passed them. */
+export type ReplyCallback = (this: Connection, event: Event, headers: FrameHeadersObject, body: string | undefined) => void;
+/** bgapi and execute: the BACKGROUND_JOB or CHANNEL_EXECUTE_COMPLETE event. */
+export type EventCallback = (event: Event) => void;
+/** recvEventTimed: the next event, or nothing when the time ran out. */
+export type TimedEventCallback = (event?: Event) => void;
+/** auth: null and the reply, or an EslAuthError and the reply. */
+export type AuthCallback = (err: Error | null, event: Event) => void;
+/** show: the parsed rows and the raw output, or an error. */
+export type ShowCallback = (err: Error | null, result?: ShowResult, raw?: string) => void;
+/** Headers of a command, written `Name: value` after its first line. */
+export type CommandArgs = Record<string, string | number | boolean>;
+
+/** `originate(options)`: calls `sofia/<profile>/<number>@<gateway> [&<app>]`. */
+export interface OriginateOptions {
+  profile?: string;
+  gateway?: string;
+  number?: string;
+  /** A dialplan application, run when the call answers (`&park`...). */
+  app?: string;
+  /** api instead of bgapi: the callback gets the api/response instead of the BACKGROUND_JOB. */
+  sync?: boolean;
+}
+
+/** `message(options)`: a SIP MESSAGE, sent as a CUSTOM SMS::SEND_MESSAGE event. */
+export interface MessageOptions {
+  to?: string;
+  from?: string;
+  profile?: string;
+  body?: string;
+  subject?: string;
+  deliveryConfirmation?: string | boolean;
+}
+
+/** A frame held until rxesl has routed it (see the file comment). */
+interface Emission {
+  event: Event;
+  name: string;
+  headers: FrameHeadersObject;
+  body: string | undefined;
+  /** What modesl did for this frame before its listeners ran. */
+  before?: () => void;
+}
+
+interface RequestHandlers {
+  /** The reply arrived; runs where modesl ran the command's callback. */
+  reply?: (e: Emission) => void;
+  /** The reply will never arrive (the connection closed, or the command could not be sent). */
+  fail?: (err: Error) => void;
+}
+
+const noop = (): void => {};
+
+/** modesl set no timeouts: FreeSWITCH's own (25 s to authenticate) and TCP's apply. */
+const CORE_OPTIONS = {
+  timeout: 0,
+  commandTimeout: 0,
+  apiTimeout: 0,
+  // A -ERR reply is a value to hand to the callback, as in modesl.
+  failOnError: false,
+  // What modesl subscribes with (subscribe() asks for json).
+  eventFormat: 'json',
+} as const satisfies ConnectionOptions;
+
+const KEEPALIVE_MS = 30_000;
+
+function eslOf(reply: unknown): EslEvent {
+  return reply instanceof EslEvent ? reply : (reply as { event: EslEvent }).event;
+}
+
+function replyFailed(event: Event): boolean {
+  return (event.getHeader('Reply-Text') ?? '').startsWith('-ERR');
+}
+
+/**
+ * A command written as modesl's send() wrote it: the command, its args as header lines, a
+ * blank line. A command given on one line is checked as every rxesl command is (no CR or LF
+ * in it or in a value). modesl also took several lines in the command string (its sendEvent
+ * does); that text must still read, as FreeSWITCH reads it, as exactly one command, or the
+ * replies would no longer match the commands.
+ */
+function rawCommand(command: string, args: CommandArgs | null | undefined): EncodedCommand {
+  const nl = command.indexOf('\n');
+  const label = (line: string): string => (line.startsWith('auth ') ? 'auth ********' : line);
+  if (nl < 0) {
+    const cmd = encodeCommand(command, args ?? undefined);
+    return new EncodedCommand(cmd.line, cmd.bytes, label(cmd.line));
+  }
+  let text = `${command}\n`;
+  if (args) for (const key of Object.keys(args)) text += `${key}: ${String(args[key])}\n`;
+  text += '\n';
+  const bytes = Buffer.from(text, 'utf8');
+  const reader = new CommandReader();
+  let commands = 0;
+  reader.push(bytes, () => commands++);
+  if (commands !== 1 || reader.bufferedBytes > 0) {
+    throw new EslArgumentError('command', command, `the command text reads as ${commands} commands${reader.bufferedBytes > 0 ? ' and an incomplete one' : ''}, not one`);
+  }
+  const line = command.slice(0, nl);
+  return new EncodedCommand(line, bytes, label(line));
+}
+
+export class Connection extends EventEmitter2 {
+  /** execute() adds `async: true` (setAsyncExecute). */
+  execAsync = false;
+  /** execute() adds `event-lock: true` (setEventLock). */
+  execLock = false;
+  /** Inbound, until the TCP connection is up. */
+  connecting = true;
+  /** Inbound, once FreeSWITCH accepted the password. */
+  authed = false;
+  /** Outbound: the CHANNEL_DATA of the `connect` reply (getInfo()). */
+  channelData: Event | null = null;
+  /** The events modesl subscribes on its own, and adds to every events() call. */
+  reqEvents: string[] = ['BACKGROUND_JOB', 'CHANNEL_EXECUTE_COMPLETE'];
+  /** What the last events() call asked for. */
+  listeningEvents: string[] = [];
+  /** filter() was called: bgapi lets its own job through with a `filter Job-UUID` of its own. */
+  usingFilters = false;
+  /** Inbound: the password. */
+  password: string | undefined;
+  /** The socket, until the connection ends. */
+  socket: net.Socket | null = null;
+  /** The id a Server gave this connection. */
+  _id?: string;
+  /** True for a connection to FreeSWITCH (inbound), false for one from FreeSWITCH (outbound). */
+  readonly _inbound: boolean;
+  /** The rxesl Connection underneath: its streams and commands work alongside this API. */
+  readonly rx: RxConnection;
+
+  #pending: Emission | null = null;
+  #flushQueued = false;
+  /** The event frame whose event rxesl is parsing (frames$ comes just before events$). */
+  #eventFrame: Frame | undefined;
+  #awaitingAuthReply = false;
+  #tcpUp = false;
+  #ended = false;
+
+  /** Inbound: connects to FreeSWITCH at host:port and authenticates with password. */
+  constructor(host: string, port: number, password: string, readyCb?: ReadyCallback);
+  /** Inbound, from a given local address (drachtio-modesl's form). */
+  constructor(host: string, port: number, password: string, localAddress: string, readyCb?: ReadyCallback);
+  /** Outbound: a socket FreeSWITCH opened to us; `connect` is sent at once. */
+  constructor(socket: net.Socket, readyCb?: ReadyCallback);
+  constructor(...args: unknown[]) {
+    super({ wildcard: true, delimiter: '::', maxListeners: 25 });
+    const last = args[args.length - 1];
+    this.once('esl::ready', typeof last === 'function' ? (last as ReadyCallback) : noop);
+    if (typeof args[0] === 'string') {
+      this._inbound = true;
+      this.rx = this.#inboundConnection(args[0], Number(args[1]), String(args[2]), typeof args[3] === 'string' ? args[3] : undefined);
+    } else if (args[0] instanceof net.Socket) {
+      this._inbound = false;
+      this.rx = this.#outboundConnection(args[0]);
+    } else {
+      throw new EslArgumentError('arguments', args, 'Bad arguments passed to esl.Connection: (host, port, password[, readyCb]) or (socket[, readyCb])');
+    }
+  }
+
+  #inboundConnection(host: string, port: number, password: string, localAddress: string | undefined): RxConnection {
+    this.password = password;
+    // The socket exists at once, as modesl's did (`conn.socket`); rxesl reads it once it connects.
+    const socket = net.createConnection({ host, port, localAddress, noDelay: true });
+    this.socket = socket;
+    const transport = new Promise<Transport>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException): void =>
+        reject(new EslConnectError(host, port, `cannot connect to ${host}:${port}: ${err.code ?? err.message}`, { code: err.code, cause: err }));
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        socket.removeListener('error', onError);
+        socket.setKeepAlive(true, KEEPALIVE_MS);
+        this.#tcpUp = true;
+        this.emit('esl::connect');
+        this.connecting = false;
+        resolve(socketTransport(socket));
+      });
+    });
+    // modesl passed every socket error on as 'error'.
+    socket.on('error', (err) => this.emit('error', err));
+    const rx = RxConnection.create({ ...CORE_OPTIONS, host, port, password, connector: () => transport });
+    this.#follow(rx);
+    // A failure ends in the close: 'error' (socket), esl::event::auth::fail (password), esl::end.
+    rx.open().catch(noop);
+    return rx;
+  }
+
+  #outboundConnection(socket: net.Socket): RxConnection {
+    this.socket = socket;
+    this.connecting = false;
+    socket.on('error', (err) => this.emit('error', err));
+    const rx = RxConnection.outbound(socket, CORE_OPTIONS);
+    this.#follow(rx);
+    this.#tcpUp = true;
+    // As in modesl, emitted inside the constructor: nobody can be listening yet.
+    this.emit('esl::connect');
+    this.#request(rx.connect(), {
+      reply: () => this.subscribe(this.reqEvents, () => this.emit('esl::ready')),
+    });
+    return rx;
+  }
+
+  #follow(rx: RxConnection): void {
+    rx.frames$.subscribe((frame) => this.#onFrame(frame));
+    rx.events$.subscribe((event) => this.#onEvent(event));
+    rx.errors$.subscribe((err) => this.#onCoreError(err));
+    rx.state$.subscribe((state) => {
+      if (state === 'closed') this.#flush();
+    });
+    void rx.closed.then(() => this.#onClosed());
+  }
+
+  // ------------------------------------------------------------------ the rxesl streams
+
+  /** Every event, parsed once (rxesl's events$). */
+  get events$(): Observable<EslEvent> {
+    return this.rx.events$;
+  }
+
+  /** Every frame (rxesl's frames$). */
+  get frames$(): Observable<Frame> {
+    return this.rx.frames$;
+  }
+
+  /** log/data lines (rxesl's logs$). */
+  get logs$(): Observable<LogLine> {
+    return this.rx.logs$;
+  }
+
+  /** Disconnect notices (rxesl's notices$). */
+  get notices$(): Observable<EslEvent> {
+    return this.rx.notices$;
+  }
+
+  /** Problems that do not end the connection (rxesl's errors$). */
+  get errors$(): Observable<Error> {
+    return this.rx.errors$;
+  }
+
+  /** The connection's state (rxesl's state$). */
+  get state$(): Observable<ConnectionState> {
+    return this.rx.state$;
+  }
+
+  // ------------------------------------------------------------------ the read path
+
+  #onFrame(frame: Frame): void {
+    this.#flush();
+    const type = frame.contentType;
+    if (isEventFrame(type)) {
+      this.#eventFrame = frame;
+      return;
+    }
+    const e: Emission = {
+      event: Event.fromEslEvent(EslEvent.fromFrame(frame)),
+      name: frameEmitName(type),
+      headers: outerHeaders(frame),
+      body: bodyText(frame),
+    };
+    switch (type) {
+      case ContentType.AuthRequest:
+        // rxesl answers it with `auth <password>`, as modesl's auth() did.
+        this.#awaitingAuthReply = this._inbound;
+        this.#emit(e);
+        return;
+      case ContentType.CommandReply:
+        if (this.#awaitingAuthReply) {
+          this.#awaitingAuthReply = false;
+          this.#emit(e, () => this.#authResult(e.event));
+          return;
+        }
+        if (!this._inbound && e.headers['Event-Name'] === 'CHANNEL_DATA') {
+          e.before = () => {
+            this.channelData = e.event;
+            const uuid = e.event.toEslEvent().uuid;
+            this.emit(`esl::event::CHANNEL_DATA${uuid ? `::${uuid}` : ''}`, e.event);
+          };
+        }
+        this.#hold(e);
+        return;
+      case ContentType.ApiResponse:
+        this.#hold(e);
+        return;
+      case ContentType.LogData:
+        e.before = () => doLog(e.event);
+        this.#emit(e);
+        return;
+      default:
+        this.#emit(e);
+    }
+  }
+
+  #onEvent(event: EslEvent): void {
+    const frame = this.#eventFrame;
+    this.#eventFrame = undefined;
+    this.#hold({
+      event: Event.fromEslEvent(event),
+      name: eventEmitName(event),
+      headers: frame ? outerHeaders(frame) : {},
+      body: frame ? bodyText(frame) : undefined,
+    });
+  }
+
+  #onCoreError(err: Error): void {
+    // A reply nobody waits for is not an error to modesl: it is emitted like any other.
+    if (err instanceof EslProtocolError && err.code === 'UNEXPECTED_FRAME') return;
+    this.emit('error', err);
+  }
+
+  #onClosed(): void {
+    this.#flush();
+    if (this.#tcpUp && !this.#ended) {
+      this.#ended = true;
+      this.emit('esl::end');
+    }
+    this.socket = null;
+  }
+
+  /** Holds a frame that a callback may claim; it is emitted at the latest at the end of this chunk. */
+  #hold(e: Emission): void {
+    this.#pending = e;
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(this.#flushLater);
+    }
+  }
+
+  readonly #flushLater = (): void => {
+    this.#flushQueued = false;
+    this.#flush();
+  };
+
+  #flush(): void {
+    const e = this.#pending;
+    if (e === null) return;
+    this.#pending = null;
+    this.#emit(e);
+  }
+
+  #emit(e: Emission, callback?: () => void): void {
+    e.before?.();
+    callback?.();
+    this.emit(e.name, e.event, e.headers, e.body);
+  }
+
+  /** rxesl routed the frame being dispatched to one of our commands: its callback, then the emit. */
+  #claim(routed: EslEvent, callback: (e: Emission) => void): void {
+    const e = this.#pending;
+    if (e === null) {
+      callback({ event: Event.fromEslEvent(routed), name: '', headers: {}, body: undefined });
+      return;
+    }
+    this.#pending = null;
+    this.#emit(e, () => callback(e));
+  }
+
+  /** Sends a command through rxesl's FIFO. A failure found while sending is reported on the next tick, never inside the call. */
+  #request(source: Observable<unknown>, handlers: RequestHandlers): void {
+    let sync = true;
+    source.subscribe({
+      next: (reply) => this.#claim(eslOf(reply), (e) => handlers.reply?.(e)),
+      error: (err: Error) => {
+        const fail = handlers.fail;
+        if (fail === undefined) return;
+        if (sync) process.nextTick(fail, err);
+        else fail(err);
+      },
+    });
+    sync = false;
+  }
+
+  /** A command with a modesl reply callback. */
+  #command(source: Observable<unknown>, cb: ReplyCallback | undefined, contentType: string = ContentType.CommandReply): void {
+    this.#request(source, {
+      reply: (e) => cb?.call(this, e.event, e.headers, e.body),
+      fail: (err) => {
+        if (cb === undefined) return;
+        const event = this.#failure(contentType, err);
+        cb.call(this, event, { 'Content-Type': contentType, 'Reply-Text': event.getHeader('Reply-Text')! }, event.getBody());
+      },
+    });
+  }
+
+  /**
+   * What a callback receives when the reply or result it waits for will never come: the
+   * connection closed (Event-Name SERVER_DISCONNECTED) or the command failed. Reply-Text,
+   * Modesl-Reply-ERR and the body all say `-ERR <why>`; `event.error` is the error.
+   */
+  #failure(contentType: string, err: Error, extra: Record<string, string> = {}): Event {
+    const why = err.message.replace(/[\r\n]+/g, ' ');
+    const headers: Record<string, string> = {};
+    if (err instanceof EslDisconnectedError) headers['Event-Name'] = 'SERVER_DISCONNECTED';
+    headers['Content-Type'] = contentType;
+    headers['Reply-Text'] = `-ERR ${why}`;
+    Object.assign(headers, extra);
+    headers['Modesl-Reply-ERR'] = why;
+    const event = new Event(headers, `-ERR ${why}\n`);
+    event.error = err;
+    return event;
+  }
+
+  /** A refused bgapi or execute: the -ERR reply, with its text as the body too (where a job's output would be). */
+  #refused(reply: Event, command: string, extra: Record<string, string>): Event {
+    const text = reply.getHeader('Reply-Text') ?? '-ERR';
+    const headers: Record<string, string> = {};
+    for (const h of reply.headers) headers[h.name] = String(h.value);
+    Object.assign(headers, extra);
+    const event = new Event(headers, `${text}\n`);
+    event.error = new EslCommandError(command, text, reply);
+    return event;
+  }
+
+  // ------------------------------------------------------------------ ESLconnection
+
+  /** Outbound: the socket; inbound: null. */
+  socketDescriptor(): net.Socket | null {
+    if (this._inbound) return null;
+    return this.socket;
+  }
+
+  /** True once the TCP connection is up, until it ends or disconnect() is called. */
+  connected(): boolean {
+    return !this.connecting && !!this.socket;
+  }
+
+  /** Outbound: the CHANNEL_DATA of the connect reply; inbound: null. */
+  getInfo(): Event | null {
+    return this.channelData;
+  }
+
+  /**
+   * Writes a command (and its args as header lines) and does not wait for the reply. The
+   * reply is still read in its turn (and emitted as esl::event::command::reply), so later
+   * replies reach the right callbacks.
+   */
+  send(command: string, args?: CommandArgs | null): void {
+    this.#request(this.rx.send(rawCommand(command, args)), {});
+  }
+
+  /** Writes a command and calls back with its reply (a command/reply, or an api/response for `api ...`). */
+  sendRecv(command: string, cb?: ReplyCallback): void;
+  sendRecv(command: string, args: CommandArgs | null | undefined, cb?: ReplyCallback): void;
+  sendRecv(command: string, args?: CommandArgs | ReplyCallback | null, cb?: ReplyCallback): void {
+    if (typeof args === 'function') {
+      cb = args;
+      args = null;
+    }
+    this.#command(this.rx.send(rawCommand(command, args)), cb);
+  }
+
+  /** `api <command> [<args>]`: the callback gets the api/response (the output is its body). */
+  api(command: string, cb?: ReplyCallback): void;
+  api(command: string, args: string | readonly string[] | null | undefined, cb?: ReplyCallback): void;
+  api(command: string, args?: string | readonly string[] | ReplyCallback | null, cb?: ReplyCallback): void {
+    if (typeof args === 'function') {
+      cb = args;
+      args = '';
+    }
+    const a = Array.isArray(args) ? args.join(' ') : (args as string | null | undefined);
+    this.#command(this.rx.api(command, a || undefined), cb, ContentType.ApiResponse);
+  }
+
+  /**
+   * `bgapi <command> [<args>]` with a `Job-UUID` (yours, or a new one): the callback gets the
+   * BACKGROUND_JOB (the output is its body). The job is found by a Map lookup in rxesl, not
+   * by an EventEmitter2 listener per call. After filter(), the job's event is let through with
+   * `filter Job-UUID <id>` for the time of the job, as modesl did.
+   */
+  bgapi(command: string, cb?: EventCallback): void;
+  bgapi(command: string, args: string | readonly string[] | null | undefined, cb?: EventCallback): void;
+  bgapi(command: string, args: string | readonly string[] | null | undefined, jobid: string | null | undefined, cb?: EventCallback): void;
+  bgapi(command: string, args?: string | readonly string[] | EventCallback | null, jobid?: string | EventCallback | null, cb?: EventCallback): void {
+    if (typeof args === 'function') {
+      cb = args;
+      args = '';
+      jobid = null;
+    }
+    if (typeof jobid === 'function') {
+      cb = jobid;
+      jobid = null;
+    }
+    const a = Array.isArray(args) ? args.join(' ') : ((args as string | null | undefined) ?? '');
+    const id = jobid || randomUUID();
+    const cmd = Commands.bgapi(command, a, id);
+    if (!this.usingFilters) {
+      this.#bgapi(cmd, id, cb);
+      return;
+    }
+    // modesl: filter, and once it is in force the bgapi; the callback after the filter is gone.
+    this.filter('Job-UUID', id, (reply) => {
+      if (reply.error instanceof EslDisconnectedError) {
+        cb?.(this.#failure(ContentType.CommandReply, reply.error, { 'Job-UUID': id }));
+        return;
+      }
+      if (cb === undefined) this.filterDelete('Job-UUID', id);
+      this.#bgapi(cmd, id, cb && ((job) => this.filterDelete('Job-UUID', id, () => cb(job))));
+    });
+  }
+
+  #bgapi(cmd: EncodedCommand, jobUuid: string, cb: EventCallback | undefined): void {
+    let view: Subscription | undefined;
+    let done = false;
+    const finish = (event: Event): void => {
+      if (done) return;
+      done = true;
+      view?.unsubscribe();
+      cb!(event);
+    };
+    if (cb !== undefined) {
+      view = this.rx.jobEvents(jobUuid).subscribe({
+        next: (ev) => {
+          if (done || ev.name !== 'BACKGROUND_JOB') return;
+          done = true;
+          view?.unsubscribe();
+          this.#claim(ev, (e) => cb(e.event));
+        },
+        complete: () => finish(this.#failure(ContentType.CommandReply, new EslDisconnectedError(`connection closed before the BACKGROUND_JOB of "${cmd.label}"`, cmd.label), { 'Job-UUID': jobUuid })),
+      });
+    }
+    this.#request(this.rx.send(cmd), {
+      reply: (e) => {
+        // Refused (bgapi is not allowed on an outbound socket without `full`): no job will come.
+        if (cb !== undefined && replyFailed(e.event)) finish(this.#refused(e.event, cmd.label, { 'Job-UUID': jobUuid }));
+      },
+      fail: (err) => {
+        if (cb !== undefined) finish(this.#failure(ContentType.CommandReply, err, { 'Job-UUID': jobUuid }));
+      },
+    });
+  }
+
+  /** `sendevent <Event-Name>` with the event's headers and body; the callback gets the reply (`+OK <Event-UUID>`). */
+  sendEvent(event: Event | EslEvent, cb?: ReplyCallback): void {
+    this.#command(this.rx.sendEvent(event instanceof Event ? event.toEslEvent() : event), cb);
+  }
+
+  /**
+   * The next frame of any kind (modesl: `once('esl::event::**')`). Nothing is queued: what
+   * came before the call is not returned.
+   */
+  recvEvent(cb?: EventCallback): void {
+    this.once('esl::event::**', cb ?? noop);
+  }
+
+  /** recvEvent, or a call with no event after `ms` milliseconds. */
+  recvEventTimed(ms: number, cb?: TimedEventCallback): void {
+    const listener = (event: Event): void => {
+      clearTimeout(timer);
+      cb?.(event);
+    };
+    const timer = setTimeout(() => {
+      // modesl removed a different function here, so its callback ran a second time on the next event.
+      this.off('esl::event::**', listener);
+      cb?.();
+    }, ms);
+    this.once('esl::event::**', listener);
+  }
+
+  /** `filter <header> <value>`. From then on bgapi adds a filter for its own job. */
+  filter(header: string, value: string, cb?: ReplyCallback): void {
+    this.usingFilters = true;
+    this.#command(this.rx.filter(header, String(value)), cb);
+  }
+
+  /** `filter delete <header> [<value>]`. */
+  filterDelete(header: string, cb?: ReplyCallback): void;
+  filterDelete(header: string, value: string | null | undefined, cb?: ReplyCallback): void;
+  filterDelete(header: string, value?: string | ReplyCallback | null, cb?: ReplyCallback): void {
+    if (typeof value === 'function') {
+      cb = value;
+      value = null;
+    }
+    this.#command(this.rx.filterDelete(header, value || undefined), cb);
+  }
+
+  /**
+   * `event <plain|json|xml> <names>` (any other type is plain; no names means all). The
+   * events modesl needs (reqEvents) are added, before CUSTOM: after it they would be read
+   * as CUSTOM subclasses.
+   */
+  events(type: string, cb?: ReplyCallback): void;
+  events(type: string, events: string | readonly string[] | null | undefined, cb?: ReplyCallback): void;
+  events(type: string, events?: string | readonly string[] | ReplyCallback | null, cb?: ReplyCallback): void {
+    const format: EventFormat = type === 'plain' || type === 'xml' || type === 'json' ? type : 'plain';
+    if (typeof events === 'function') {
+      cb = events;
+      events = 'all';
+    }
+    const given = (Array.isArray(events) ? [...events] : ((events as string | null | undefined) || 'all').split(' ')).filter((n) => n !== '');
+    if (given.length === 1 && given[0]!.toLowerCase() === 'all') {
+      this.listeningEvents = ['all'];
+    } else {
+      const custom = given.findIndex((n) => n.toUpperCase() === 'CUSTOM');
+      const head = custom < 0 ? given : given.slice(0, custom);
+      const tail = custom < 0 ? [] : given.slice(custom);
+      for (const name of this.reqEvents) if (!given.includes(name)) head.push(name);
+      this.listeningEvents = [...head, ...tail];
+    }
+    this.#command(this.rx.events(format, this.listeningEvents), cb);
+  }
+
+  /**
+   * Runs a dialplan application on a channel (sendmsg `call-command: execute`) and calls
+   * back with its CHANNEL_EXECUTE_COMPLETE, matched by the Event-UUID it returns. Inbound,
+   * give the channel's uuid; outbound, the connection's channel is the default.
+   */
+  execute(app: string, cb?: EventCallback): string;
+  execute(app: string, arg: string | null | undefined, cb?: EventCallback): string;
+  execute(app: string, arg: string | null | undefined, uuid: string | null | undefined, cb?: EventCallback): string;
+  execute(app: string, arg?: string | EventCallback | null, uuid?: string | EventCallback | null, cb?: EventCallback): string {
+    if (typeof arg === 'function') {
+      cb = arg;
+      arg = '';
+    }
+    if (typeof uuid === 'function') {
+      cb = uuid;
+      uuid = null;
+    }
+    // Inbound without a uuid modesl made one up (FreeSWITCH then refuses the sendmsg).
+    const channel = this._inbound ? uuid || randomUUID() : uuid || this.channelData?.getHeader('Unique-ID') || this.rx.uuid;
+    if (!channel) throw new EslError('execute() before the connect reply: the channel is not known yet');
+    return this.#execute(app, arg ?? undefined, channel, cb);
+  }
+
+  #execute(app: string, arg: string | undefined, channel: string, cb: EventCallback | undefined): string {
+    // modesl's way of matching the completion: Event-UUID becomes the Application-UUID.
+    const eventUuid = randomUUID();
+    const cmd = Commands.execute(app, arg, { uuid: channel, eventUuid, async: this.execAsync || undefined, eventLock: this.execLock || undefined });
+    const extra = { 'Application-UUID': eventUuid, 'Unique-ID': channel };
+    let view: Subscription | undefined;
+    let done = false;
+    const finish = (event: Event): void => {
+      if (done) return;
+      done = true;
+      view?.unsubscribe();
+      cb!(event);
+    };
+    if (cb !== undefined) {
+      view = this.rx.channelEvents(channel).subscribe({
+        next: (ev) => {
+          if (done) return;
+          const name = ev.name;
+          if (name === 'CHANNEL_EXECUTE_COMPLETE' && (ev.getHeader('Application-UUID') ?? ev.getHeader('Event-UUID')) === eventUuid) {
+            done = true;
+            view?.unsubscribe();
+            this.#claim(ev, (e) => cb(e.event));
+          } else if (name === 'CHANNEL_HANGUP_COMPLETE') {
+            // The channel is gone before the application completed: it never will.
+            const event = Event.fromEslEvent(ev);
+            event.error = new EslHangupError(channel, ev.getHeader('Hangup-Cause'), `channel ${channel} hung up before ${app} completed`);
+            finish(event);
+          }
+        },
+        complete: () => finish(this.#failure(ContentType.CommandReply, new EslDisconnectedError(`connection closed before ${app} completed`, cmd.label), extra)),
+      });
+    }
+    this.#request(this.rx.send(cmd), {
+      reply: (e) => {
+        if (cb !== undefined && replyFailed(e.event)) finish(this.#refused(e.event, cmd.label, extra));
+      },
+      fail: (err) => {
+        if (cb !== undefined) finish(this.#failure(ContentType.CommandReply, err, extra));
+      },
+    });
+    return eventUuid;
+  }
+
+  /** execute() with `async: true`. */
+  executeAsync(app: string, cb?: EventCallback): string;
+  executeAsync(app: string, arg: string | null | undefined, cb?: EventCallback): string;
+  executeAsync(app: string, arg: string | null | undefined, uuid: string | null | undefined, cb?: EventCallback): string;
+  executeAsync(app: string, arg?: string | EventCallback | null, uuid?: string | EventCallback | null, cb?: EventCallback): string {
+    const old = this.execAsync;
+    this.execAsync = true;
+    try {
+      return this.execute(app, arg as string, uuid as string, cb);
+    } finally {
+      this.execAsync = old;
+    }
+  }
+
+  /** execute() adds `async: true` from now on (or not). */
+  setAsyncExecute(value: boolean): void {
+    this.execAsync = value;
+  }
+
+  /** execute() adds `event-lock: true` from now on (or not). */
+  setEventLock(value: boolean): void {
+    this.execLock = value;
+  }
+
+  /**
+   * Sends `exit` and closes: FreeSWITCH replies, sends its disconnect notice and closes (the
+   * socket is closed after a second if it does not). Callbacks still waiting are called with
+   * a SERVER_DISCONNECTED event; esl::end follows.
+   */
+  disconnect(): void {
+    this.socket = null;
+    void this.rx.close();
+  }
+
+  // ------------------------------------------------------------------ modesl's own helpers
+
+  /** `auth <password>` (rxesl authenticates on its own when FreeSWITCH asks: this is a second try). */
+  auth(cb?: AuthCallback): void {
+    this.sendRecv(`auth ${this.password}`, (event) => this.#authResult(event, cb));
+  }
+
+  #authResult(event: Event, cb?: AuthCallback): void {
+    if (event.getHeader('Modesl-Reply-OK') === 'accepted') {
+      this.authed = true;
+      this.subscribe(this.reqEvents);
+      this.emit('esl::event::auth::success', event);
+      this.emit('esl::ready');
+      cb?.(null, event);
+    } else {
+      this.authed = false;
+      this.emit('esl::event::auth::fail', event);
+      cb?.(new EslAuthError('invalid', 'Authentication Failed', event.getHeader('Reply-Text') ?? undefined), event);
+    }
+  }
+
+  /** `event json <events>` (all by default). */
+  subscribe(events?: string | readonly string[] | null, cb?: ReplyCallback): void {
+    this.events('json', events || 'all', cb);
+  }
+
+  /** `bgapi show <item> as <format>` (json by default), parsed into rows. */
+  show(item: string, cb?: ShowCallback): void;
+  show(item: string, format: string | null | undefined, cb?: ShowCallback): void;
+  show(item: string, format?: string | ShowCallback | null, cb?: ShowCallback): void {
+    if (typeof format === 'function') {
+      cb = format;
+      format = null;
+    }
+    const fmt = format || 'json';
+    this.bgapi(`show ${item} as ${fmt}`, (event) => {
+      const data = event.getBody();
+      if (data.indexOf('-ERR') !== -1) {
+        cb?.(event.error ?? new EslCommandError(`show ${item}`, data, event));
+        return;
+      }
+      let parsed: ShowResult;
+      try {
+        parsed = parseShow(fmt, data);
+      } catch (err) {
+        cb?.(err as Error);
+        return;
+      }
+      cb?.(null, parsed, data);
+    });
+  }
+
+  /** `originate sofia/<profile>/<number>@<gateway> [&<app>]`, with bgapi (api when `sync`). */
+  originate(options: OriginateOptions | EventCallback | null, cb?: EventCallback): void {
+    if (typeof options === 'function') {
+      cb = options;
+      options = null;
+    }
+    const o = options ?? {};
+    const arg = `sofia/${o.profile || ''}/${o.number || ''}@${o.gateway || ''}${o.app ? ` &${o.app}` : ''}`;
+    if (o.sync) this.api('originate', arg, cb);
+    else this.bgapi('originate', arg, cb);
+  }
+
+  /** A SIP MESSAGE: sendevent CUSTOM SMS::SEND_MESSAGE. */
+  message(options: MessageOptions | ReplyCallback | null, cb?: ReplyCallback): void {
+    if (typeof options === 'function') {
+      cb = options;
+      options = null;
+    }
+    const o = options ?? {};
+    const event = new Event('custom', 'SMS::SEND_MESSAGE');
+    event.addHeader('proto', 'sip');
+    event.addHeader('dest_proto', 'sip');
+    event.addHeader('from', `sip:${o.from || ''}`);
+    event.addHeader('from_full', `sip:${o.from || ''}`);
+    event.addHeader('to', o.to || '');
+    event.addHeader('sip_profile', o.profile || '');
+    event.addHeader('subject', o.subject || '');
+    if (o.deliveryConfirmation) event.addHeader('blocking', 'true');
+    event.addHeader('type', 'text/plain');
+    event.addHeader('Content-Type', 'text/plain');
+    event.addBody(o.body || '');
+    this.sendEvent(event, cb);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * What modesl makes of a frame: the Event, the outer headers as an object, the body as text,
+ * and the name it emits the frame under (modesl 1.2.1, Connection.prototype._onEvent and
+ * Parser.prototype._parseEvent). The frame itself is rxesl's, read once by rxesl's parser.
+ */
+import { ContentType } from '../protocol/content-type.js';
+import { EslEvent } from '../protocol/event.js';
+import type { Frame } from '../protocol/frame.js';
+import { urlDecode } from '../protocol/url-codec.js';
+import { Event } from './event.js';
+
+/** The outer headers of a frame, as modesl passes them to listeners: Content-Length is a number. */
+export type FrameHeadersObject = Record<string, string | number>;
+
+/** A frame as modesl hands it out. */
+export interface ModeslFrame {
+  event: Event;
+  headers: FrameHeadersObject;
+  /** The frame's body as text (for an event, the serialized event), undefined when there is none. */
+  body: string | undefined;
+}
+
+/** True for the outbound `connect` reply: a command/reply carrying a CHANNEL_DATA event, percent-encoded. */
+export function isConnectReply(frame: Frame): boolean {
+  return frame.contentType === ContentType.CommandReply && frame.headers.has('Event-Name');
+}
+
+/**
+ * The outer headers. modesl percent-decoded every value with decodeURIComponent, which throws
+ * URIError on a stray '%' (the reply to `filter X 100%`); only the connect reply is encoded
+ * on the wire, so only its values are decoded here, and leniently. A repeated name keeps its
+ * last value, as modesl's object did.
+ */
+export function outerHeaders(frame: Frame): FrameHeadersObject {
+  const out: FrameHeadersObject = {};
+  const decode = isConnectReply(frame);
+  const { names, values } = frame.headers;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const value = decode ? urlDecode(values[i]!) : values[i]!;
+    out[name] = name === 'Content-Length' ? parseInt(value, 10) : value;
+  }
+  return out;
+}
+
+/** The body as text, undefined when the frame has none (modesl's `body` argument). */
+export function bodyText(frame: Frame): string | undefined {
+  return frame.body.length === 0 ? undefined : frame.bodyText;
+}
+
+export function isEventFrame(type: string | undefined): boolean {
+  return type === ContentType.EventPlain || type === ContentType.EventJson || type === ContentType.EventXml;
+}
+
+/**
+ * `esl::event::<Event-Name>[::<uuid>]`, where the uuid is the Job-UUID, else the Unique-ID,
+ * else the Core-UUID (modesl reads them with exact-case names, as EslEvent.uuid does).
+ */
+export function eventEmitName(event: EslEvent): string {
+  const uuid = event.uuid;
+  return `esl::event::${event.name}${uuid ? `::${uuid}` : ''}`;
+}
+
+/** The name modesl emits a frame that is not an event under. */
+export function frameEmitName(type: string | undefined): string {
+  switch (type) {
+    case ContentType.AuthRequest:
+      return 'esl::event::auth::request';
+    case ContentType.CommandReply:
+      return 'esl::event::command::reply';
+    case ContentType.LogData:
+      return 'esl::event::logdata';
+    case ContentType.DisconnectNotice:
+      return 'esl::event::disconnect::notice';
+    case ContentType.ApiResponse:
+      return 'esl::event::api::response';
+    default:
+      // text/rude-rejection among others: modesl has no name for it.
+      return `esl::event::raw::${type}`;
+  }
+}
+
+/**
+ * A frame as modesl's Parser emits it: for an event, the event it carries; for anything
+ * else, its outer headers and body. Throws EslProtocolError for a malformed JSON or XML event.
+ */
+export function modeslFrame(frame: Frame): ModeslFrame {
+  return {
+    event: Event.fromEslEvent(EslEvent.fromFrame(frame)),
+    headers: outerHeaders(frame),
+    body: bodyText(frame),
+  };
+}
