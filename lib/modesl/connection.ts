@@ -225,6 +225,10 @@ export class Connection extends EventEmitter2 {
     this.#follow(rx);
     // A failure ends in the close: 'error' (socket), esl::event::auth::fail (password), esl::end.
     rx.open().catch(noop);
+    // modesl subscribed once FreeSWITCH accepted the password. Asked now, it waits in rxesl's
+    // queue behind the authentication and goes out first: a bgapi issued before esl::ready
+    // cannot miss its BACKGROUND_JOB.
+    this.#subscribeRequired(rx);
     return rx;
   }
 
@@ -241,6 +245,12 @@ export class Connection extends EventEmitter2 {
       reply: () => this.subscribe(this.reqEvents, () => this.emit('esl::ready')),
     });
     return rx;
+  }
+
+  /** subscribe(reqEvents), on a connection whose `rx` is not assigned yet. */
+  #subscribeRequired(rx: RxConnection): void {
+    this.listeningEvents = [...this.reqEvents];
+    this.#command(rx.events('json', this.listeningEvents), undefined);
   }
 
   #follow(rx: RxConnection): void {
@@ -309,7 +319,7 @@ export class Connection extends EventEmitter2 {
       case ContentType.CommandReply:
         if (this.#awaitingAuthReply) {
           this.#awaitingAuthReply = false;
-          this.#emit(e, () => this.#authResult(e.event));
+          this.#emit(e, () => this.#authResult(e.event, undefined, false));
           return;
         }
         if (!this._inbound && e.headers['Event-Name'] === 'CHANNEL_DATA') {
@@ -748,10 +758,10 @@ export class Connection extends EventEmitter2 {
     this.sendRecv(`auth ${this.password}`, (event) => this.#authResult(event, cb));
   }
 
-  #authResult(event: Event, cb?: AuthCallback): void {
+  #authResult(event: Event, cb?: AuthCallback, subscribe = true): void {
     if (event.getHeader('Modesl-Reply-OK') === 'accepted') {
       this.authed = true;
-      this.subscribe(this.reqEvents);
+      if (subscribe) this.subscribe(this.reqEvents);
       this.emit('esl::event::auth::success', event);
       this.emit('esl::ready');
       cb?.(null, event);
