@@ -2,3 +2,4 @@
  * rxesl/testing: what users need to test their own telephony code without a FreeSWITCH.
  */
 export { randomChunks, rechunk, splitAt } from './chunks.js';
+export * from './fake-switch/index.js';

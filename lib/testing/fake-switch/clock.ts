@@ -1,0 +1,254 @@
+/**
+ * Time for FakeSwitch. Every timer the emulator uses (ring times, playback durations, linger,
+ * HEARTBEAT, the 25 s auth timeout, traffic) goes through a Clock, so a test with a
+ * ManualClock decides when simulated time passes and runs instantly.
+ */
+
+/** A timer created by a Clock. */
+export interface TimerHandle {
+  /** Cancels the timer; harmless when it already ran. */
+  cancel(): void;
+}
+
+/** The source of time and timers FakeSwitch runs on. */
+export interface Clock {
+  /** Milliseconds since the epoch, as Date.now(). */
+  now(): number;
+  /**
+   * Runs `fn` after `ms` milliseconds of this clock's time. A delay of 0 (or less) still runs
+   * asynchronously, never inside the call.
+   */
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+}
+
+/** Wall-clock time: Date.now() and the platform's setTimeout. The default. */
+export class RealClock implements Clock {
+  now(): number {
+    return Date.now();
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const t = setTimeout(fn, Math.max(0, ms));
+    return { cancel: () => clearTimeout(t) };
+  }
+}
+
+interface ManualTimer {
+  due: number;
+  seq: number;
+  fn: (() => void) | null;
+}
+
+/**
+ * Simulated time for tests: time stands still until `advance()` (or `runNext()`, `runAll()`)
+ * moves it. Timers that are already due (a delay of 0) run on the next turn of the event
+ * loop without moving time, so "immediately" still means immediately; everything else waits
+ * for the test to advance the clock.
+ *
+ * ```ts
+ * const clock = new ManualClock();
+ * const fs = await FakeSwitch.start({ clock });
+ * // ... a playback of 5 s is running
+ * clock.advance(5000); // it completes now
+ * ```
+ */
+export class ManualClock implements Clock {
+  #now: number;
+  #seq = 0;
+  /** Binary min-heap on (due, seq). */
+  #heap: ManualTimer[] = [];
+  #live = 0;
+  #flushScheduled = false;
+  #running = false;
+
+  /** @param start The initial time, in ms since the epoch (default: the real time now). */
+  constructor(start: number = Date.now()) {
+    this.#now = start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  /** Timers still waiting to run. */
+  get pending(): number {
+    return this.#live;
+  }
+
+  /** When the next timer is due, or undefined when none is waiting. */
+  get nextDue(): number | undefined {
+    this.#dropCancelled();
+    return this.#heap[0]?.due;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const timer: ManualTimer = { due: this.#now + Math.max(0, ms), seq: this.#seq++, fn };
+    this.#push(timer);
+    this.#live++;
+    if (timer.due <= this.#now) this.#scheduleFlush();
+    return {
+      cancel: () => {
+        if (timer.fn !== null) {
+          timer.fn = null;
+          this.#live--;
+        }
+      },
+    };
+  }
+
+  /**
+   * Moves time forward by `ms`, running every timer that falls due on the way, in order
+   * (timers those timers create run too, if they fall due within the window).
+   */
+  advance(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError('ManualClock.advance: ms must be >= 0');
+    this.#runUntil(this.#now + ms);
+  }
+
+  /** Moves time to the next timer and runs it (and any due at the same time). False when none is waiting. */
+  runNext(): boolean {
+    const due = this.nextDue;
+    if (due === undefined) return false;
+    this.#runUntil(Math.max(due, this.#now));
+    return true;
+  }
+
+  /**
+   * Runs timers until none is left, moving time as needed. Stops after `limit` timers, so a
+   * timer that keeps re-arming itself (HEARTBEAT) cannot loop forever; returns how many ran.
+   */
+  runAll(limit = 10_000): number {
+    let ran = 0;
+    while (ran < limit) {
+      const due = this.nextDue;
+      if (due === undefined) break;
+      ran += this.#runUntil(Math.max(due, this.#now), limit - ran);
+    }
+    return ran;
+  }
+
+  #runUntil(target: number, limit = Number.POSITIVE_INFINITY): number {
+    let ran = 0;
+    const wasRunning = this.#running;
+    this.#running = true;
+    try {
+      for (;;) {
+        this.#dropCancelled();
+        const top = this.#heap[0];
+        if (top === undefined || top.due > target || ran >= limit) break;
+        this.#pop();
+        const fn = top.fn!;
+        top.fn = null;
+        this.#live--;
+        if (top.due > this.#now) this.#now = top.due;
+        ran++;
+        fn();
+      }
+      if (target > this.#now && ran < limit) this.#now = target;
+    } finally {
+      this.#running = wasRunning;
+    }
+    return ran;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      if (!this.#running) this.#runUntil(this.#now);
+    });
+  }
+
+  #dropCancelled(): void {
+    while (this.#heap.length > 0 && this.#heap[0]!.fn === null) this.#pop();
+  }
+
+  #less(a: ManualTimer, b: ManualTimer): boolean {
+    return a.due < b.due || (a.due === b.due && a.seq < b.seq);
+  }
+
+  #push(t: ManualTimer): void {
+    const h = this.#heap;
+    h.push(t);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.#less(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  #pop(): void {
+    const h = this.#heap;
+    const last = h.pop()!;
+    if (h.length === 0) return;
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && this.#less(h[l]!, h[m]!)) m = l;
+      if (r < h.length && this.#less(h[r]!, h[m]!)) m = r;
+      if (m === i) break;
+      [h[i], h[m]] = [h[m]!, h[i]!];
+      i = m;
+    }
+  }
+}
+
+/**
+ * The emulator's own view of a clock: every timer it starts is remembered so that stop()
+ * can cancel all of them at once, whatever clock the user passed in.
+ */
+export class Scheduler {
+  readonly #timers = new Set<TimerHandle>();
+  #closed = false;
+
+  constructor(readonly clock: Clock) {}
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Runs `fn` after `ms` of clock time, unless cancelled or the scheduler is closed. */
+  after(ms: number, fn: () => void): TimerHandle {
+    if (this.#closed) return { cancel: () => undefined };
+    let inner: TimerHandle | undefined;
+    const handle: TimerHandle = {
+      cancel: () => {
+        if (this.#timers.delete(handle)) inner?.cancel();
+      },
+    };
+    this.#timers.add(handle);
+    inner = this.clock.setTimeout(() => {
+      if (!this.#timers.delete(handle)) return;
+      fn();
+    }, ms);
+    return handle;
+  }
+
+  /** Resolves after `ms` of clock time; rejects never (a closed scheduler leaves it pending). */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.after(ms, resolve));
+  }
+
+  /** Timers started here that have not run yet. */
+  get pending(): number {
+    return this.#timers.size;
+  }
+
+  /** Cancels every timer and refuses new ones (until reopen()). */
+  close(): void {
+    this.#closed = true;
+    for (const t of [...this.#timers]) t.cancel();
+    this.#timers.clear();
+  }
+
+  /** Accepts timers again after close() (FakeSwitch.restart()). */
+  reopen(): void {
+    this.#closed = false;
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * FakeSwitch, the FreeSWITCH Event Socket emulator of rxesl/testing.
+ */
+export { FakeSwitch } from './fake-switch.js';
+export type { CallOptions, FakeCall, FakeConnection, FireOptions } from './fake-switch.js';
+export { ManualClock, RealClock } from './clock.js';
+export type { Clock, TimerHandle } from './clock.js';
+export type { FakeSwitchOptions, FakeUser, MediaOptions } from './options.js';
+export type { ApiContext, ApiDescription, ApiHandler } from './api.js';
+export type { AppContext, AppHandler, AppOptions } from './applications.js';
+export { Channel } from './channel.js';
+export type { CallerProfile, ChannelInfo, Codec, WaitOptions, WaitReason, WaitResult } from './channel.js';
+export type { Dialplan, DialplanAction, ExtensionDefinition } from './dialplan.js';
+export type { EndpointBehavior } from './endpoints.js';
+export { parseDialString } from './endpoints.js';
+export type { DialString, DialLeg } from './endpoints.js';
+export type { FaultOptions, MalformedFrameKind } from './faults.js';
+export type { ReceivedCommand } from './listener.js';
+export type { LogLine, LogOrigin, TextChannel } from './logger.js';
+export type { TrafficHandle, TrafficOptions } from './traffic.js';
+export { HANGUP_CAUSES } from './constants.js';

@@ -1,0 +1,590 @@
+/**
+ * One Event Socket connection (a `listener_t` of mod_event_socket), inbound or outbound.
+ *
+ * It reads commands with the protocol layer's CommandReader (read_packet), carries them out
+ * one at a time (parse_command, in commands.ts) and writes exactly one reply per command,
+ * in order. Events and log lines are queued for it as they are fired and written only
+ * between commands, as listener_run does: a command's reply is never preceded by events the
+ * command itself caused, and nothing is written while a command (say, a synchronous
+ * `api originate`) runs.
+ */
+import type { Socket } from 'node:net';
+import { EslProtocolError } from '../../errors.js';
+import { CommandReader, type ClientCommand } from '../../protocol/command-reader.js';
+import { DISCONNECT_GOODBYE, type EventFormat } from '../../protocol/content-type.js';
+import { ServerFrames } from '../../protocol/server-frames.js';
+import type { Channel } from './channel.js';
+import type { TimerHandle } from './clock.js';
+import { handleCommand, type CommandOutcome } from './commands.js';
+import type { EventSink, SwitchCore } from './core.js';
+import type { FiredEvent } from './events.js';
+import { FrameWriter, malformedFrame, type FaultOptions, type MalformedFrameKind } from './faults.js';
+import type { LogLine } from './logger.js';
+
+/** A command a client sent, as FakeSwitch recorded it. */
+export interface ReceivedCommand {
+  /** The connection it came on. */
+  readonly connectionId: number;
+  /** The command line (`api status`, `sendmsg <uuid>`...). */
+  readonly line: string;
+  /** Its header lines, in order. */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** Its body (Content-Length bytes), as text; empty when none. */
+  readonly body: string;
+  /** Clock time it was read. */
+  readonly at: number;
+}
+
+/** A filter as `filter <name> <value>` stored it. */
+interface Filter {
+  name: string;
+  value: string;
+  regex?: RegExp | null;
+}
+
+/** Permissions of a connection authenticated with userauth. */
+export interface UserPermissions {
+  user: string;
+  allowedEventTypes: Set<string> | 'all';
+  allowedSubclasses: Set<string>;
+  allowedApi: Set<string> | undefined;
+}
+
+/** What the server (FakeSwitch) provides to its connections. */
+export interface ListenerHost {
+  readonly core: SwitchCore;
+  /** The emulator object handed to API handlers. */
+  readonly fake: import('./fake-switch.js').FakeSwitch;
+  faults(): FaultOptions;
+  commandReceived(command: ReceivedCommand): void;
+  closed(listener: Listener): void;
+}
+
+let nextId = 1;
+
+export class Listener implements EventSink {
+  readonly id = nextId++;
+  readonly commands: ReceivedCommand[] = [];
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly openedAt: number;
+
+  // The state parse_command reads and changes (the LFLAG_* flags and their data).
+  /** @internal */ authed: boolean;
+  /** @internal */ permissions: UserPermissions | undefined;
+  /** @internal */ allowLog = true;
+  /** @internal */ format: EventFormat = 'plain';
+  /** @internal */ eventsOn = false;
+  /** @internal */ allEvents = false;
+  /** @internal */ readonly types = new Set<string>();
+  /** @internal */ readonly subclasses = new Set<string>();
+  /** @internal */ filters: Filter[] | undefined;
+  /** @internal */ myevents = false;
+  /** @internal */ session: Channel | undefined;
+  /** @internal */ async: boolean;
+  /** @internal */ full: boolean;
+  /** @internal */ linger = false;
+  /** @internal Seconds, or -1 for "until the client closes". */ lingerSeconds = -1;
+  /** @internal */ logOn = false;
+  /** @internal */ logLevel = 7;
+  /** @internal */ resume = false;
+  /** @internal */ connected = false;
+  /** @internal */ readonly outbound: boolean;
+  /** @internal */ faults: FaultOptions = {};
+
+  #socket: Socket;
+  #host: ListenerHost;
+  #reader = new CommandReader();
+  #writer: FrameWriter;
+  #pending: ClientCommand[] = [];
+  #busy = false;
+  #closed = false;
+  #firstCommand = true;
+  #firstTimer: TimerHandle | undefined;
+  #events: FiredEvent[] = [];
+  #eventHead = 0;
+  #logs: LogLine[] = [];
+  #logHead = 0;
+  #lostEvents = 0;
+  #lostLogs = 0;
+  #handleDisco = false;
+  #downSeen = false;
+  #reported = false;
+  #lingerTimer: TimerHandle | undefined;
+  #waitingDrain = false;
+  #corked = false;
+  #connectWaiters: Array<() => void> = [];
+  #closedResolve!: () => void;
+  /** Resolves when the connection is over. */
+  readonly whenClosed: Promise<void>;
+
+  constructor(
+    host: ListenerHost,
+    socket: Socket,
+    options: { outbound: boolean; session?: Channel; async?: boolean; full?: boolean },
+  ) {
+    this.#host = host;
+    this.#socket = socket;
+    this.outbound = options.outbound;
+    this.authed = options.outbound;
+    this.async = options.async ?? false;
+    this.full = options.full ?? false;
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remotePort = socket.remotePort ?? 0;
+    this.openedAt = host.core.scheduler.now();
+    this.whenClosed = new Promise((resolve) => (this.#closedResolve = resolve));
+    this.#writer = new FrameWriter(socket, () => ({ ...host.faults(), ...this.faults }));
+    this.#writer.onCut = () => this.#finish({ notice: false });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('error', () => this.#finish({ notice: false }));
+    socket.on('close', () => this.#finish({ notice: false }));
+    socket.on('drain', () => {
+      if (this.#waitingDrain) {
+        this.#waitingDrain = false;
+        this.#flush();
+      }
+    });
+    if (options.session) this.bindSession(options.session);
+    if (this.#effectiveFaults().stopReading) socket.pause();
+  }
+
+  get core(): SwitchCore {
+    return this.#host.core;
+  }
+
+  get host(): ListenerHost {
+    return this.#host;
+  }
+
+  /** `inbound` (a client connected to FakeSwitch) or `outbound` (FakeSwitch connected out for a call). */
+  get mode(): 'inbound' | 'outbound' {
+    return this.outbound ? 'outbound' : 'inbound';
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Events queued and not yet written. */
+  get queuedEvents(): number {
+    return this.#events.length - this.#eventHead;
+  }
+
+  /** The uuid of the session this connection controls. */
+  get sessionUuid(): string | undefined {
+    return this.session?.uuid;
+  }
+
+  #effectiveFaults(): FaultOptions {
+    return { ...this.#host.faults(), ...this.faults };
+  }
+
+  // ------------------------------------------------------------------ start
+
+  /**
+   * Starts the conversation: auth/request on an inbound connection (FreeSWITCH sends nothing
+   * on an outbound one), and the 25 s limit for the first command.
+   */
+  start(): void {
+    if (!this.outbound) this.#write(ServerFrames.authRequest());
+    this.#firstTimer = this.core.scheduler.after(this.core.options.authTimeoutMs, () => {
+      this.#firstTimer = undefined;
+      if (this.#firstCommand) this.#finish({ notice: true });
+    });
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  #onData(chunk: Buffer): void {
+    if (this.#closed) return;
+    try {
+      this.#reader.push(chunk, (cmd) => this.#pending.push(cmd));
+    } catch (err) {
+      // A negative or huge Content-Length: FreeSWITCH drops the connection (with the notice).
+      if (!(err instanceof EslProtocolError)) this.core.reportError(err);
+      this.#pending.length = 0;
+      this.#finish({ notice: true });
+      return;
+    }
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (!this.#busy && !this.#closed && this.#pending.length > 0) {
+      const cmd = this.#pending.shift()!;
+      this.#run(cmd);
+    }
+  }
+
+  #run(cmd: ClientCommand): void {
+    const first = this.#firstCommand;
+    if (first) {
+      this.#firstCommand = false;
+      this.#firstTimer?.cancel();
+      this.#firstTimer = undefined;
+    }
+    const received: ReceivedCommand = {
+      connectionId: this.id,
+      line: cmd.line,
+      headers: [...cmd.headers.entries()],
+      body: cmd.body.length > 0 ? cmd.body.toString('utf8') : '',
+      at: this.core.scheduler.now(),
+    };
+    this.commands.push(received);
+    this.#host.commandReceived(received);
+    this.#busy = true;
+    let outcome: CommandOutcome | Promise<CommandOutcome>;
+    try {
+      outcome = handleCommand(this, cmd);
+    } catch (err) {
+      this.core.reportError(err);
+      outcome = { reply: '-ERR command not found' };
+    }
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (o) => this.#complete(o, first),
+        (err) => {
+          this.core.reportError(err);
+          this.#complete({ reply: '-ERR command not found' }, first);
+        },
+      );
+    } else {
+      this.#complete(outcome, first);
+    }
+  }
+
+  #complete(outcome: CommandOutcome, first: boolean): void {
+    const delay = this.#effectiveFaults().replyDelayMs ?? 0;
+    const finish = (): void => {
+      if (this.#closed) return;
+      // On an outbound socket, the first command's reply is never written (listener_run
+      // drops it); connect and api write their own.
+      if (outcome.bytes) this.#write(outcome.bytes);
+      else if (outcome.reply !== undefined && !(first && this.outbound)) {
+        this.#write(ServerFrames.commandReply(outcome.reply, outcome.extra ?? []));
+      }
+      if (outcome.close) {
+        this.#finish({ notice: true, body: outcome.closeBody });
+        return;
+      }
+      this.#busy = false;
+      outcome.after?.();
+      this.#flush();
+      this.#pump();
+    };
+    if (delay > 0) this.core.scheduler.after(delay, finish);
+    else finish();
+  }
+
+  // ------------------------------------------------------------------ events and logs
+
+  /** Whether this connection's subscription takes that event type (event_list / event_hash). */
+  subscribed(name: string, subclass: string | undefined): boolean {
+    if (!this.eventsOn) return false;
+    if (this.allEvents) return true;
+    if (!this.types.has(name)) return false;
+    if (name === 'CUSTOM' && subclass) return this.subclasses.has(subclass);
+    return true;
+  }
+
+  /** mod_event_socket's event_handler for this connection: subscription, filters, myevents. */
+  offerEvent(event: FiredEvent): void {
+    if (this.#closed || !this.subscribed(event.name, event.subclass)) return;
+    if (this.filters && this.filters.length > 0 && !passesFilters(this.filters, event)) return;
+    if (this.myevents) {
+      const uuid = event.uniqueId;
+      const mine = this.session?.uuid;
+      let send = !(uuid === undefined || (mine !== undefined && uuid !== mine));
+      if (mine !== undefined && event.jobOwnerUuid === mine) send = true;
+      if (!send) return;
+    }
+    if (this.queuedEvents >= this.core.options.eventQueueLimit) {
+      // The queue is full: the event is lost; after 500 in a row FreeSWITCH gives up on the client.
+      if (++this.#lostEvents > 500) this.kill('killed listener because of lost events\n');
+      return;
+    }
+    this.#lostEvents = 0;
+    this.#events.push(event);
+    this.#flush();
+  }
+
+  /** socket_logger for this connection. */
+  offerLog(line: LogLine): void {
+    if (this.#closed || !this.logOn || line.level > this.logLevel) return;
+    if (this.#logs.length - this.#logHead >= this.core.options.logQueueLimit) {
+      if (++this.#lostLogs > 500) this.kill('killed listener because of lost log lines\n');
+      return;
+    }
+    this.#lostLogs = 0;
+    this.#logs.push(line);
+    this.#flush();
+  }
+
+  /**
+   * An event queued to the session this connection diverts (divert_events on): it goes into
+   * the connection's queue whatever the subscriptions, and out once events are enabled.
+   */
+  deliverDiverted(event: FiredEvent): void {
+    if (this.#closed) return;
+    this.#events.push(event);
+    this.#flush();
+  }
+
+  /** `connect` was answered (the socket application stops waiting for it). */
+  connectedNow(): void {
+    for (const w of this.#connectWaiters.splice(0)) w();
+  }
+
+  /** Resolves once the client has sent `connect` (or the connection ended). */
+  whenConnected(): Promise<void> {
+    if (this.connected || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => this.#connectWaiters.push(resolve));
+  }
+
+  /** Drops queued events (noevents) or log lines (nolog). */
+  discardQueued(what: 'events' | 'logs'): void {
+    if (what === 'events') {
+      this.#events = [];
+      this.#eventHead = 0;
+    } else {
+      this.#logs = [];
+      this.#logHead = 0;
+    }
+  }
+
+  /**
+   * Writes what is queued, as listener_run between commands: one log line, then every
+   * queued event, and again, until both queues are empty; then the session checks.
+   */
+  #flush(): void {
+    if (this.#closed || this.#busy) return;
+    if (this.#socket.writableLength + this.#writer.queuedBytes > this.core.options.sendBufferLimit) {
+      // The client is not reading: keep the queue (it may overflow and lose events) until it drains.
+      this.#waitingDrain = true;
+      return;
+    }
+    if (!this.#corked && this.#socket.writable) {
+      this.#corked = true;
+      this.#socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.#socket.uncork();
+      });
+    }
+    for (;;) {
+      let wrote = false;
+      if (this.logOn && this.#logHead < this.#logs.length) {
+        const l = this.#logs[this.#logHead++]!;
+        this.#write(
+          ServerFrames.logData({ level: l.level, textChannel: l.textChannel, file: l.file, func: l.func, line: l.line, userData: l.userData, text: l.text }),
+        );
+        wrote = true;
+      }
+      if (this.eventsOn) {
+        while (this.#eventHead < this.#events.length) {
+          const e = this.#events[this.#eventHead++]!;
+          this.#write(e.frame(this.format));
+          wrote = true;
+          if (this.#closed) return;
+        }
+      }
+      if (this.#logHead >= this.#logs.length && this.#logHead > 0) {
+        this.#logs = [];
+        this.#logHead = 0;
+      }
+      if (this.#eventHead >= this.#events.length && this.#eventHead > 0) {
+        this.#events = [];
+        this.#eventHead = 0;
+      }
+      if (!wrote) break;
+    }
+    this.#checkSession();
+  }
+
+  // ------------------------------------------------------------------ sessions, linger
+
+  /** Binds the connection to a session (outbound, or inbound myevents): it keeps the channel from being destroyed. */
+  bindSession(channel: Channel): void {
+    const previous = this.session?.uuid;
+    this.session = channel;
+    channel.hold(this);
+    this.core.control(this, channel.uuid, previous);
+    this.reroute();
+    if (channel.down) this.sessionDown(channel);
+  }
+
+  /** Re-indexes the connection for delivery after its flags changed. */
+  reroute(): void {
+    if (this.#closed) return;
+    this.core.route(this, {
+      events: this.eventsOn,
+      sessionUuid: this.myevents ? this.session?.uuid : undefined,
+      logs: this.logOn,
+    });
+  }
+
+  sessionDown(channel: Channel): void {
+    if (channel !== this.session || this.#downSeen) return;
+    // listener_run notices on its next pass: right after what is queued now (CHANNEL_HANGUP),
+    // or after the reply of the command it is running.
+    this.#downSeen = true;
+    this.#flush();
+  }
+
+  sessionReported(channel: Channel): void {
+    if (channel !== this.session) return;
+    this.#reported = true;
+    this.#flush();
+  }
+
+  #checkSession(): void {
+    if (!this.#downSeen || this.#closed) return;
+    if (!this.#handleDisco) {
+      this.#handleDisco = true;
+      if (this.linger) {
+        const ch = this.session!;
+        this.#write(ServerFrames.lingerNotice({ controlledSessionUuid: ch.uuid, channelName: ch.name, lingerTime: this.lingerSeconds }));
+        if (this.lingerSeconds !== -1) {
+          this.#lingerTimer = this.core.scheduler.after(this.lingerSeconds * 1000, () => this.#finish({ notice: true }));
+        }
+        return;
+      }
+    }
+    // Without linger the connection ends once the channel has reported (after
+    // CHANNEL_HANGUP_COMPLETE, as the outbound captures show).
+    if (!this.linger && this.#reported) this.#finish({ notice: true });
+  }
+
+  // ------------------------------------------------------------------ writing and closing
+
+  #write(bytes: Buffer): void {
+    if (this.#socket.destroyed) return;
+    this.#writer.write(bytes);
+  }
+
+  /**
+   * kill_listener: the disconnect notice with that body, then the socket closes (FreeSWITCH
+   * does this to a client too slow to read its events).
+   */
+  kill(body: string): void {
+    this.#finish({ notice: true, body });
+  }
+
+  /** Ends the connection as `exit` or a hangup without linger would: disconnect notice, close. */
+  close(): void {
+    this.#finish({ notice: true });
+  }
+
+  /** Drops the connection at once, sending nothing (a crash or a restart). */
+  destroy(): void {
+    this.#finish({ notice: false });
+    this.#socket.destroy();
+  }
+
+  /** The next frame is cut after `at` bytes (default: half of it) and the connection closed there. */
+  dropMidFrame(at?: number): void {
+    this.#writer.cutNextFrame(at);
+  }
+
+  /** Writes a malformed frame (a client must fail cleanly on it). */
+  sendMalformedFrame(kind: MalformedFrameKind = 'bad-content-length'): void {
+    if (this.#closed) return;
+    this.#writer.writeRaw(malformedFrame(kind));
+    if (kind === 'truncated-body') this.#finish({ notice: false });
+  }
+
+  /** Writes raw bytes on the connection, out of turn. */
+  writeRaw(bytes: Uint8Array): void {
+    if (this.#closed) return;
+    this.#writer.writeRaw(Buffer.from(bytes));
+  }
+
+  /** Stops or resumes reading the client's socket. */
+  setReading(on: boolean): void {
+    if (on) this.#socket.resume();
+    else this.#socket.pause();
+  }
+
+  /** Applies fault options to this connection. */
+  setFaults(faults: FaultOptions): void {
+    this.faults = { ...this.faults, ...faults };
+    if (faults.stopReading !== undefined) this.setReading(!faults.stopReading);
+  }
+
+  /**
+   * The end of listener_run: the session continues its dialplan if `resume` was sent, the
+   * disconnect notice goes out (with Controlled-Session-UUID when a session is bound), the
+   * socket closes, and the session is released.
+   */
+  #finish(o: { notice: boolean; body?: string }): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#busy = false;
+    this.#firstTimer?.cancel();
+    this.#lingerTimer?.cancel();
+    this.core.route(this, null);
+    const session = this.session;
+    this.core.control(this, undefined, session?.uuid);
+    this.#events = [];
+    this.#logs = [];
+    if (o.notice && !this.#socket.destroyed && this.#socket.writable) {
+      this.#write(ServerFrames.disconnectNotice({ controlledSessionUuid: session?.uuid, body: o.body ?? DISCONNECT_GOODBYE }));
+    }
+    this.#writer.end();
+    if (session) session.release(this);
+    if (session && session.divertTo === this) session.divertTo = undefined;
+    this.connectedNow();
+    this.#closedResolve();
+    this.#host.closed(this);
+  }
+}
+
+/**
+ * The filter pass of event_handler: an event passes when a positive filter matches and no
+ * negative one does; filters whose header the event lacks are skipped; `/.../` is a regex
+ * (not anchored), anything else a case-insensitive comparison; `-` marks a negative filter
+ * (and `-/re/` is a literal, since only the raw first character selects a regex).
+ */
+export function passesFilters(filters: readonly Filter[], event: FiredEvent): boolean {
+  let send = false;
+  for (const f of filters) {
+    const value = event.header(f.name);
+    if (value === undefined) continue;
+    let i = 0;
+    let positive = true;
+    const raw = f.value;
+    while (i < raw.length) {
+      const c = raw[i]!;
+      if (c === '+') positive = true;
+      else if (c === '-') positive = false;
+      else if (c !== ' ') break;
+      i++;
+    }
+    if (send && positive) continue;
+    const compareTo = raw.slice(i);
+    let hit: boolean;
+    if (raw.startsWith('/')) {
+      if (f.regex === undefined) f.regex = compileFilterRegex(compareTo);
+      hit = f.regex !== null && f.regex.test(value);
+    } else {
+      hit = value.toLowerCase() === compareTo.toLowerCase();
+    }
+    if (hit) {
+      if (positive) send = true;
+      else return false;
+    }
+  }
+  return send;
+}
+
+/** `/pattern/flags` (flags i and s), or `/pattern` without a closing slash. */
+function compileFilterRegex(s: string): RegExp | null {
+  const m = /^\/(.*)\/([a-z]*)$/s.exec(s);
+  try {
+    if (m) return new RegExp(m[1]!, m[2]!.replace(/[^is]/g, ''));
+    return new RegExp(s.slice(1));
+  } catch {
+    return null;
+  }
+}

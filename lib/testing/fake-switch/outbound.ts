@@ -1,0 +1,114 @@
+/**
+ * The `socket` application (socket_function in mod_event_socket.c): FakeSwitch connects out
+ * to `host:port`, sends nothing, and waits for the client's first command, which must be
+ * `connect`. In `async` mode the channel then parks while the client drives it; `full` gives
+ * the connection the inbound command set. When the connection ends, `resume` lets the
+ * dialplan continue; otherwise an async channel stays parked, as on FreeSWITCH.
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import type { InternalAppContext } from './applications.js';
+import { SITES } from './events.js';
+import type { Listener } from './listener.js';
+
+/** A parsed socket target: `host[:port][/path][|host2...] [async] [full]`. */
+export interface SocketTarget {
+  hosts: Array<{ host: string; port: number; path?: string }>;
+  async: boolean;
+  full: boolean;
+}
+
+export function parseSocketTarget(data: string): SocketTarget | undefined {
+  const argv = data.split(' ').filter((s) => s !== '');
+  if (argv.length < 1) return undefined;
+  const hosts: SocketTarget['hosts'] = [];
+  for (const raw of argv[0]!.split('|')) {
+    if (raw === '') continue;
+    let host = raw;
+    let port = 8084;
+    let path: string | undefined;
+    // The port is taken after the last colon (an IPv6 address needs an explicit port).
+    const colon = host.lastIndexOf(':');
+    if (colon >= 0) {
+      const after = host.slice(colon + 1);
+      host = host.slice(0, colon);
+      const slash = after.indexOf('/');
+      port = Number.parseInt(slash < 0 ? after : after.slice(0, slash), 10) || 0;
+      if (slash >= 0) path = after.slice(slash + 1);
+    } else {
+      const slash = host.indexOf('/');
+      if (slash >= 0) {
+        path = host.slice(slash + 1);
+        host = host.slice(0, slash);
+      }
+    }
+    hosts.push({ host: host.replace(/^\[|\]$/g, ''), port, path });
+  }
+  const flags = argv.slice(1).map((s) => s.toLowerCase());
+  return { hosts, async: flags.includes('async'), full: flags.includes('full') };
+}
+
+function tryConnect(host: string, port: number): Promise<Socket | undefined> {
+  return new Promise((resolve) => {
+    const socket = netConnect({ host, port });
+    const fail = (): void => {
+      socket.destroy();
+      resolve(undefined);
+    };
+    socket.once('error', fail);
+    socket.once('connect', () => {
+      socket.off('error', fail);
+      socket.setKeepAlive(true, 30_000);
+      resolve(socket);
+    });
+  });
+}
+
+/** Creates and tracks an outbound connection for a socket. */
+export type OutboundFactory = (socket: Socket, options: { session: InternalAppContext['channel']; async: boolean; full: boolean }) => Listener;
+
+/** Runs the socket application on a channel. */
+export async function runSocketApplication(ctx: InternalAppContext, create: OutboundFactory): Promise<void> {
+  const { channel, core } = ctx;
+  const target = parseSocketTarget(ctx.args);
+  const origin = { file: 'mod_event_socket.c', func: 'socket_function', uuid: channel.uuid };
+  if (!target || target.hosts.length === 0) {
+    core.log(3, 'Parse Error!', { ...origin, line: 440 });
+    return;
+  }
+  let socket: Socket | undefined;
+  for (const h of target.hosts) {
+    core.log(5, `Trying host: ${h.host}:${h.port}`, { ...origin, line: 455 });
+    if (h.path !== undefined) channel.setVar('socket_path', h.path);
+    channel.setVar('socket_host', h.host);
+    socket = await tryConnect(h.host, h.port);
+    if (socket) break;
+    core.log(3, `Socket Error: connection refused`, { ...origin, line: 492 });
+  }
+  if (!socket) {
+    core.log(3, 'Socket Error!', { ...origin, line: 497 });
+    return;
+  }
+  if (!channel.ready) {
+    socket.destroy();
+    return;
+  }
+  const listener = create(socket, { session: channel, async: target.async, full: target.full });
+  listener.start();
+  if (target.async) {
+    // The application waits for `connect`, then parks the channel while the client drives it.
+    await Promise.race([listener.whenConnected(), channel.whenDown(), listener.whenClosed]);
+    if (!channel.ready) return;
+    const resumeOnClose = listener.whenClosed.then(() => {
+      if (listener.resume || channel.getVar('socket_resume') === 'true') channel.wakeCurrent();
+    });
+    channel.emit('CHANNEL_PARK', SITES.park);
+    await ctx.wait(undefined, { breakable: false });
+    channel.emit('CHANNEL_UNPARK', SITES.unpark);
+    void resumeOnClose;
+    return;
+  }
+  // Static mode: the connection runs in the channel's thread; the application returns when it ends.
+  const closed = listener.whenClosed.then(() => channel.wakeCurrent());
+  await ctx.wait(undefined, { breakable: false, media: false });
+  void closed;
+}
