@@ -170,8 +170,10 @@ async function events(adapter: Adapter): Promise<ChildResult> {
       samples.push({ ms: now() - t0, events: tally.count, heapMB: process.memoryUsage().heapUsed / MB });
     }, config.soakSampleMs);
   }
+  const cpu0 = process.cpuUsage();
   await session.subscribe(format, sink, ctx);
   const why = await w.done;
+  const cpuMs = cpuSince(cpu0);
   const end = t1 || w.lastChange();
   if (soakTimer) clearInterval(soakTimer);
   const elapsedMs = end - t0;
@@ -200,6 +202,7 @@ async function events(adapter: Adapter): Promise<ChildResult> {
     ...base(status, reason),
     rate: elapsedMs > 0 ? t.distinct / (elapsedMs / 1000) : 0,
     elapsedMs,
+    cpuMs,
     tally: t,
     decoded: { probes, ok: probesOk, ...(probeSample !== undefined ? { sample: probeSample } : {}) },
     bytes: config.expectedBytes,
@@ -267,9 +270,11 @@ async function ops(adapter: Adapter): Promise<ChildResult> {
       );
     }
   };
+  const cpu0 = process.cpuUsage();
   const t0 = now();
   launch();
   const why = await w.done;
+  const cpuMs = cpuSince(cpu0);
   const end = t1 || w.lastChange();
   const elapsedMs = end - t0;
   const mem = memory();
@@ -289,6 +294,7 @@ async function ops(adapter: Adapter): Promise<ChildResult> {
     ...base(status, reason),
     rate: elapsedMs > 0 ? completed / (elapsedMs / 1000) : 0,
     elapsedMs,
+    cpuMs,
     ops: { expected: n, completed, matched, failed, ...(firstError ? { firstError } : {}) },
     memory: mem,
   };
@@ -319,6 +325,7 @@ async function outbound(adapter: Adapter): Promise<ChildResult> {
   let t1 = 0;
   let started!: () => void;
   const start = new Promise<void>((resolve) => (started = resolve));
+  let cpu0 = process.cpuUsage();
   const w = watch(() => commands + failed, 60_000, Math.max(config.idleMs, 10_000));
   const script = async (call: OutboundCall): Promise<void> => {
     const uuid = call.uuid ?? '';
@@ -359,6 +366,7 @@ async function outbound(adapter: Adapter): Promise<ChildResult> {
   const server = await adapter.listen!({ host: config.host, port }, onCall);
   process.on('message', (m: ToChild) => {
     if (m.type === 'start') {
+      cpu0 = process.cpuUsage();
       t0 = now();
       started();
     }
@@ -366,6 +374,7 @@ async function outbound(adapter: Adapter): Promise<ChildResult> {
   await send({ type: 'listening', port });
   await start;
   const why = await w.done;
+  const cpuMs = cpuSince(cpu0);
   const end = t1 || w.lastChange();
   const elapsedMs = end - t0;
   const mem = memory();
@@ -386,11 +395,17 @@ async function outbound(adapter: Adapter): Promise<ChildResult> {
     ...base(status, reason),
     rate: elapsedMs > 0 ? completed / (elapsedMs / 1000) : 0,
     elapsedMs,
+    cpuMs,
     outbound: { calls, ready, completed, commands, matched, failed, ...(firstError ? { firstError } : {}) },
     memory: mem,
   };
   await closeQuietly(() => server.close());
   return result;
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(start);
+  return (c.user + c.system) / 1000;
 }
 
 async function closeQuietly(close: () => Promise<void>): Promise<void> {

@@ -14,6 +14,7 @@
  *   --concurrency N     api/bgapi in flight in the concurrent scenarios (default: all)
  *   --budget S          seconds after which an api/bgapi/outbound run reports what it got (default 20)
  *   --cpu-prof          write a V8 CPU profile of every client run to bench/out/prof/
+ *   --server-prof       write a V8 CPU profile of the bench server to bench/out/prof/
  *   --results PATH      where to write the markdown (default bench/RESULTS.md for a full run,
  *                       bench/out/RESULTS-quick.md or bench/out/RESULTS-partial.md otherwise)
  *
@@ -49,6 +50,7 @@ export interface Options {
   concurrency: number;
   budgetS: number;
   cpuProf: boolean;
+  serverProf: boolean;
   results: string;
   filtered: boolean;
 }
@@ -68,7 +70,7 @@ function parseArgs(argv: string[]): Options {
     if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number, not ${v}`);
     return n;
   };
-  const known = new Set(['quick', 'only', 'libs', 'reps', 'events', 'ops', 'calls', 'soak', 'concurrency', 'budget', 'cpu-prof', 'results', 'help']);
+  const known = new Set(['quick', 'only', 'libs', 'reps', 'events', 'ops', 'calls', 'soak', 'concurrency', 'budget', 'cpu-prof', 'server-prof', 'results', 'help']);
   for (const a of argv) if (a.startsWith('--') && !known.has(a.slice(2))) throw new Error(`unknown option ${a} (see the top of bench/run.ts)`);
   if (argv.includes('--help')) {
     console.log('npm run bench -- [--quick] [--only scenarios] [--libs libs] [--reps N] [--events N] [--ops N] [--calls N] [--soak N] [--concurrency N] [--budget S] [--cpu-prof] [--results PATH]');
@@ -95,6 +97,7 @@ function parseArgs(argv: string[]): Options {
     concurrency: Math.floor(num('concurrency', 0)),
     budgetS: num('budget', quick ? 10 : 20),
     cpuProf: argv.includes('--cpu-prof'),
+    serverProf: argv.includes('--server-prof'),
     results: get('results') ?? dfltResults,
     filtered,
   };
@@ -152,11 +155,15 @@ class BenchServer {
   private waiters = new Map<string, (m: FromServer) => void>();
   private nextId = 1;
 
-  constructor(private readonly entry: Entries) {}
+  constructor(
+    private readonly entry: Entries,
+    private readonly profile: boolean,
+  ) {}
 
   async start(): Promise<void> {
+    const prof = this.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(OUT, 'prof')}`, '--cpu-prof-name=server.cpuprofile'] : [];
     const proc = fork(this.entry.server, [], {
-      execArgv: this.entry.execArgv,
+      execArgv: [...this.entry.execArgv, ...prof],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.proc = proc;
@@ -371,7 +378,7 @@ async function main(): Promise<void> {
   );
 
   const entry = await entries();
-  const server = new BenchServer(entry);
+  const server = new BenchServer(entry, o.serverProf);
   await server.start();
   const records: RunRecord[] = [];
   const failures: string[] = [];

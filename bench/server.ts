@@ -42,7 +42,16 @@ interface Run {
   wallStart: number;
   streamStart: number;
   streamEnd: number;
-  streamed: boolean;
+  /**
+   * The run's event stream, shared by its connections as FreeSWITCH's event flow would be: a
+   * client that drops its socket mid-stream loses what was written to it, and if it reconnects
+   * and subscribes again the stream resumes where it was (it does not restart).
+   */
+  streamNext: number;
+  streamActive: boolean;
+  streamCpu0?: NodeJS.CpuUsage;
+  /** Subscriptions that started or resumed the stream. */
+  streamStarts: number;
   dial?: Dialer;
 }
 
@@ -55,6 +64,7 @@ function emptyStats(): ServerRunStats {
     eventsStreamed: 0,
     bytesStreamed: 0,
     streamMs: 0,
+    streamCpuMs: 0,
     cpuMs: 0,
     wallMs: 0,
     errors: [],
@@ -74,7 +84,9 @@ function newRun(spec: Run['spec']): Run {
     wallStart: performance.now(),
     streamStart: 0,
     streamEnd: 0,
-    streamed: false,
+    streamNext: 0,
+    streamActive: false,
+    streamStarts: 0,
   };
 }
 
@@ -314,8 +326,7 @@ class Session {
     if (all) this.all = true;
     this.reply(`+OK event listener enabled ${format}`);
     const spec = run.spec;
-    if (all && this.mode === 'inbound' && spec.events > 0 && format === spec.format && !this.streaming && !run.streamed) {
-      run.streamed = true;
+    if (all && this.mode === 'inbound' && spec.events > 0 && format === spec.format && !this.streaming && !run.streamActive && run.streamNext < spec.events) {
       this.streaming = true;
       this.stream(format, spec.events);
     }
@@ -342,30 +353,48 @@ class Session {
     }
   }
 
-  /** Writes events 0..n-1; the next block is patched and written once the previous one is flushed. */
+  /**
+   * Writes the run's events from where its stream is (0, or where a dropped connection left
+   * it) to n-1; each block is patched and written once the previous one is flushed.
+   */
   private stream(format: EventFormat, n: number): void {
     const block = takeBlock(format);
     const socket = this.socket;
-    const runAtStart = run;
-    let next = 0;
-    runAtStart.streamStart = performance.now();
+    const r = run;
+    r.streamActive = true;
+    r.streamStarts++;
+    if (r.streamStarts === 1) {
+      r.streamStart = performance.now();
+      r.streamCpu0 = process.cpuUsage();
+    }
+    const stop = (): void => {
+      r.streamActive = false;
+      giveBlock(format, block);
+    };
     const pump = (err?: Error | null): void => {
-      if (err || socket.destroyed || run !== runAtStart) {
-        giveBlock(format, block);
+      if (err || socket.destroyed || run !== r) {
+        stop();
         return;
       }
-      if (next >= n) {
-        runAtStart.streamEnd = performance.now();
-        giveBlock(format, block);
+      if (r.streamNext >= n) {
+        r.streamEnd = performance.now();
+        const cpu = process.cpuUsage(r.streamCpu0);
+        r.stats.streamCpuMs = (cpu.user + cpu.system) / 1000;
+        stop();
         return;
       }
-      const count = Math.min(BLOCK_EVENTS, n - next);
-      block.patch(next, count);
+      // Blocks hold BLOCK_EVENTS events from a multiple of BLOCK_EVENTS; a resumed stream starts mid-block.
+      const first = r.streamNext;
+      const base = first - (first % BLOCK_EVENTS);
+      const skip = first - base;
+      const count = Math.min(BLOCK_EVENTS, n - base);
+      block.patch(base, count);
+      const start = skip === 0 ? 0 : block.ends[skip - 1]!;
       const end = count === BLOCK_EVENTS ? block.buf.length : block.ends[count - 1]!;
-      next += count;
-      runAtStart.stats.eventsStreamed += count;
-      runAtStart.stats.bytesStreamed += end;
-      socket.write(block.buf.subarray(0, end), pump);
+      r.streamNext = base + count;
+      r.stats.eventsStreamed += count - skip;
+      r.stats.bytesStreamed += end - start;
+      socket.write(block.buf.subarray(start, end), pump);
     };
     // After the subscription reply, which is corked with it.
     process.nextTick(pump);
@@ -458,6 +487,7 @@ function finishRun(id: number): void {
   r.stats.cpuMs = (cpu.user + cpu.system) / 1000;
   r.stats.wallMs = performance.now() - r.wallStart;
   r.stats.streamMs = r.streamEnd > 0 ? r.streamEnd - r.streamStart : 0;
+  r.stats.streamStarts = r.streamStarts;
   send({ type: 'finished', id, stats: r.stats });
 }
 
@@ -508,10 +538,10 @@ if (process.send) {
   server.listen(port, HOST, () => {
     console.log(`bench server on ${HOST}:${port}: ${events} ${format} events per subscription (${streamBytes(format, events)} bytes)`);
   });
+  run = newRun({ id: 0, scenario: 'events-plain', format, events });
   const again = (): void => {
-    run.streamed = false;
+    if (!run.streamActive && run.streamNext >= events) run = newRun(run.spec);
     setTimeout(again, 200);
   };
-  run = newRun({ id: 0, scenario: 'events-plain', format, events });
   again();
 }

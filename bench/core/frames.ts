@@ -205,37 +205,87 @@ export function backgroundJobFrame(format: EventFormat, jobUuid: string, command
 
 // ------------------------------------------------------------------ outbound
 
-let channelData: { pairs: Pairs; own: string } | undefined;
+/**
+ * A serialized frame cut at marker values, so per-call values can be spliced in without
+ * serializing the whole event again. Markers are plain letters, which every format writes as
+ * they are; each spliced value is encoded by the real serializer (a one-header event).
+ */
+class Splice {
+  private readonly parts: Buffer[] = [];
+  private readonly slots: string[] = [];
 
-function channelTemplate(): { pairs: Pairs; own: string } {
-  if (!channelData) {
-    const ev = firstNamed('CHANNEL_ANSWER');
-    const own = ev.getHeader('Unique-ID')!;
-    const pairs = pairsOf(ev).map(([n, v]) => (n === 'Event-Name' ? ['Event-Name', 'CHANNEL_DATA'] : [n, v]) as [string, string]);
-    channelData = { pairs, own };
+  constructor(bytes: Buffer, markers: string[]) {
+    let pos = 0;
+    for (;;) {
+      let at = -1;
+      let which = '';
+      for (const m of markers) {
+        const i = bytes.indexOf(m, pos, 'latin1');
+        if (i >= 0 && (at < 0 || i < at)) {
+          at = i;
+          which = m;
+        }
+      }
+      if (at < 0) break;
+      this.parts.push(bytes.subarray(pos, at));
+      this.slots.push(which);
+      pos = at + which.length;
+    }
+    this.parts.push(bytes.subarray(pos));
   }
-  return channelData;
+
+  render(values: Record<string, Buffer>): Buffer {
+    const list: Buffer[] = [];
+    for (let i = 0; i < this.slots.length; i++) list.push(this.parts[i]!, values[this.slots[i]!]!);
+    list.push(this.parts[this.slots.length]!);
+    return Buffer.concat(list);
+  }
+}
+
+const UID_MARK = 'QQBENCHUIDQQ';
+const APP_MARK = 'QQBENCHAPPQQ';
+const DATA_MARK = 'QQBENCHDATAQQ';
+const AUUID_MARK = 'QQBENCHAUUIDQQ';
+
+const XML_OPEN = '<event>\n  <headers>\n    <X>';
+const XML_CLOSE = '</X>\n  </headers>\n</event>\n';
+
+/** A header value exactly as `format` writes it (a one-header event, cut out). */
+function encodedValue(format: EventFormat, value: string): Buffer {
+  const b = new EslEvent([['X', value]]).toBytes(format);
+  if (format === 'plain') return b.subarray(3, b.length - 2); // "X: " ... "\n\n"
+  if (format === 'json') return b.subarray(6, b.length - 2); // '{"X":"' ... '"}'
+  return b.subarray(XML_OPEN.length, b.length - XML_CLOSE.length);
+}
+
+let connectSplice: Splice | undefined;
+let connectCheck: ((n: number) => Buffer) | undefined;
+
+function channelDataPairs(uid: string): Pairs {
+  const ev = firstNamed('CHANNEL_ANSWER');
+  const own = ev.getHeader('Unique-ID')!;
+  return withUid(pairsOf(ev), own, uid).map(([n, v]) => (n === 'Event-Name' ? ['Event-Name', 'CHANNEL_DATA'] : [n, v]) as [string, string]);
+}
+
+function connectReplyOf(pairs: Pairs): Buffer {
+  return ServerFrames.connectReply({ names: pairs.map((x) => x[0]), values: pairs.map((x) => x[1]) }, { socketMode: 'async', control: 'full' });
 }
 
 /** The reply to `connect` for outbound call number n: CHANNEL_DATA of a real answered channel. */
 export function connectReplyFrame(n: number): Buffer {
-  const { pairs, own } = channelTemplate();
-  const p = withUid(pairs, own, callUuidOf(n));
-  return ServerFrames.connectReply(
-    { names: p.map((x) => x[0]), values: p.map((x) => x[1]) },
-    { socketMode: 'async', control: 'full' },
-  );
+  if (!connectSplice) {
+    connectSplice = new Splice(connectReplyOf(channelDataPairs(UID_MARK)), [UID_MARK]);
+    connectCheck = (k) => connectReplyOf(channelDataPairs(callUuidOf(k)));
+    if (!connectSplice.render({ [UID_MARK]: Buffer.from(callUuidOf(7)) }).equals(connectCheck(7))) {
+      throw new Error('bench: the spliced connect reply differs from ServerFrames.connectReply');
+    }
+  }
+  return connectSplice.render({ [UID_MARK]: Buffer.from(callUuidOf(n), 'latin1') });
 }
 
-let ece: { pairs: Pairs; own: string } | undefined;
-
-/** CHANNEL_EXECUTE_COMPLETE for an application run on call `uuid` (Application-UUID = the Event-UUID sent). */
-export function executeCompleteFrame(format: EventFormat, uuid: string, app: string, arg: string, appUuid: string): Buffer {
-  if (!ece) {
-    const ev = firstNamed('CHANNEL_EXECUTE_COMPLETE');
-    ece = { pairs: pairsOf(ev), own: ev.getHeader('Unique-ID')! };
-  }
-  const pairs = withUid(ece.pairs, ece.own, uuid).map(([n, v]) => {
+function executeCompletePairs(uid: string, app: string, arg: string, appUuid: string): Pairs {
+  const ev = firstNamed('CHANNEL_EXECUTE_COMPLETE');
+  const pairs = withUid(pairsOf(ev), ev.getHeader('Unique-ID')!, uid).map(([n, v]) => {
     if (n === 'Application') return [n, app] as [string, string];
     if (n === 'Application-Data') return [n, arg] as [string, string];
     if (n === 'Application-UUID') return [n, appUuid] as [string, string];
@@ -245,6 +295,38 @@ export function executeCompleteFrame(format: EventFormat, uuid: string, app: str
     const at = pairs.findIndex(([n]) => n === 'Application');
     pairs.splice(at + 1, 0, ['Application-Data', arg]);
   }
-  return ServerFrames.event(format, new EslEvent(pairs).toBytes(format));
+  return pairs;
 }
 
+const eceSplices = new Map<EventFormat, Splice>();
+
+/** CHANNEL_EXECUTE_COMPLETE for an application run on call `uuid` (Application-UUID = the Event-UUID sent). */
+export function executeCompleteFrame(format: EventFormat, uuid: string, app: string, arg: string, appUuid: string): Buffer {
+  let sp = eceSplices.get(format);
+  if (!sp) {
+    sp = new Splice(new EslEvent(executeCompletePairs(UID_MARK, APP_MARK, DATA_MARK, AUUID_MARK)).toBytes(format), [
+      UID_MARK,
+      APP_MARK,
+      DATA_MARK,
+      AUUID_MARK,
+    ]);
+    const sample = ['ca11ca11-b1e5-4c0d-9a11-00000000002a', 'set', 'bench_0=a b&c<d>%41 "q"', '0b9ae5b8-3f1c-4d8e-9a0e-5d6a3f2c1b00'] as const;
+    const spliced = sp.render({
+      [UID_MARK]: Buffer.from(sample[0]),
+      [APP_MARK]: encodedValue(format, sample[1]),
+      [DATA_MARK]: encodedValue(format, sample[2]),
+      [AUUID_MARK]: encodedValue(format, sample[3]),
+    });
+    if (!spliced.equals(new EslEvent(executeCompletePairs(...sample)).toBytes(format))) {
+      throw new Error(`bench: the spliced ${format} CHANNEL_EXECUTE_COMPLETE differs from the serializer's`);
+    }
+    eceSplices.set(format, sp);
+  }
+  const payload = sp.render({
+    [UID_MARK]: Buffer.from(uuid, 'latin1'),
+    [APP_MARK]: encodedValue(format, app),
+    [DATA_MARK]: encodedValue(format, arg),
+    [AUUID_MARK]: encodedValue(format, appUuid),
+  });
+  return ServerFrames.event(format, payload);
+}

@@ -33,6 +33,10 @@ export interface ServerRunStats {
   bytesStreamed: number;
   /** First stream write to the last stream write's callback. */
   streamMs: number;
+  /** CPU the server used over that interval: near streamMs would mean the server is the bottleneck. */
+  streamCpuMs: number;
+  /** Subscriptions that started or resumed the stream (more than 1: the client reconnected). */
+  streamStarts?: number;
   /** CPU the server process used between setup and finish. */
   cpuMs: number;
   wallMs: number;
@@ -122,6 +126,8 @@ export interface ChildResult {
   rate: number;
   unit: 'events/s' | 'ops/s' | 'calls/s';
   elapsedMs: number;
+  /** CPU the client process used over the timed section (ms): near elapsedMs means CPU-bound. */
+  cpuMs?: number;
   /** Event scenarios. */
   tally?: TallyReport;
   /** Share of probed events whose PROBE_HEADER came back decoded. */

@@ -189,12 +189,23 @@ export function render(input: ReportInput): string {
         line();
       }
     }
-    const server = median(
-      records.filter((r) => r.scenario === s && r.server && r.elapsedMs > 0 && r.status !== 'n/a').map((r) => (r.server!.cpuMs / r.elapsedMs) * 100),
-    );
-    if (Number.isFinite(server)) {
-      line(`Bench server CPU during these runs: median ${server.toFixed(0)}% of one core over the client's timed section (includes its set-up; it is never the bottleneck while below ~90%).`);
+    const streamed = records.filter((r) => r.scenario === s && r.server && r.server.streamMs > 0);
+    if (streamed.length > 0) {
+      const pct = (r: RunRecord): number => (r.server!.streamCpuMs / r.server!.streamMs) * 100;
+      const top = streamed.reduce((a, b) => (pct(b) > pct(a) ? b : a));
+      line(
+        `Bench server CPU while streaming: median ${median(streamed.map(pct)).toFixed(0)}% of one core, highest ${pct(top).toFixed(0)}% (${top.lib}); ` +
+          'the server would be the bottleneck near 100%.',
+      );
       line();
+    } else {
+      const server = median(
+        records.filter((r) => r.scenario === s && r.server && r.elapsedMs > 0 && r.status !== 'n/a').map((r) => (r.server!.cpuMs / r.elapsedMs) * 100),
+      );
+      if (Number.isFinite(server)) {
+        line(`Bench server CPU: median ${server.toFixed(0)}% of one core over the client's timed section (set-up included); the server would be the bottleneck near 100%.`);
+        line();
+      }
     }
   }
 
@@ -336,6 +347,8 @@ function faultLines(records: RunRecord[], kinds: Map<string, AdapterKind>): stri
       if (r.status === 'crash' || r.status === 'timeout' || r.status === 'failed') msgs.push(`rep ${r.rep} ${r.status}: ${r.reason ?? ''}${r.log ? ` — output: \`${esc(r.log.slice(-300))}\`` : ''}`);
       else if (r.status === 'partial' && !(r.tally && (r.tally.lost > 0 || r.tally.bad > 0))) msgs.push(`rep ${r.rep} partial: ${r.reason ?? ''}`);
     }
+    const restarts = rs.map((r) => Math.max(0, (r.server?.streamStarts ?? 1) - 1));
+    if (restarts.some((x) => x > 0)) msgs.push(`dropped its connection mid-stream and resubscribed ${restarts.join(' / ')} times (events written to the dropped socket are lost, as with FreeSWITCH)`);
     const undecoded = rs.filter((r) => r.decoded && r.decoded.probes > 0 && r.decoded.ok < r.decoded.probes);
     if (undecoded.length > 0 && kinds.get(rs[0]!.lib) !== 'limit') {
       msgs.push(`header values not percent-decoded (read ${JSON.stringify(undecoded[0]!.decoded!.sample ?? '')} for "Outbound Call")`);
