@@ -1,0 +1,235 @@
+/**
+ * api and bgapi: the registry users extend, the built-in commands and their texts, the
+ * api/response and BACKGROUND_JOB framing.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Commands } from 'rxesl';
+import { FakeSwitch, ManualClock } from 'rxesl/testing';
+import { RawClient } from './helpers/raw-client';
+
+let fake: FakeSwitch;
+let clock: ManualClock;
+let c: RawClient;
+
+beforeEach(async () => {
+  clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5));
+  fake = await FakeSwitch.start({ clock, heartbeatIntervalMs: 0 });
+  c = await RawClient.authed(fake.port);
+});
+
+afterEach(async () => {
+  c.close();
+  await fake.stop();
+});
+
+const api = (line: string): Promise<string> => c.text(`api ${line}`);
+
+describe('api', () => {
+  it('answers with an api/response: Content-Type, Content-Length in bytes, the raw body', async () => {
+    const f = await c.send('api echo héllo ☎ 100% + a&b <x> 😀');
+    expect([...f.headers]).toEqual([
+      ['Content-Type', 'api/response'],
+      ['Content-Length', '30'],
+    ]);
+    expect(f.bodyText).toBe('héllo ☎ 100% + a&b <x> 😀');
+  });
+
+  it('an unknown command: -ERR <cmd> Command not found!', async () => {
+    expect(await api('nosuchcmd')).toBe('-ERR nosuchcmd Command not found!\n');
+  });
+
+  it('empty output becomes -ERR no reply', async () => {
+    expect(await api('global_getvar not_set')).toBe('-ERR no reply\n');
+  });
+
+  it('users register their own commands; a throwing handler is a failed command', async () => {
+    fake.api('mycmd', (args, ctx) => `+OK ${ctx.command} got [${args}]\n`, { description: 'Mine', syntax: '<x>' });
+    fake.api('slow', async () => {
+      await new Promise((r) => setImmediate(r));
+      return '+OK later\n';
+    });
+    fake.api('broken', () => {
+      throw new Error('boom');
+    });
+    expect(await api('mycmd  a b ')).toBe('+OK mycmd got [a b]\n');
+    expect(await api('MYCMD x')).toBe('+OK MYCMD got [x]\n');
+    expect(await api('slow')).toBe('+OK later\n');
+    expect(await api('broken')).toBe('-ERR broken Command not found!\n');
+    expect(fake.errors.map((e) => e.message)).toContain('boom');
+    expect(await api('show api')).toContain('\nmycmd,Mine,<x>,mod_fakeswitch\n');
+  });
+
+  it('fires an API event with API-Command and API-Command-Argument after the command', async () => {
+    await c.text('event plain API');
+    await api('echo hello there');
+    const e = await c.event();
+    expect(e.getHeader('API-Command')).toBe('echo');
+    expect(e.getHeader('API-Command-Argument')).toBe('hello there');
+    expect(e.getHeader('Event-Calling-Function')).toBe('switch_api_execute');
+  });
+
+  it('runs 10,000 pipelined commands, replying to each in order', async () => {
+    const n = 10_000;
+    const parts: Buffer[] = [];
+    for (let i = 0; i < n; i++) parts.push(Commands.api('echo', String(i)).bytes);
+    c.write(Buffer.concat(parts));
+    for (let i = 0; i < n; i++) {
+      const f = await c.next();
+      if (f.bodyText !== String(i)) expect(f.bodyText).toBe(String(i));
+    }
+    expect(c.unread).toHaveLength(0);
+  });
+});
+
+describe('built-in commands', () => {
+  it('status, version, uptime', async () => {
+    clock.advance(3_723_004);
+    expect(await api('status')).toBe(
+      'UP 0 years, 0 days, 1 hour, 2 minutes, 3 seconds, 4 milliseconds, 0 microseconds\n' +
+        'FreeSWITCH (Version 1.10.12-release git a88d069 2024-08-02 21:02:27Z 64bit) is ready\n' +
+        '0 session(s) since startup\n' +
+        '0 session(s) - peak 0, last 5min 0 \n' +
+        '0 session(s) per Sec out of max 30, peak 0, last 5min 0 \n' +
+        '1000 session(s) max\n' +
+        'min idle cpu 0.00/99.50\n' +
+        'Current Stack Size/Max 240K/8192K\n',
+    );
+    expect(await api('version')).toBe(
+      'FreeSWITCH Version 1.10.12-release+git~20240802T210227Z~a88d069d6f~64bit (git a88d069 2024-08-02 21:02:27Z 64bit)\n',
+    );
+    expect(await api('version short')).toBe('1.10.12\n');
+    expect(await api('uptime')).toBe('3723\n');
+    expect(await api('uptime ms')).toBe('3723004\n');
+    expect(await api('uptime fortnights')).toMatch(/^-USAGE: /);
+  });
+
+  it('echo, eval, expand, global_getvar, global_setvar, create_uuid, hostname', async () => {
+    expect(await api('echo a  b')).toBe('a  b');
+    expect(await api('global_setvar answer=42')).toBe('+OK');
+    expect(await api('global_getvar answer')).toBe('42');
+    expect(await api('eval the answer is $${answer}')).toBe('the answer is 42');
+    expect(await api('expand echo [${answer}]')).toBe('[42]');
+    expect(await api('create_uuid')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(await api('hostname')).toBe('fakeswitch');
+  });
+
+  it('show channels in text, as json, count; show calls count', async () => {
+    expect(await api('show channels')).toBe('\n0 total.\n');
+    expect(await api('show channels as json')).toBe('{"row_count": 0}\n');
+    const uuid = await fake.originate('loopback/answer_park/default', '&park');
+    await waitFor(() => fake.channels().every((x) => x.application === 'park'));
+    const text = await api('show channels');
+    const lines = text.split('\n');
+    expect(lines[0]).toBe(
+      'uuid,direction,created,created_epoch,name,state,cid_name,cid_num,ip_addr,dest,application,application_data,dialplan,context,read_codec,read_rate,read_bit_rate,write_codec,write_rate,write_bit_rate,secure,hostname,presence_id,presence_data,accountcode,callstate,callee_name,callee_num,callee_direction,call_uuid,sent_callee_name,sent_callee_num,initial_cid_name,initial_cid_num,initial_ip_addr,initial_dest,initial_dialplan,initial_context',
+    );
+    expect(lines[1]!.startsWith(`${uuid},outbound,2026-01-0`)).toBe(true);
+    expect(text.endsWith('\n\n2 total.\n')).toBe(true);
+    const json = JSON.parse(await api('show channels as json')) as { row_count: number; rows: Array<Record<string, string>> };
+    expect(json.row_count).toBe(2);
+    expect(json.rows[0]).toMatchObject({ uuid, name: 'loopback/answer_park-a', state: 'CS_EXECUTE', callstate: 'ACTIVE', application: 'park', read_codec: 'L16' });
+    expect(await api('show channels count')).toBe('\n2 total.\n');
+    expect(await api('show calls count')).toBe('\n2 total.\n');
+    expect(await api('show nonsense')).toMatch(/^-USAGE: codec\|endpoint/);
+  });
+
+  it('the uuid_* commands answer with FreeSWITCH\'s texts', async () => {
+    const none = '00000000-0000-0000-0000-000000000000';
+    expect(await api(`uuid_kill ${none}`)).toBe('-ERR No such channel!\n');
+    expect(await api(`uuid_getvar ${none} x`)).toBe('-ERR No such channel!\n');
+    expect(await api(`uuid_setvar ${none} x 1`)).toBe('-ERR No such channel!\n');
+    expect(await api(`uuid_answer ${none}`)).toBe('-ERROR\n');
+    expect(await api(`uuid_send_dtmf ${none} 1`)).toBe('-ERR Cannot locate session!\n');
+    expect(await api(`uuid_bridge ${none} ${none}`)).toBe('-ERR Invalid uuid\n');
+    expect(await api(`uuid_exists ${none}`)).toBe('false');
+    expect(await api('uuid_kill')).toBe('-USAGE: <uuid> [cause]\n');
+    const call = fake.call({ destination: 'park' });
+    await waitFor(() => fake.channel(call.uuid)?.application === 'park');
+    expect(await api(`uuid_exists ${call.uuid}`)).toBe('true');
+    expect(await api(`uuid_setvar ${call.uuid} color blue`)).toBe('+OK\n');
+    expect(await api(`uuid_getvar ${call.uuid} color`)).toBe('blue');
+    expect(await api(`uuid_getvar ${call.uuid} nothing`)).toBe('_undef_');
+    expect(await api(`uuid_setvar_multi ${call.uuid} a=1;b=2`)).toBe('+OK\n');
+    expect(fake.channel(call.uuid)?.variables).toMatchObject({ color: 'blue', a: '1', b: '2' });
+    expect(await api(`uuid_send_dtmf ${call.uuid} 12#`)).toBe(`+OK ${call.uuid} sent DTMF 12#.\n`);
+    expect(await api(`uuid_recv_dtmf ${call.uuid} 3`)).toBe(`+OK ${call.uuid} received DTMF 3.\n`);
+    expect(await api(`uuid_answer ${call.uuid}`)).toBe('+OK\n');
+    expect(await api(`uuid_hold ${call.uuid}`)).toBe('+OK Success\n');
+    expect(fake.channel(call.uuid)?.callState).toBe('HELD');
+    expect(await api(`uuid_hold off ${call.uuid}`)).toBe('+OK Success\n');
+    expect(await api(`uuid_kill ${call.uuid} USER_BUSY`)).toBe('+OK\n');
+    expect(await call.whenDown).toBe('USER_BUSY');
+    expect(await api('hupall')).toBe('+OK hangup all channels with cause MANAGER_REQUEST\n');
+    expect(await api('hupall NORMAL_CLEARING foo bar')).toBe('+OK hangup all channels matching [foo]=[bar] with cause: NORMAL_CLEARING\n');
+  });
+
+  it('originate: +OK <uuid>, -ERR <cause>, -USAGE', async () => {
+    expect(await api('originate {origination_uuid=aaaaaaaa-0000-4000-8000-000000000001}loopback/answer_park/default &park')).toBe(
+      '+OK aaaaaaaa-0000-4000-8000-000000000001\n',
+    );
+    expect(await api('originate loopback/hangup/default &park')).toBe('-ERR NORMAL_CLEARING\n');
+    expect(await api('originate error/user_busy &park')).toBe('-ERR USER_BUSY\n');
+    fake.endpoint('user/1001', { failCause: 'CALL_REJECTED' });
+    expect(await api('originate user/1001 &park')).toBe('-ERR CALL_REJECTED\n');
+    expect(await api('originate user/1002 &park')).toMatch(/^\+OK [0-9a-f-]{36}\n$/);
+    expect(await api('originate')).toMatch(/^-USAGE: <call url>/);
+  });
+});
+
+describe('bgapi', () => {
+  it('replies +OK Job-UUID with a Job-UUID header, then BACKGROUND_JOB with the output as body', async () => {
+    await c.text('event plain BACKGROUND_JOB');
+    const r = await c.send('bgapi echo one two');
+    const job = r.headers.get('Job-UUID')!;
+    expect([...r.headers]).toEqual([
+      ['Content-Type', 'command/reply'],
+      ['Reply-Text', `+OK Job-UUID: ${job}`],
+      ['Job-UUID', job],
+    ]);
+    const e = await c.event();
+    expect(e.headers.keys().slice(13)).toEqual(['Job-UUID', 'Job-Command', 'Job-Command-Arg']);
+    expect(e.getHeader('Job-UUID')).toBe(job);
+    expect(e.getHeader('Job-Command')).toBe('echo');
+    expect(e.getHeader('Job-Command-Arg')).toBe('one two');
+    expect(e.getBody()).toBe('one two');
+  });
+
+  it('honours a caller\'s Job-UUID, even a long non-uuid one (up to 255 characters)', async () => {
+    await c.text('event json BACKGROUND_JOB');
+    const id = 'caller-chosen-job-id-longer-than-36-characters-0001';
+    const r = await c.send(Commands.bgapi('status', undefined, id));
+    expect(r.headers.get('Job-UUID')).toBe(id);
+    const e = await c.event();
+    expect(e.getHeader('Job-UUID')).toBe(id);
+    expect(e.headers.has('Job-Command-Arg')).toBe(false);
+    expect(e.headers.has('Job-Owner-UUID')).toBe(false);
+    const long = 'x'.repeat(300);
+    expect((await c.send(`bgapi status\nJob-UUID: ${long}\n\n`)).headers.get('Job-UUID')).toBe('x'.repeat(255));
+  });
+
+  it('a failing job carries -ERR <cmd> Command not found!; an empty one has no body', async () => {
+    await c.text('event plain BACKGROUND_JOB');
+    await c.send('bgapi nosuchcmd some args');
+    expect((await c.event()).getBody()).toBe('-ERR nosuchcmd Command not found!\n');
+    await c.send('bgapi global_getvar unset_var');
+    const empty = await c.event();
+    expect(empty.getBody()).toBeUndefined();
+  });
+
+  it('the BACKGROUND_JOB of a slow job comes when the job ends, after its reply', async () => {
+    await c.text('event plain BACKGROUND_JOB');
+    const r = await c.send('bgapi msleep 5000');
+    await new Promise((res) => setImmediate(res));
+    expect(c.unread).toHaveLength(0);
+    clock.advance(5000);
+    const e = await c.event();
+    expect(e.getHeader('Job-UUID')).toBe(r.headers.get('Job-UUID'));
+    expect(e.getBody()).toBe('+OK');
+  });
+});
+
+async function waitFor(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setImmediate(r));
+  expect(cond()).toBe(true);
+}
+

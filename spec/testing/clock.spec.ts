@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock, RealClock } from 'rxesl/testing';
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('ManualClock', () => {
+  it('stands still until advanced, then runs timers in order of due time', () => {
+    const clock = new ManualClock(1_000_000);
+    const ran: string[] = [];
+    clock.setTimeout(() => ran.push('b'), 200);
+    clock.setTimeout(() => ran.push('a'), 100);
+    clock.setTimeout(() => ran.push('c'), 300);
+    expect(clock.pending).toBe(3);
+    clock.advance(150);
+    expect(ran).toEqual(['a']);
+    expect(clock.now()).toBe(1_000_150);
+    clock.advance(1000);
+    expect(ran).toEqual(['a', 'b', 'c']);
+    expect(clock.now()).toBe(1_001_150);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('runs timers created by timers when they fall due inside the same advance', () => {
+    const clock = new ManualClock(0);
+    const ran: number[] = [];
+    clock.setTimeout(() => {
+      ran.push(clock.now());
+      clock.setTimeout(() => ran.push(clock.now()), 50);
+    }, 100);
+    clock.advance(200);
+    expect(ran).toEqual([100, 150]);
+  });
+
+  it('keeps the order of timers due at the same time', () => {
+    const clock = new ManualClock(0);
+    const ran: number[] = [];
+    for (let i = 0; i < 10; i++) clock.setTimeout(() => ran.push(i), 5);
+    clock.advance(5);
+    expect(ran).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('does not run a cancelled timer', () => {
+    const clock = new ManualClock(0);
+    let ran = false;
+    const t = clock.setTimeout(() => (ran = true), 10);
+    t.cancel();
+    t.cancel();
+    clock.advance(100);
+    expect(ran).toBe(false);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('runs a timer that is already due on the next turn, without moving time', async () => {
+    const clock = new ManualClock(500);
+    let ran = false;
+    clock.setTimeout(() => (ran = true), 0);
+    expect(ran).toBe(false);
+    await turn();
+    expect(ran).toBe(true);
+    expect(clock.now()).toBe(500);
+  });
+
+  it('runNext jumps to the next timer; runAll empties the queue, within a limit', () => {
+    const clock = new ManualClock(0);
+    const ran: number[] = [];
+    clock.setTimeout(() => ran.push(1), 1000);
+    clock.setTimeout(() => ran.push(2), 5000);
+    expect(clock.nextDue).toBe(1000);
+    expect(clock.runNext()).toBe(true);
+    expect(ran).toEqual([1]);
+    expect(clock.now()).toBe(1000);
+    expect(clock.runAll()).toBe(1);
+    expect(ran).toEqual([1, 2]);
+    expect(clock.runNext()).toBe(false);
+    // A timer that re-arms itself forever stops at the limit.
+    const tick = (): void => void clock.setTimeout(tick, 10);
+    tick();
+    expect(clock.runAll(50)).toBe(50);
+  });
+
+  it('refuses to go back in time', () => {
+    expect(() => new ManualClock(0).advance(-1)).toThrow(RangeError);
+  });
+});
+
+describe('RealClock', () => {
+  it('is Date.now() and the platform timers', async () => {
+    const clock = new RealClock();
+    const before = Date.now();
+    const now = clock.now();
+    expect(now).toBeGreaterThanOrEqual(before);
+    expect(now).toBeLessThanOrEqual(Date.now());
+    let ran = false;
+    const t = clock.setTimeout(() => (ran = true), 0);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(ran).toBe(true);
+    t.cancel();
+  });
+});
