@@ -355,8 +355,17 @@ export class Connection extends EventEmitter2 {
   }
 
   #onCoreError(err: Error): void {
-    // A reply nobody waits for is not an error to modesl: it is emitted like any other.
-    if (err instanceof EslProtocolError && err.code === 'UNEXPECTED_FRAME') return;
+    if (err instanceof EslProtocolError && err.code !== 'MALFORMED_EVENT') {
+      // A reply nobody waits for is not an error to modesl: it is emitted like any other.
+      if (err.code === 'UNEXPECTED_FRAME') return;
+      // Bytes that cannot be read on (a bad Content-Length, a frame cut off by the close):
+      // the connection ends, and says so with esl::end. modesl never emitted these, so code
+      // written for it has no 'error' listener for them: they go to listeners only, and the
+      // reason stays in rx.closeReason.
+      if (this.listenerCount('error') > 0) this.emit('error', err);
+      return;
+    }
+    // A JSON or XML event that does not parse: modesl's parser emitted 'error' too.
     this.emit('error', err);
   }
 

@@ -589,6 +589,29 @@ describe('esl.Connection (inbound)', () => {
     await until(() => log.includes('esl::end'));
   });
 
+  it('a frame cut off by the close ends the connection (esl::end); without an error listener nothing is thrown', async () => {
+    sw = await scriptedSwitch();
+    const conn = new Connection('127.0.0.1', sw.port, 'ClueCon');
+    conns.push(conn);
+    await next(conn, 'esl::ready');
+    const ended = next(conn, 'esl::end');
+    sw.peers[0]!.send(Buffer.from('Content-Type: api/response\nContent-Length: 100\n\nonly part of it'));
+    sw.peers[0]!.socket.end();
+    await ended;
+    const reason = conn.rx.closeReason as EslDisconnectedError;
+    expect((reason.cause as EslProtocolError).code).toBe('TRUNCATED');
+  });
+
+  it('a JSON event that does not parse is emitted as error (as modesl did); the connection goes on', async () => {
+    const { conn, log } = await connect();
+    const got = next<[unknown]>(conn, 'error');
+    sw!.peers[0]!.send(ServerFrames.event('json', '{ herp: derp }'));
+    expect((await got)[0]).toBeInstanceOf(EslProtocolError);
+    const [res] = await callback<[Event]>((cb) => conn.api('status', cb));
+    expect(res.getBody()).toBe('+OK status\n');
+    expect(log).not.toContain('esl::end');
+  });
+
   it('exposes the reactive API: rx is the rxesl Connection, events$ carries the same events', async () => {
     const { conn } = await connect();
     const seen: EslEvent[] = [];
