@@ -159,26 +159,43 @@ export function render(input: ReportInput): string {
     line();
     const ratioCols = rxeslLibs.filter((rx) => Number.isFinite(measured(rx, s)));
     const unit = formatOf(s) ? 'events/s' : s === 'outbound' ? 'calls/s' : 'ops/s';
-    line(
-      `| library | median ${unit} | min – max | spread | runs | peak RSS | peak heap | correctness | ${ratioCols.map((rx) => `${rx} ÷ this`).join(' | ')}${ratioCols.length ? ' | ' : ''}notes |`,
-    );
-    line(`|---|---:|---:|---:|---:|---:|---:|---|${ratioCols.map(() => '---:|').join('')}---|`);
+    const head = ['library', `median ${unit}`, 'min – max', 'spread', 'runs ok', 'CPU', 'peak RSS (baseline)', 'peak heap', 'correctness', ...ratioCols.map((rx) => `${rx} ÷ this`), 'notes'];
+    const align = ['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---', ...ratioCols.map(() => '---:'), '---'];
+    line(`| ${head.join(' | ')} |`);
+    line(`|${align.join('|')}|`);
     for (const lib of names) {
       const c = get(lib, s);
       if (!c) continue;
+      let cells: string[];
       if (c.status === 'n/a') {
-        line(`| ${lib} | n/a | | | | | | | ${ratioCols.map(() => ' |').join('')}${esc(c.reason ?? '')} |`);
-        continue;
+        cells = [lib, 'n/a', '', '', '', '', '', '', '', ...ratioCols.map(() => ''), esc(c.reason ?? '')];
+      } else {
+        const has = c.measured.length > 0;
+        const ok = c.runs.filter((r) => r.status === 'ok').length;
+        const cpu = median(c.measured.filter((r) => r.cpuMs !== undefined && r.elapsedMs > 0).map((r) => (r.cpuMs! / r.elapsedMs) * 100));
+        const base = median(c.runs.map((r) => r.memory?.baselineRssMB ?? NaN).filter((x) => Number.isFinite(x)));
+        cells = [
+          lib,
+          has ? fmt(c.median) : '–',
+          has ? `${fmt(c.min)} – ${fmt(c.max)}` : '–',
+          c.measured.length > 1 ? `${c.spreadPct.toFixed(0)}%` : '',
+          `${ok}/${c.runs.length}`,
+          Number.isFinite(cpu) ? `${cpu.toFixed(0)}%` : '',
+          `${mb(c.peakRssMB)}${Number.isFinite(base) ? ` (${base.toFixed(0)})` : ''}`,
+          mb(c.peakHeapMB),
+          correctness(c),
+          ...ratioCols.map((rx) => (rx === lib ? '' : ratio(measured(rx, s), has ? c.median : NaN))),
+          esc(cellNotes(c)),
+        ];
       }
-      const ok = c.runs.filter((r) => r.status === 'ok').length;
-      const ratios = ratioCols.map((rx) => (rx === lib ? '' : ratio(measured(rx, s), c.measured.length ? c.median : NaN)));
-      const notes = cellNotes(c);
-      line(
-        `| ${lib} | ${c.measured.length ? fmt(c.median) : '–'} | ${c.measured.length ? `${fmt(c.min)} – ${fmt(c.max)}` : '–'} | ` +
-          `${c.measured.length > 1 ? `${c.spreadPct.toFixed(0)}%` : ''} | ${ok}/${c.runs.length} | ${mb(c.peakRssMB)} | ${mb(c.peakHeapMB)} | ` +
-          `${correctness(c)} | ${ratios.map((r) => `${r} | `).join('')}${esc(notes)} |`,
-      );
+      line(`| ${cells.join(' | ')} |`);
     }
+    line();
+    line(
+      'CPU: the client process\'s CPU time over the timed section, as a share of one core (near 100%: CPU-bound; low: waiting). ' +
+        'Peak RSS is the process high-water mark; the baseline is the RSS after loading the library, before connecting. ' +
+        'At high read rates part of the peak is socket read buffers awaiting the next GC, so it grows with throughput.',
+    );
     line();
     if (formatOf(s)) {
       const raw = measured('raw', s);
@@ -218,19 +235,19 @@ export function render(input: ReportInput): string {
         'Growth and slope are measured after the first 20% of the events (warm-up). Flat: under 1 MB of growth and under 100 KB per 100k events.',
     );
     line();
-    line('| library | events/s | events | heap at 20% | heap at end | growth | slope (KB / 100k events) | flat | peak RSS |');
-    line('|---|---:|---:|---:|---:|---:|---:|---|---:|');
+    line('| library | events/s | events | heap at 20% | heap at end | growth | slope (KB / 100k events) | flat | peak RSS | notes |');
+    line('|---|---:|---:|---:|---:|---:|---:|---|---:|---|');
     for (const lib of names) {
       const c = get(lib, 'soak');
       if (!c) continue;
       if (c.status === 'n/a') {
-        line(`| ${lib} | n/a | | | | | | | ${esc(c.reason ?? '')} |`);
+        line(`| ${lib} | n/a | | | | | | | | ${esc(c.reason ?? '')} |`);
         continue;
       }
       const r = c.runs[0]!;
       const sk = r.soak;
       if (!sk) {
-        line(`| ${lib} | ${r.status} | | | | | | | ${esc(r.reason ?? '')} |`);
+        line(`| ${lib} | ${r.status} | | | | | | | | ${esc(r.reason ?? '')} |`);
         continue;
       }
       const w = sk.samples.filter((x) => x.events >= o.soak * 0.2);
@@ -239,7 +256,7 @@ export function render(input: ReportInput): string {
       line(
         `| ${lib} | ${fmt(r.rate)} | ${(r.tally?.distinct ?? 0).toLocaleString('en')} | ${first ? `${first.heapMB.toFixed(1)} MB` : '–'} | ` +
           `${last ? `${last.heapMB.toFixed(1)} MB` : '–'} | ${sk.growthMB >= 0 ? '+' : ''}${sk.growthMB.toFixed(2)} MB | ${sk.slopeKBPer100k.toFixed(1)} | ` +
-          `${sk.flat ? 'yes' : '**no**'} | ${mb(r.memory?.peakRssMB ?? NaN)} |`,
+          `${sk.flat ? 'yes' : '**no**'} | ${mb(r.memory?.peakRssMB ?? NaN)} | ${r.status === 'ok' ? '' : esc(`${r.status}: ${r.reason ?? ''}`)} |`,
       );
     }
     line();
