@@ -6,11 +6,13 @@
  * views (a Map lookup by Job-UUID or channel). This class only names things as modesl did:
  * it emits what modesl emitted, and calls the callbacks modesl called, in the same order.
  *
- * Ordering. modesl called a command's callback from the first listener of
- * `esl::event::command::reply` (or `api::response`), so the callback ran before any listener
- * of the user. Here a reply (or an event that may complete a bgapi or an execute) is held
- * until rxesl has routed it: if a callback claims it, the callback runs and then the frame
- * is emitted; if not, it is emitted before the next frame, or at the end of the chunk.
+ * Ordering. modesl called a command's callback from a listener of `esl::event::command::reply`
+ * (or `api::response`) that it registered first, so the callback ran before any listener of
+ * the user, inside the emit. This class registers the same two listeners; what they call is
+ * the callback rxesl's FIFO routed the reply to. A reply (or an event that may complete a
+ * bgapi or an execute) is held until rxesl has routed it: if a callback claims it, the frame
+ * is emitted with that callback; if not, it is emitted before the next frame, or at the end
+ * of the chunk. A bgapi or execute callback runs just before its event is emitted.
  */
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
@@ -82,7 +84,7 @@ interface Emission {
   name: string;
   headers: FrameHeadersObject;
   body: string | undefined;
-  /** What modesl did for this frame before its listeners ran. */
+  /** What modesl did for this frame before emitting it. */
   before?: () => void;
 }
 
@@ -177,6 +179,8 @@ export class Connection extends EventEmitter2 {
   /** The event frame whose event rxesl is parsing (frames$ comes just before events$). */
   #eventFrame: Frame | undefined;
   #awaitingAuthReply = false;
+  /** The callback of the reply being emitted, for the listeners below. */
+  #replyCallback: (() => void) | null = null;
   #tcpUp = false;
   #ended = false;
 
@@ -190,6 +194,10 @@ export class Connection extends EventEmitter2 {
     super({ wildcard: true, delimiter: '::', maxListeners: 25 });
     const last = args[args.length - 1];
     this.once('esl::ready', typeof last === 'function' ? (last as ReadyCallback) : noop);
+    // modesl's own listeners, registered first: log lines, and the callbacks of replies.
+    this.on('esl::event::logdata', (event: Event) => doLog(event));
+    this.on('esl::event::command::reply', this.#runReplyCallback);
+    this.on('esl::event::api::response', this.#runReplyCallback);
     if (typeof args[0] === 'string') {
       this._inbound = true;
       this.rx = this.#inboundConnection(args[0], Number(args[1]), String(args[2]), typeof args[3] === 'string' ? args[3] : undefined);
@@ -334,10 +342,6 @@ export class Connection extends EventEmitter2 {
       case ContentType.ApiResponse:
         this.#hold(e);
         return;
-      case ContentType.LogData:
-        e.before = () => doLog(e.event);
-        this.#emit(e);
-        return;
       default:
         this.#emit(e);
     }
@@ -401,9 +405,27 @@ export class Connection extends EventEmitter2 {
 
   #emit(e: Emission, callback?: () => void): void {
     e.before?.();
-    callback?.();
-    this.emit(e.name, e.event, e.headers, e.body);
+    if (callback === undefined) {
+      this.emit(e.name, e.event, e.headers, e.body);
+    } else if (e.name === 'esl::event::command::reply' || e.name === 'esl::event::api::response') {
+      const outer = this.#replyCallback;
+      this.#replyCallback = callback;
+      this.emit(e.name, e.event, e.headers, e.body);
+      // Our listener was removed (removeAllListeners): the callback still runs, after the others.
+      const missed = this.#replyCallback;
+      this.#replyCallback = outer;
+      missed?.();
+    } else {
+      callback();
+      this.emit(e.name, e.event, e.headers, e.body);
+    }
   }
+
+  readonly #runReplyCallback = (): void => {
+    const cb = this.#replyCallback;
+    this.#replyCallback = null;
+    cb?.();
+  };
 
   /** rxesl routed the frame being dispatched to one of our commands: its callback, then the emit. */
   #claim(routed: EslEvent, callback: (e: Emission) => void): void {
