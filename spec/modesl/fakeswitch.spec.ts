@@ -75,11 +75,11 @@ describe('rxesl/modesl against FakeSwitch', () => {
     await start();
     const conn = await connect(fs!.port);
     const a = await fs!.originate('loopback/answer_park/default', '&park');
-    const [err, json, raw] = await callback<[Error | null, any, string]>((cb) => conn.show('channels', cb));
+    const [err, json, raw] = await callback<[Error | null, any, string | undefined]>((cb) => conn.show('channels', cb));
     expect(err).toBeNull();
     expect(json.row_count).toBe(2);
     expect(json.rows.map((r: any) => r.uuid)).toContain(a);
-    expect(JSON.parse(raw)).toEqual(json);
+    expect(JSON.parse(raw!)).toEqual(json);
   });
 
   it('originate (bgapi) calls sofia/<profile>/<number>@<gateway> and runs the app', async () => {
