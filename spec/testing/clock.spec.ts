@@ -97,3 +97,30 @@ describe('RealClock', () => {
     t.cancel();
   });
 });
+
+describe('ManualClock.tick', () => {
+  it('lets promise chains start their next timers inside the window', async () => {
+    const clock = new ManualClock(0);
+    const sleep = (ms: number): Promise<void> => new Promise((r) => clock.setTimeout(r, ms));
+    const seen: number[] = [];
+    const chain = (async () => {
+      await sleep(100);
+      seen.push(clock.now());
+      await sleep(200);
+      seen.push(clock.now());
+      await sleep(300);
+      seen.push(clock.now());
+    })();
+    // advance() alone runs only the first timer: its continuation runs after advance() has
+    // already moved time to the end of the window, and starts the next timer from there.
+    clock.advance(1000);
+    expect(seen).toEqual([]);
+    await clock.tick(0);
+    expect(seen).toEqual([1000]);
+    // tick() turns the event loop between timers, so the whole chain runs within the window.
+    await clock.tick(500);
+    expect(seen).toEqual([1000, 1200, 1500]);
+    await chain;
+    expect(clock.now()).toBe(1500);
+  });
+});

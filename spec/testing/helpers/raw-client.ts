@@ -11,6 +11,7 @@ export class RawClient {
   /** Raw bytes received, in order. */
   readonly chunks: Buffer[] = [];
   #cursor = 0;
+  #stash: Frame[] = [];
   #waiters: Array<() => void> = [];
   #closed = false;
   #closedWaiters: Array<() => void> = [];
@@ -89,9 +90,14 @@ export class RawClient {
     }
   }
 
-  /** The next command/reply or api/response, skipping events and logs. */
+  /**
+   * The next command/reply or api/response. Events met on the way are kept for event() (as a
+   * client library would queue them); other frames are passed over.
+   */
   async reply(): Promise<Frame> {
-    return (await this.until((f) => f.contentType === 'command/reply' || f.contentType === 'api/response')).frame;
+    const { frame, skipped } = await this.until((f) => f.contentType === 'command/reply' || f.contentType === 'api/response');
+    for (const f of skipped) if (f.contentType?.startsWith('text/event-')) this.#stash.push(f);
+    return frame;
   }
 
   /** Sends a command and returns its reply. */
@@ -106,8 +112,12 @@ export class RawClient {
     return f.contentType === 'api/response' ? f.bodyText : (f.headers.get('Reply-Text') ?? '');
   }
 
-  /** The next event frame whose event matches. */
+  /** The next event frame whose event matches (events kept by reply() come first). */
   async event(pred: (e: EslEvent) => boolean = () => true): Promise<EslEvent> {
+    while (this.#stash.length > 0) {
+      const e = EslEvent.fromFrame(this.#stash.shift()!);
+      if (pred(e)) return e;
+    }
     for (;;) {
       const f = await this.next();
       if (!f.contentType?.startsWith('text/event-')) continue;
@@ -116,9 +126,9 @@ export class RawClient {
     }
   }
 
-  /** Frames received and not read yet. */
+  /** Frames received and not read yet (events kept by reply() included). */
   get unread(): Frame[] {
-    return this.frames.slice(this.#cursor);
+    return [...this.#stash, ...this.frames.slice(this.#cursor)];
   }
 
   /** Waits for the server to close the socket. */

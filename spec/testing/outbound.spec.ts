@@ -1,0 +1,335 @@
+/**
+ * Outbound mode: calls whose dialplan runs `socket host:port [async] [full]` make FakeSwitch
+ * connect out to the test's server; the test then drives the call as an outbound ESL app.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Commands, DISCONNECT_GOODBYE, EslEvent, type Frame } from 'rxesl';
+import { FakeSwitch, ManualClock } from 'rxesl/testing';
+import { OutboundServer, type RawClient } from './helpers/raw-client';
+
+let fake: FakeSwitch;
+let clock: ManualClock;
+let app: OutboundServer;
+
+beforeEach(async () => {
+  clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5));
+  fake = await FakeSwitch.start({ clock, heartbeatIntervalMs: 0, media: { playbackMs: 3000, durations: { 'ivr/welcome.wav': 2500 } } });
+  app = await OutboundServer.start();
+});
+
+afterEach(async () => {
+  await fake.stop();
+  await app.close();
+});
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** A call to the test's outbound server, connected. */
+async function outboundCall(flags = 'async full', extra: { actions?: string[]; callerIdName?: string } = {}) {
+  const call = fake.call({
+    destination: '5000',
+    callerIdNumber: '1001',
+    callerIdName: extra.callerIdName ?? 'Zoë Smith',
+    actions: [`socket 127.0.0.1:${app.port} ${flags}`, ...(extra.actions ?? [])],
+  });
+  const conn = await app.accept();
+  return { call, conn };
+}
+
+/**
+ * Sends connect (and, pipelined with it as outbound apps do, myevents and linger when asked)
+ * and reads the replies. The channel parks right after connect, so a client that waits for
+ * the connect reply before subscribing may miss CHANNEL_PARK, as with FreeSWITCH.
+ */
+async function connect(conn: RawClient, then: string[] = []): Promise<{ frame: Frame; info: EslEvent; replies: string[] }> {
+  conn.write(Buffer.concat([Commands.connect().bytes, ...then.map((c) => Buffer.from(`${c}\n\n`))]));
+  const frame = await conn.next();
+  const replies: string[] = [];
+  for (let i = 0; i < then.length; i++) replies.push((await conn.reply()).headers.get('Reply-Text') ?? '');
+  return { frame, info: EslEvent.fromFrame(frame), replies };
+}
+
+/** Reads events until one of that name (and application) arrives. */
+async function until(conn: RawClient, name: string, app?: string): Promise<EslEvent> {
+  return conn.event((e) => e.name === name && (app === undefined || e.getHeader('Application') === app));
+}
+
+describe('the connect reply', () => {
+  it('is CHANNEL_DATA as one header block: encoded values, no Content-Length, Content-Type near the end', async () => {
+    const { call, conn } = await outboundCall();
+    await turn();
+    // FreeSWITCH sends nothing until the client speaks.
+    expect(conn.frames).toHaveLength(0);
+    const { frame, info } = await connect(conn);
+    const names = frame.headers.keys();
+    expect(names[0]).toBe('Event-Name');
+    expect(names.slice(-4)).toEqual(['Content-Type', 'Reply-Text', 'Socket-Mode', 'Control']);
+    expect(frame.headers.has('Content-Length')).toBe(false);
+    expect(frame.headers.get('Reply-Text')).toBe('%2BOK%0A');
+    expect(frame.headers.get('Socket-Mode')).toBe('async');
+    expect(frame.headers.get('Control')).toBe('full');
+    expect(frame.headers.get('Channel-Name')).toBe('sofia/internal/1001%40127.0.0.1');
+    expect(frame.headers.get('Caller-Caller-ID-Name')).toBe('Zo%C3%AB%20Smith');
+    expect(info.getHeader('Event-Name')).toBe('CHANNEL_DATA');
+    expect(info.getHeader('Unique-ID')).toBe(call.uuid);
+    expect(info.getHeader('Reply-Text')).toBe('+OK\n');
+    expect(info.getHeader('Caller-Caller-ID-Name')).toBe('Zoë Smith');
+    expect(info.getHeader('Channel-Destination-Number')).toBe('5000');
+    expect(info.getHeader('variable_current_application')).toBe('socket');
+    expect(info.getHeader('variable_socket_host')).toBe('127.0.0.1');
+  });
+
+  it('says static and single-channel without async and full', async () => {
+    const { conn } = await outboundCall('');
+    const { frame } = await connect(conn);
+    expect(frame.headers.get('Socket-Mode')).toBe('static');
+    expect(frame.headers.get('Control')).toBe('single-channel');
+  });
+
+  it('the first command gets no reply unless it is connect (or api)', async () => {
+    const { conn } = await outboundCall();
+    conn.write('myevents\n\n');
+    conn.write(Commands.api('echo', 'hi'));
+    expect((await conn.next()).bodyText).toBe('hi');
+    const { info } = await connect(conn);
+    expect(info.name).toBe('CHANNEL_DATA');
+  });
+
+  it('without full, only the session commands work', async () => {
+    const { conn } = await outboundCall('async');
+    await connect(conn);
+    for (const cmd of ['api status', 'bgapi status', 'event plain ALL', 'linger', 'log 7', 'sendevent CUSTOM']) {
+      expect(await conn.text(cmd), cmd).toBe('-ERR command not found');
+    }
+    expect(await conn.text('myevents')).toBe('+OK Events Enabled');
+    expect(await conn.text('getvar channel_name')).toBe('sofia/internal/1001@127.0.0.1');
+    expect(await conn.text('filter Event-Name CHANNEL_ANSWER')).toBe('+OK filter added. [Event-Name]=[CHANNEL_ANSWER]');
+    expect(await conn.text(Commands.execute('answer'))).toBe('+OK');
+  });
+});
+
+describe('driving a call', () => {
+  it('answer, playback, play_and_get_digits with injected DTMF, hangup; CHANNEL_EXECUTE_COMPLETE carries Application-UUID', async () => {
+    const { call, conn } = await outboundCall();
+    const { replies } = await connect(conn, ['myevents', 'linger', 'event plain PLAYBACK_START PLAYBACK_STOP']);
+    expect(replies).toEqual(['+OK Events Enabled', '+OK will linger', '+OK event listener enabled plain']);
+    const park = await until(conn, 'CHANNEL_PARK');
+    expect(park.getHeader('Unique-ID')).toBe(call.uuid);
+
+    expect(await conn.text(Commands.execute('answer', undefined, { eventLock: true, eventUuid: 'app-1' }))).toBe('+OK');
+    const answered = await until(conn, 'CHANNEL_EXECUTE_COMPLETE', 'answer');
+    expect(answered.getHeader('Application-UUID')).toBe('app-1');
+    expect(answered.getHeader('Answer-State')).toBe('answered');
+
+    expect(await conn.text(Commands.execute('playback', 'ivr/welcome.wav', { eventLock: true, eventUuid: 'app-2' }))).toBe('+OK');
+    const start = await until(conn, 'PLAYBACK_START');
+    expect(start.getHeader('Playback-File-Path')).toBe('ivr/welcome.wav');
+    await clock.tick(2499);
+    expect(conn.unread.some((f) => f.bodyText.includes('PLAYBACK_STOP'))).toBe(false);
+    await clock.tick(1);
+    expect((await until(conn, 'PLAYBACK_STOP')).getHeader('Playback-Status')).toBe('done');
+    const played = await until(conn, 'CHANNEL_EXECUTE_COMPLETE', 'playback');
+    expect(played.getHeader('Application-UUID')).toBe('app-2');
+    expect(played.getHeader('Application-Response')).toBe('FILE PLAYED');
+    expect(played.getHeader('variable_playback_ms')).toBe('2500');
+
+    const pagd = '1 4 3 5000 # ivr/enter-pin.wav ivr/invalid.wav pin \\d+';
+    expect(await conn.text(Commands.execute('play_and_get_digits', pagd, { eventLock: true, eventUuid: 'app-3' }))).toBe('+OK');
+    await until(conn, 'CHANNEL_EXECUTE', 'play_and_get_digits');
+    expect(fake.dtmf(call.uuid, '42#')).toBe(true);
+    const dtmf = await until(conn, 'DTMF');
+    expect(dtmf.getHeader('DTMF-Digit')).toBe('4');
+    const got = await until(conn, 'CHANNEL_EXECUTE_COMPLETE', 'play_and_get_digits');
+    expect(got.getHeader('Application-UUID')).toBe('app-3');
+    expect(got.getHeader('variable_pin')).toBe('42');
+    expect(got.getHeader('variable_read_result')).toBe('success');
+    expect(got.getHeader('variable_read_terminator_used')).toBe('#');
+
+    expect(await conn.text(Commands.hangup('NORMAL_CLEARING'))).toBe('+OK');
+    await until(conn, 'CHANNEL_HANGUP');
+    const notice = await conn.next();
+    expect(notice.headers.get('Content-Disposition')).toBe('linger');
+    expect(notice.headers.get('Linger-Time')).toBe('-1');
+    const complete = await until(conn, 'CHANNEL_HANGUP_COMPLETE');
+    expect(complete.headers.getAll('Hangup-Cause')).toEqual(['NORMAL_CLEARING', 'NORMAL_CLEARING']);
+    // Lingering forever: the socket stays until the client says exit.
+    await clock.tick(60_000);
+    expect(conn.closed).toBe(false);
+    expect(await conn.text('exit')).toBe('+OK bye');
+    const bye = await conn.next();
+    expect(bye.headers.get('Controlled-Session-UUID')).toBe(call.uuid);
+    expect(bye.headers.get('Content-Disposition')).toBe('disconnect');
+    expect(bye.bodyText).toBe(DISCONNECT_GOODBYE);
+    await conn.whenClosed();
+    await call.whenDestroyed;
+  });
+
+  it('play_and_get_digits retries on a timeout and reports failure when nothing comes', async () => {
+    const { call, conn } = await outboundCall();
+    await connect(conn);
+    await conn.text('myevents');
+    await conn.text(Commands.execute('play_and_get_digits', '2 2 2 3000 # silence_stream://500 silence_stream://100 code', { eventUuid: 'p' }));
+    await until(conn, 'CHANNEL_EXECUTE', 'play_and_get_digits');
+    await clock.tick(500 + 3000 + 100 + 500 + 3000);
+    const done = await until(conn, 'CHANNEL_EXECUTE_COMPLETE', 'play_and_get_digits');
+    // switch_ivr_read: fewer digits than the minimum is a failure, even when the time ran out.
+    expect(done.getHeader('variable_read_result')).toBe('failure');
+    expect(done.getHeader('variable_code')).toBeUndefined();
+    call.hangup();
+  });
+
+  it('without linger: events up to CHANNEL_HANGUP_COMPLETE, then the disconnect notice and close', async () => {
+    const { call, conn } = await outboundCall();
+    await connect(conn, ['myevents']);
+    await until(conn, 'CHANNEL_PARK');
+    call.hangup('USER_BUSY');
+    const { skipped, frame } = await conn.until((f) => f.contentType === 'text/disconnect-notice');
+    const names = skipped.map((f) => EslEvent.fromFrame(f).name);
+    expect(names[0]).toBe('CHANNEL_HANGUP');
+    expect(names.at(-1)).toBe('CHANNEL_HANGUP_COMPLETE');
+    expect(names).not.toContain('CHANNEL_DESTROY');
+    expect(frame.headers.get('Content-Disposition')).toBe('disconnect');
+    await conn.whenClosed();
+    await call.whenDestroyed;
+  });
+
+  it('linger 2: the linger notice after CHANNEL_HANGUP, events go on, the disconnect 2 s (clock) later', async () => {
+    const { call, conn } = await outboundCall();
+    const { replies } = await connect(conn, ['myevents', 'linger 2']);
+    expect(replies[1]).toBe('+OK will linger 2 seconds');
+    await until(conn, 'CHANNEL_PARK');
+    call.hangup();
+    await until(conn, 'CHANNEL_HANGUP');
+    const notice = await conn.next();
+    expect([...notice.headers]).toEqual([
+      ['Content-Type', 'text/disconnect-notice'],
+      ['Controlled-Session-UUID', call.uuid],
+      ['Content-Disposition', 'linger'],
+      ['Channel-Name', 'sofia/internal/1001@127.0.0.1'],
+      ['Linger-Time', '2'],
+      ['Content-Length', '0'],
+    ]);
+    await until(conn, 'CHANNEL_HANGUP_COMPLETE');
+    expect(await conn.text('getvar hangup_cause')).toBe('NORMAL_CLEARING');
+    await clock.tick(1999);
+    expect(conn.closed).toBe(false);
+    await clock.tick(1);
+    expect((await conn.next()).headers.get('Content-Disposition')).toBe('disconnect');
+    await conn.whenClosed();
+  });
+
+  it('nolinger after linger: the socket closes after the hangup', async () => {
+    const { call, conn } = await outboundCall();
+    await connect(conn);
+    await conn.text('linger 30');
+    expect(await conn.text('nolinger')).toBe('+OK will not linger');
+    await turn();
+    call.hangup();
+    await conn.whenClosed();
+    expect(conn.frames.at(-1)!.headers.get('Content-Disposition')).toBe('disconnect');
+  });
+
+  it('resume: when the client leaves, the dialplan goes on after the socket application', async () => {
+    const { call, conn } = await outboundCall('async full', { actions: ['hangup CALL_REJECTED'] });
+    await connect(conn);
+    expect(await conn.text('resume')).toBe('+OK');
+    expect(await conn.text('exit')).toBe('+OK bye');
+    expect(await call.whenDown).toBe('CALL_REJECTED');
+  });
+
+  it('without resume the channel stays parked after the client leaves', async () => {
+    const { call, conn } = await outboundCall('async full', { actions: ['hangup CALL_REJECTED'] });
+    await connect(conn);
+    await conn.text('exit');
+    await conn.whenClosed();
+    for (let i = 0; i < 20; i++) await turn();
+    expect(fake.channel(call.uuid)?.application).toBe('socket');
+    expect(fake.channel(call.uuid)?.hangupCause).toBeUndefined();
+    call.hangup();
+  });
+
+  it('static mode runs sendmsg inline: +OK comes when the application has finished', async () => {
+    const { conn } = await outboundCall('full');
+    await connect(conn);
+    await conn.text('event plain CHANNEL_EXECUTE_COMPLETE');
+    conn.write(Commands.execute('playback', 'silence_stream://4000'));
+    await turn();
+    await turn();
+    expect(conn.unread).toHaveLength(0);
+    await clock.tick(4000);
+    expect((await conn.next()).headers.get('Reply-Text')).toBe('+OK');
+    expect((await conn.event()).getHeader('Application')).toBe('playback');
+  });
+
+  it('without event-lock a second queued application runs inside the first; with it, after', async () => {
+    for (const lock of [false, true]) {
+      const { call, conn } = await outboundCall();
+      await connect(conn, ['myevents']);
+      await until(conn, 'CHANNEL_PARK');
+      await conn.text(Commands.execute('playback', 'silence_stream://1000', { eventLock: lock, eventUuid: 'first' }));
+      await until(conn, 'CHANNEL_EXECUTE', 'playback');
+      await conn.text(Commands.execute('playback', 'silence_stream://1000', { eventLock: lock, eventUuid: 'second' }));
+      await clock.tick(2000);
+      const order: string[] = ['start first'];
+      while (order.length < 4) {
+        const e = await conn.event((x) => x.name === 'CHANNEL_EXECUTE' || x.name === 'CHANNEL_EXECUTE_COMPLETE');
+        if (e.getHeader('Application') === 'playback') order.push(`${e.name === 'CHANNEL_EXECUTE' ? 'start' : 'end'} ${e.getHeader('Application-UUID')}`);
+      }
+      expect(order).toEqual(lock ? ['start first', 'end first', 'start second', 'end second'] : ['start first', 'start second', 'end second', 'end first']);
+      call.hangup();
+      await conn.whenClosed();
+    }
+  });
+
+  it('loops: runs an application n times (each run long enough)', async () => {
+    const { call, conn } = await outboundCall();
+    await connect(conn);
+    await conn.text('myevents');
+    await conn.text(Commands.execute('playback', 'silence_stream://600', { loops: 3, eventLock: true }));
+    for (let i = 0; i < 3; i++) {
+      await until(conn, 'CHANNEL_EXECUTE', 'playback');
+      await clock.tick(600);
+      await until(conn, 'CHANNEL_EXECUTE_COMPLETE', 'playback');
+    }
+    call.hangup();
+  });
+
+  it('sendmsg to another uuid queues there; an unknown uuid is refused', async () => {
+    const other = fake.call({ destination: 'park' });
+    const { conn } = await outboundCall();
+    await connect(conn);
+    expect(await conn.text(Commands.hangup('USER_BUSY', other.uuid))).toBe('+OK');
+    expect(await other.whenDown).toBe('USER_BUSY');
+    expect(await conn.text(Commands.hangup(undefined, '11111111-1111-1111-1111-111111111111'))).toBe(
+      '-ERR invalid session id [11111111-1111-1111-1111-111111111111]',
+    );
+  });
+
+  it('an unreachable socket target lets the dialplan continue', async () => {
+    const closed = await OutboundServer.start();
+    const port = closed.port;
+    await closed.close();
+    const call = fake.call({ actions: [`socket 127.0.0.1:${port} async full`, 'hangup NO_ROUTE_DESTINATION'] });
+    expect(await call.whenDown).toBe('NO_ROUTE_DESTINATION');
+  });
+});
+
+describe('inbound myevents <uuid>', () => {
+  it('binds an inbound connection to a channel: its events only, session commands, close on hangup', async () => {
+    const { RawClient } = await import('./helpers/raw-client');
+    const c = await RawClient.authed(fake.port);
+    const uuid = await fake.originate('loopback/answer_park/default', '&park');
+    expect(await c.text(`myevents ${uuid}`)).toBe('+OK Events Enabled');
+    expect(await c.text(`myevents ${uuid}`)).toBe('-ERR aready enabled.');
+    expect(await c.text('getvar channel_name')).toBe('loopback/answer_park-a');
+    expect(await c.text('divert_events')).toBe('-ERR missing value.');
+    expect(await c.text('divert_events on')).toBe('+OK events diverted');
+    expect(await c.text('divert_events off')).toBe('+OK events not diverted');
+    fake.call({ destination: 'park' });
+    await c.text('api uuid_kill ' + uuid);
+    const { frame, skipped } = await c.until((f) => f.contentType === 'text/disconnect-notice');
+    expect(skipped.every((f) => EslEvent.fromFrame(f).getHeader('Unique-ID') === uuid)).toBe(true);
+    expect(frame.headers.get('Controlled-Session-UUID')).toBe(uuid);
+    await c.whenClosed();
+  });
+});
