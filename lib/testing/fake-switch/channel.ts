@@ -855,7 +855,7 @@ export class Channel {
     }
     if (handler.media && !this.mediaReady) {
       // FreeSWITCH pre-answers an inbound channel for an application that needs media.
-      if (this.direction === 'inbound') this.markPreAnswered();
+      if (this.direction === 'inbound') this.preAnswer();
     }
     const expanded = this.expand(arg);
     const appUuid = options.appUuid ?? this.takeVar('app_uuid') ?? randomUUID();

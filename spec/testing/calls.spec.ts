@@ -1,0 +1,356 @@
+/**
+ * Simulated calls: originate, fake.call, the dialplan, the applications, DTMF, bridging,
+ * transfer, hold, and the channel events they produce (watched through an inbound
+ * `event plain ALL` connection, as a monitoring client would).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EslEvent } from 'rxesl';
+import { FakeSwitch, ManualClock } from 'rxesl/testing';
+import { RawClient } from './helpers/raw-client';
+
+let fake: FakeSwitch;
+let clock: ManualClock;
+let mon: RawClient;
+
+beforeEach(async () => {
+  clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5));
+  fake = await FakeSwitch.start({ clock, heartbeatIntervalMs: 0, media: { playbackMs: 2000, faxMs: 30_000, faxPages: 3 } });
+  mon = await RawClient.authed(fake.port);
+  await mon.text('event plain ALL');
+});
+
+afterEach(async () => {
+  mon.close();
+  await fake.stop();
+});
+
+/** Events of one channel, by name, until (and including) the one that matches `stop`. */
+async function eventsOf(uuid: string, stop: (e: EslEvent) => boolean): Promise<EslEvent[]> {
+  const out: EslEvent[] = [];
+  for (;;) {
+    const e = await mon.event((x) => x.getHeader('Unique-ID') === uuid);
+    out.push(e);
+    if (stop(e)) return out;
+  }
+}
+
+const named = (n: string, app?: string) => (e: EslEvent) => e.name === n && (app === undefined || e.getHeader('Application') === app);
+
+describe('fake.call and the dialplan', () => {
+  it('an inbound call: CREATE, RINGING, ROUTING, EXECUTE, the extension\'s applications, then hangup when they run out', async () => {
+    fake.extension({ destination: '1000', actions: ['answer', 'playback ivr/hello.wav', 'set done=yes'] });
+    const call = fake.call({ destination: '1000', callerIdNumber: '2000', callerIdName: 'Alice' });
+    const first = await eventsOf(call.uuid, named('CHANNEL_EXECUTE', 'playback'));
+    expect(first.map((e) => e.name)).toEqual([
+      'CODEC',
+      'CODEC',
+      'CHANNEL_STATE',
+      'CHANNEL_CREATE',
+      'CHANNEL_CALLSTATE',
+      'CHANNEL_STATE',
+      'CHANNEL_STATE',
+      'CHANNEL_EXECUTE',
+      'CHANNEL_ANSWER',
+      'CHANNEL_CALLSTATE',
+      'CHANNEL_EXECUTE_COMPLETE',
+      'CHANNEL_EXECUTE',
+    ]);
+    const create = first[3]!;
+    expect(create.getHeader('Caller-Caller-ID-Number')).toBe('2000');
+    expect(create.getHeader('Caller-Caller-ID-Name')).toBe('Alice');
+    expect(create.getHeader('Caller-Destination-Number')).toBe('1000');
+    expect(create.getHeader('Channel-Name')).toBe('sofia/internal/2000@127.0.0.1');
+    expect(create.getHeader('variable_direction')).toBe('inbound');
+    await clock.tick(2000);
+    const rest = await eventsOf(call.uuid, named('CHANNEL_DESTROY'));
+    expect(rest.map((e) => e.name)).toEqual([
+      'PLAYBACK_START',
+      'PLAYBACK_STOP',
+      'CHANNEL_EXECUTE_COMPLETE',
+      'CHANNEL_EXECUTE',
+      'CHANNEL_EXECUTE_COMPLETE',
+      'CHANNEL_HANGUP',
+      'CHANNEL_STATE',
+      'CHANNEL_CALLSTATE',
+      'CHANNEL_STATE',
+      'CHANNEL_HANGUP_COMPLETE',
+      'CHANNEL_DESTROY',
+    ]);
+    const complete = rest.find((e) => e.name === 'CHANNEL_HANGUP_COMPLETE')!;
+    expect(complete.getHeader('variable_done')).toBe('yes');
+    expect(complete.getHeader('variable_billsec')).toBe('2');
+    expect(complete.getHeader('variable_last_app')).toBe('set');
+    expect(complete.getHeader('variable_hangup_cause_q850')).toBe('16');
+    expect(await call.whenDown).toBe('NORMAL_CLEARING');
+  });
+
+  it('a destination nobody matched answers and parks; extensions can be RegExps or handlers', async () => {
+    fake.extension({ destination: /^9(\d+)$/, handler: (dest) => [`set dialed=${dest.slice(1)}`, 'hangup USER_BUSY'] });
+    const parked = fake.call({ destination: 'whatever' });
+    await eventsOf(parked.uuid, named('CHANNEL_PARK'));
+    expect(fake.channel(parked.uuid)).toMatchObject({ answered: true, application: 'park' });
+    const busy = fake.call({ destination: '9123' });
+    expect(await busy.whenDown).toBe('USER_BUSY');
+  });
+
+  it('no route: NO_ROUTE_DESTINATION once the catch-all is off', async () => {
+    fake.dialplan.catchAll = false;
+    expect(await fake.call({ destination: 'nowhere' }).whenDown).toBe('NO_ROUTE_DESTINATION');
+  });
+
+  it('an unknown application hangs up with DESTINATION_OUT_OF_ORDER', async () => {
+    expect(await fake.call({ actions: ['no_such_app'] }).whenDown).toBe('DESTINATION_OUT_OF_ORDER');
+  });
+
+  it('the caller presses digits when first asked, and hangs up after a while', async () => {
+    const call = fake.call({
+      actions: ['answer', 'play_and_get_digits 1 4 1 3000 # ivr/pin.wav silence pin', 'park'],
+      dtmf: '1234',
+      hangupAfterMs: 60_000,
+    });
+    const done = await eventsOf(call.uuid, named('CHANNEL_EXECUTE_COMPLETE', 'play_and_get_digits'));
+    expect(done.at(-1)!.getHeader('variable_pin')).toBe('1234');
+    expect(done.filter((e) => e.name === 'DTMF').map((e) => e.getHeader('DTMF-Digit'))).toEqual(['1', '2', '3', '4']);
+    await clock.tick(60_000);
+    expect(await call.whenDown).toBe('NORMAL_CLEARING');
+  });
+
+  it('users add applications', async () => {
+    fake.app('greet', async (ctx) => {
+      ctx.channel.setVar('greeted', ctx.args);
+      await ctx.wait(1000);
+      return 'GREETED';
+    });
+    const call = fake.call({ actions: ['greet hello', 'park'] });
+    await eventsOf(call.uuid, named('CHANNEL_EXECUTE', 'greet'));
+    await clock.tick(1000);
+    const [done] = (await eventsOf(call.uuid, named('CHANNEL_EXECUTE_COMPLETE', 'greet'))).slice(-1);
+    expect(done!.getHeader('Application-Response')).toBe('GREETED');
+    expect(done!.getHeader('variable_greeted')).toBe('hello');
+  });
+});
+
+describe('originate', () => {
+  it('honours {origination_uuid=...,var=...} and origination_caller_id_*', async () => {
+    const uuid = 'bbbbbbbb-0000-4000-8000-000000000002';
+    expect(
+      await mon.text(`api originate {origination_uuid=${uuid},origination_caller_id_number=5551234,my_var='a b'}loopback/answer_park/default &park`),
+    ).toBe(`+OK ${uuid}\n`);
+    const create = await mon.event((e) => e.name === 'CHANNEL_CREATE' && e.getHeader('Unique-ID') === uuid);
+    expect(create.getHeader('variable_my_var')).toBe('a b');
+    expect(create.getHeader('variable_origination_uuid')).toBe(uuid);
+    expect(create.getHeader('Caller-Caller-ID-Number')).toBe('5551234');
+    expect(fake.channels().map((c) => c.name).sort()).toEqual(['loopback/answer_park-a', 'loopback/answer_park-b']);
+  });
+
+  it('a generic endpoint rings, then answers after ringMs; a timeout gives NO_ANSWER', async () => {
+    fake.endpoint('user/1001', { answerAfterMs: 4000, earlyMedia: true });
+    fake.endpoint('user/1002', { noAnswer: true });
+    const p = fake.originate('user/1001', '&park');
+    const events = await mon.until((f) => f.bodyText.includes('Event-Name: CHANNEL_PROGRESS_MEDIA'));
+    expect(events.skipped.map((f) => EslEvent.fromFrame(f).name)).toContain('CHANNEL_PROGRESS');
+    await clock.tick(4000);
+    const uuid = await p;
+    expect(fake.channel(uuid)).toMatchObject({ name: 'sofia/internal/1001@127.0.0.1', answered: true });
+    const never = fake.originate('{originate_timeout=10}user/1002', '&park').then(
+      () => 'answered',
+      (err: Error) => err.message,
+    );
+    await clock.tick(10_000);
+    expect(await never).toBe('NO_ANSWER');
+  });
+
+  it('`exten` goes through the dialplan; `a|b` tries b when a fails', async () => {
+    fake.extension({ destination: 'conference', actions: ['answer', 'set routed=1', 'park'] });
+    fake.endpoint('user/busy', { failCause: 'USER_BUSY' });
+    const uuid = await fake.originate('user/busy|loopback/answer_park/default', 'conference');
+    await mon.event((e) => e.name === 'CHANNEL_PARK' && e.getHeader('Unique-ID') === uuid);
+    expect(fake.channel(uuid)?.variables.routed).toBe('1');
+  });
+});
+
+describe('applications', () => {
+  it('playback: FILE PLAYED, FILE NOT FOUND, a terminator breaks it', async () => {
+    const stop = await FakeSwitch.start({ clock, heartbeatIntervalMs: 0, media: { missing: ['nope.wav'], durations: { 'long.wav': 10_000 } } });
+    try {
+      const m = await RawClient.authed(stop.port);
+      await m.text('event plain CHANNEL_EXECUTE_COMPLETE PLAYBACK_STOP');
+      const call = stop.call({ actions: ['answer', 'playback nope.wav', 'playback long.wav', 'park'] });
+      const missing = await m.event((e) => e.getHeader('Application') === 'playback');
+      expect(missing.getHeader('Application-Response')).toBe('FILE NOT FOUND');
+      await clock.tick(3000);
+      stop.dtmf(call.uuid, '*');
+      const stopped = await m.event((e) => e.name === 'PLAYBACK_STOP');
+      expect(stopped.getHeader('Playback-Status')).toBe('break');
+      const played = await m.event((e) => e.getHeader('Application') === 'playback');
+      expect(played.getHeader('Application-Response')).toBe('FILE PLAYED');
+      expect(played.getHeader('variable_playback_terminator_used')).toBe('*');
+      expect(played.getHeader('variable_playback_ms')).toBe('3000');
+      m.close();
+    } finally {
+      await stop.stop();
+    }
+  });
+
+  it('an application that needs media pre-answers an inbound call', async () => {
+    const call = fake.call({ actions: ['playback silence_stream://100', 'park'] });
+    const ev = await eventsOf(call.uuid, named('PLAYBACK_START'));
+    const names = ev.map((e) => e.name);
+    // FreeSWITCH pre-answers before CHANNEL_EXECUTE (switch_core_session_execute_application_get_flags).
+    expect(names.indexOf('CHANNEL_PROGRESS_MEDIA')).toBeGreaterThan(0);
+    expect(names.indexOf('CHANNEL_PROGRESS_MEDIA')).toBeLessThan(names.indexOf('CHANNEL_EXECUTE'));
+    expect(fake.channel(call.uuid)?.callState).toBe('EARLY');
+  });
+
+  it('read, say, speak, sleep, record take their time from the clock', async () => {
+    const call = fake.call({
+      actions: ['answer', 'read 1 3 silence_stream://10 choice 5000 #', 'say en number pronounced 12345', 'speak flite|kal|Hello there', 'sleep 1500', 'record /tmp/msg.wav 5', 'park'],
+      dtmf: '7#',
+    });
+    await eventsOf(call.uuid, named('CHANNEL_EXECUTE_COMPLETE', 'read'));
+    expect(fake.channel(call.uuid)?.variables.choice).toBe('7');
+    await clock.tick(5 * 60 + 11 * 60 + 1500);
+    const rec = await eventsOf(call.uuid, named('RECORD_START'));
+    expect(rec.at(-1)!.getHeader('Record-File-Path')).toBe('/tmp/msg.wav');
+    await clock.tick(5000);
+    const stop = await eventsOf(call.uuid, named('RECORD_STOP'));
+    expect(stop.at(-1)!.getHeader('Record-Completion-Cause')).toBe('success-maxtime');
+    expect(fake.channel(call.uuid)?.variables.record_seconds).toBe('5');
+  });
+
+  it('txfax / rxfax: a long-running application completing with the fax variables', async () => {
+    const call = fake.call({ actions: ['answer', 'rxfax /tmp/in.tif', 'hangup'] });
+    await eventsOf(call.uuid, named('CHANNEL_EXECUTE', 'rxfax'));
+    await clock.tick(29_999);
+    expect(fake.channel(call.uuid)?.application).toBe('rxfax');
+    await clock.tick(1);
+    const result = await mon.event((e) => e.subclass === 'spandsp::rxfaxresult');
+    expect(result.getHeader('fax-success')).toBe('1');
+    const done = await eventsOf(call.uuid, named('CHANNEL_EXECUTE_COMPLETE', 'rxfax'));
+    expect(done.at(-1)!.getHeader('variable_fax_document_transferred_pages')).toBe('3');
+    expect(await call.whenDown).toBe('NORMAL_CLEARING');
+  });
+
+  it('set, export, unset; transfer to another extension', async () => {
+    fake.extension({ destination: 'second', actions: ['set where=second', 'park'] });
+    const call = fake.call({ actions: ['set a=1', 'export b=2', 'unset a', 'transfer second'] });
+    await eventsOf(call.uuid, named('CHANNEL_PARK'));
+    const v = fake.channel(call.uuid)!.variables;
+    expect(v.a).toBeUndefined();
+    expect(v.b).toBe('2');
+    expect(v.export_vars).toBe('b');
+    expect(v.where).toBe('second');
+    expect(fake.channel(call.uuid)?.destination).toBe('second');
+  });
+
+  it('hold and unhold: CHANNEL_HOLD, CHANNEL_UNHOLD, call state HELD then ACTIVE', async () => {
+    const call = fake.call({ actions: ['answer', 'hold', 'unhold', 'park'] });
+    const ev = await eventsOf(call.uuid, named('CHANNEL_PARK'));
+    const names = ev.map((e) => e.name);
+    expect(names).toContain('CHANNEL_HOLD');
+    expect(names).toContain('CHANNEL_UNHOLD');
+    const states = ev.filter((e) => e.name === 'CHANNEL_CALLSTATE').map((e) => e.getHeader('Channel-Call-State'));
+    expect(states).toEqual(['RINGING', 'ACTIVE', 'HELD', 'ACTIVE']);
+  });
+
+  it('bridge: ringing then answer on the caller, CHANNEL_BRIDGE, CHANNEL_UNBRIDGE when the far end hangs up', async () => {
+    fake.endpoint('user/1001', { answerAfterMs: 3000, hangupAfterMs: 10_000 });
+    const call = fake.call({ actions: ['bridge user/1001', 'hangup NORMAL_CLEARING'] });
+    await clock.tick(3000);
+    const upToBridge = await eventsOf(call.uuid, named('CHANNEL_BRIDGE'));
+    expect(upToBridge.map((e) => e.name)).toContain('CHANNEL_PROGRESS');
+    const bridge = upToBridge.at(-1)!;
+    const peer = bridge.getHeader('Bridge-B-Unique-ID')!;
+    expect(bridge.getHeader('Bridge-A-Unique-ID')).toBe(call.uuid);
+    expect(bridge.getHeader('Other-Type')).toBe('originatee');
+    expect(fake.channel(call.uuid)).toMatchObject({ answered: true, partnerUuid: peer });
+    await clock.tick(10_000);
+    const end = await eventsOf(call.uuid, named('CHANNEL_UNBRIDGE'));
+    expect(end.at(-1)!.getHeader('Bridge-B-Unique-ID')).toBe(peer);
+    expect(await call.whenDown).toBe('NORMAL_CLEARING');
+  });
+
+  it('bridge failure: the cause in originate_disposition, and the caller is hung up with it', async () => {
+    fake.endpoint('user/1003', { failCause: 'USER_BUSY', answerAfterMs: 1000 });
+    const call = fake.call({ actions: ['bridge user/1003', 'park'] });
+    await clock.tick(1000);
+    expect(await call.whenDown).toBe('USER_BUSY');
+    const complete = await mon.event((e) => e.name === 'CHANNEL_HANGUP_COMPLETE' && e.getHeader('Unique-ID') === call.uuid);
+    expect(complete.getHeader('variable_originate_disposition')).toBe('USER_BUSY');
+    expect(complete.getHeader('variable_DIALSTATUS')).toBe('BUSY');
+  });
+
+  it('bridge failure with continue_on_fail goes on with the dialplan; NO_ANSWER always does', async () => {
+    fake.endpoint('user/1004', { failCause: 'CALL_REJECTED' });
+    const call = fake.call({ actions: ['set continue_on_fail=true', 'bridge user/1004', 'set after=1', 'park'] });
+    await eventsOf(call.uuid, named('CHANNEL_PARK'));
+    expect(fake.channel(call.uuid)?.variables.after).toBe('1');
+  });
+
+  it('when the caller hangs up during a bridge the other leg follows', async () => {
+    const call = fake.call({ actions: ['bridge loopback/answer_park/default'] });
+    const bridge = (await eventsOf(call.uuid, named('CHANNEL_BRIDGE'))).at(-1)!;
+    const peer = bridge.getHeader('Bridge-B-Unique-ID')!;
+    call.hangup('NORMAL_CLEARING');
+    await mon.event((e) => e.name === 'CHANNEL_HANGUP' && e.getHeader('Unique-ID') === peer);
+  });
+
+  it('uuid_bridge joins two parked legs; one hanging up takes the other down', async () => {
+    const a = fake.call({ destination: 'answer_park' });
+    const b = fake.call({ destination: 'answer_park' });
+    await eventsOf(b.uuid, named('CHANNEL_PARK'));
+    expect(await mon.text(`api uuid_bridge ${a.uuid} ${b.uuid}`)).toBe(`+OK ${b.uuid}\n`);
+    b.hangup('USER_BUSY');
+    expect(await a.whenDown).toBe('NORMAL_CLEARING');
+  });
+
+  it('uuid_break ends the playback running; uuid_transfer moves a parked call', async () => {
+    fake.extension({ destination: 'moved', actions: ['set moved=1', 'park'] });
+    const call = fake.call({ actions: ['answer', 'playback long.wav', 'park'] });
+    await eventsOf(call.uuid, named('PLAYBACK_START'));
+    expect(await mon.text(`api uuid_break ${call.uuid}`)).toBe('+OK\n');
+    const stop = (await eventsOf(call.uuid, named('PLAYBACK_STOP'))).at(-1)!;
+    expect(stop.getHeader('Playback-Status')).toBe('break');
+    await eventsOf(call.uuid, named('CHANNEL_PARK'));
+    expect(await mon.text(`api uuid_transfer ${call.uuid} moved`)).toBe('+OK\n');
+    await eventsOf(call.uuid, named('CHANNEL_PARK'));
+    expect(fake.channel(call.uuid)?.variables.moved).toBe('1');
+  });
+});
+
+describe('injected events and observation', () => {
+  it('fire() with a channel uuid carries the channel data; onEvent sees every event', async () => {
+    const seen: string[] = [];
+    const off = fake.onEvent((e) => seen.push(e.name ?? ''));
+    const call = fake.call({ destination: 'park' });
+    await eventsOf(call.uuid, named('CHANNEL_PARK'));
+    fake.fire({ name: 'CUSTOM', subclass: 'my::event', channelUuid: call.uuid, headers: { Foo: 'bar' }, body: 'hi' });
+    const e = await mon.event((x) => x.subclass === 'my::event');
+    expect(e.getHeader('Unique-ID')).toBe(call.uuid);
+    expect(e.getHeader('variable_direction')).toBe('inbound');
+    expect(e.getHeader('Foo')).toBe('bar');
+    expect(e.getBody()).toBe('hi');
+    expect(seen).toContain('CHANNEL_PARK');
+    off();
+  });
+
+  it('fire() sends an EslEvent as built, adding only the missing core headers', async () => {
+    const ev = new EslEvent('CUSTOM', 'sms::message');
+    ev.addHeader('to', '1001');
+    fake.fire(ev);
+    const got = await mon.event((x) => x.subclass === 'sms::message');
+    expect(got.getHeader('to')).toBe('1001');
+    expect(got.getHeader('Core-UUID')).toBe(fake.coreUuid);
+  });
+
+  it('lists channels and hangs one up', async () => {
+    const call = fake.call({ destination: 'park' });
+    await eventsOf(call.uuid, named('CHANNEL_PARK'));
+    expect(fake.channels().map((c) => c.uuid)).toEqual([call.uuid]);
+    expect(fake.hangup(call.uuid, 'call_rejected')).toBe(true);
+    expect(await call.whenDown).toBe('CALL_REJECTED');
+    await call.whenDestroyed;
+    expect(fake.channels()).toEqual([]);
+    expect(fake.hangup(call.uuid)).toBe(false);
+  });
+});
