@@ -22,10 +22,10 @@ describe('the built package', () => {
     expect(pkg.engines.node).toBe('>=20');
   });
 
-  for (const sub of ['', '/testing']) {
+  for (const sub of ['', '/modesl', '/testing']) {
     const spec = `rxesl${sub}`;
     it(`require('${spec}') and import('${spec}') give the same names`, () => {
-      const cjs = node(['-e', `console.log(Object.keys(require('${spec}')).sort().join(','))`]);
+      const cjs = node(['-e', `console.log(Object.keys(require('${spec}')).filter(k => k !== 'default').sort().join(','))`]);
       const esm = node(['--input-type=module', '-e', `const m = await import('${spec}'); console.log(Object.keys(m).filter(k => k !== 'default').sort().join(','))`]);
       expect(cjs.length).toBeGreaterThan(0);
       expect(esm).toBe(cjs);
@@ -40,10 +40,22 @@ describe('the built package', () => {
     expect(node(['--input-type=module', '-e', script("const m = await import('rxesl')")])).toBe('1 s');
   });
 
+  it("rxesl/modesl is modesl's module object both ways: require('rxesl/modesl').Connection and import esl from 'rxesl/modesl'", () => {
+    // A Parser (an EventEmitter2) reading a reply: the classes work, not only exist.
+    const script = (load: string) =>
+      `${load}; const names = ['Connection','Event','Server','Parser','setLogLevel'].map(k => typeof esl[k]).join(',');` +
+      `const socket = new (require('node:events').EventEmitter)(); new esl.Parser(socket).on('esl::event', (e) => console.log(names, e.getHeader('Modesl-Reply-OK')));` +
+      `socket.emit('data', Buffer.from('Content-Type: command/reply\\nReply-Text: +OK accepted\\n\\n'))`;
+    const expected = 'function,function,function,function,function accepted';
+    expect(node(['-e', script("const esl = require('rxesl/modesl')")])).toBe(expected);
+    expect(node(['--input-type=module', '-e', script("import esl from 'rxesl/modesl'; import { createRequire } from 'node:module'; const require = createRequire(import.meta.url)")])).toBe(expected);
+  });
+
   it('ships type declarations for both builds', () => {
     for (const dir of ['cjs', 'esm']) {
       expect(existsSync(join(root, 'dist', dir, 'index.d.ts'))).toBe(true);
       expect(existsSync(join(root, 'dist', dir, 'testing', 'index.d.ts'))).toBe(true);
+      expect(existsSync(join(root, 'dist', dir, 'modesl', 'index.d.ts'))).toBe(true);
     }
   });
 });
