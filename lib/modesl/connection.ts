@@ -548,12 +548,13 @@ export class Connection extends EventEmitter2 {
    * `bgapi <command> [<args>]` with a `Job-UUID` (yours, or a new one): the callback gets the
    * BACKGROUND_JOB (the output is its body). The job is found by a Map lookup in rxesl, not
    * by an EventEmitter2 listener per call. After filter(), the job's event is let through with
-   * `filter Job-UUID <id>` for the time of the job, as modesl did.
+   * `filter Job-UUID <id>` for the time of the job, as modesl did. Returns the Job-UUID
+   * (modesl returned nothing).
    */
-  bgapi(command: string, cb?: EventCallback): void;
-  bgapi(command: string, args: string | readonly string[] | null | undefined, cb?: EventCallback): void;
-  bgapi(command: string, args: string | readonly string[] | null | undefined, jobid: string | null | undefined, cb?: EventCallback): void;
-  bgapi(command: string, args?: string | readonly string[] | EventCallback | null, jobid?: string | EventCallback | null, cb?: EventCallback): void {
+  bgapi(command: string, cb?: EventCallback): string;
+  bgapi(command: string, args: string | readonly string[] | null | undefined, cb?: EventCallback): string;
+  bgapi(command: string, args: string | readonly string[] | null | undefined, jobid: string | null | undefined, cb?: EventCallback): string;
+  bgapi(command: string, args?: string | readonly string[] | EventCallback | null, jobid?: string | EventCallback | null, cb?: EventCallback): string {
     if (typeof args === 'function') {
       cb = args;
       args = '';
@@ -568,7 +569,7 @@ export class Connection extends EventEmitter2 {
     const cmd = Commands.bgapi(command, a, id);
     if (!this.usingFilters) {
       this.#bgapi(cmd, id, cb);
-      return;
+      return id;
     }
     // modesl: filter, and once it is in force the bgapi; the callback after the filter is gone.
     this.filter('Job-UUID', id, (reply) => {
@@ -579,6 +580,7 @@ export class Connection extends EventEmitter2 {
       if (cb === undefined) this.filterDelete('Job-UUID', id);
       this.#bgapi(cmd, id, cb && ((job) => this.filterDelete('Job-UUID', id, () => cb(job))));
     });
+    return id;
   }
 
   #bgapi(cmd: EncodedCommand, jobUuid: string, cb: EventCallback | undefined): void {
@@ -834,16 +836,19 @@ export class Connection extends EventEmitter2 {
     });
   }
 
-  /** `originate sofia/<profile>/<number>@<gateway> [&<app>]`, with bgapi (api when `sync`). */
-  originate(options: OriginateOptions | EventCallback | null, cb?: EventCallback): void {
+  /** `originate sofia/<profile>/<number>@<gateway> [&<app>]`, with bgapi (api when `sync`); returns the bgapi's Job-UUID. */
+  originate(options: OriginateOptions | EventCallback | null, cb?: EventCallback): string | undefined {
     if (typeof options === 'function') {
       cb = options;
       options = null;
     }
     const o = options ?? {};
     const arg = `sofia/${o.profile || ''}/${o.number || ''}@${o.gateway || ''}${o.app ? ` &${o.app}` : ''}`;
-    if (o.sync) this.api('originate', arg, cb);
-    else this.bgapi('originate', arg, cb);
+    if (o.sync) {
+      this.api('originate', arg, cb);
+      return undefined;
+    }
+    return this.bgapi('originate', arg, cb);
   }
 
   /** A SIP MESSAGE: sendevent CUSTOM SMS::SEND_MESSAGE. */

@@ -179,23 +179,25 @@ describe('esl.Connection (inbound)', () => {
 
   it('bgapi sends a new Job-UUID and calls back with the BACKGROUND_JOB, before esl::event::BACKGROUND_JOB::<id>', async () => {
     const { conn, log } = await connect();
-    const [job] = await callback<[Event]>((cb) =>
-      conn.bgapi('status', (e) => {
+    let returned: string | undefined;
+    const [job] = await callback<[Event]>((cb) => {
+      returned = conn.bgapi('status', (e) => {
         log.push('callback');
         cb(e);
-      }),
-    );
+      });
+    });
     const id = sw!.peers[0]!.commands[2]!.headers.get('Job-UUID')!;
     expect(id).toMatch(UUID);
+    expect(returned).toBe(id);
     expect(job.getHeader('Job-UUID')).toBe(id);
     expect(job.getBody()).toBe('+OK status\n');
     await until(() => log.at(-1) === `esl::event::BACKGROUND_JOB::${id}`);
     expect(log.slice(-3)).toEqual(['esl::event::command::reply', 'callback', `esl::event::BACKGROUND_JOB::${id}`]);
   });
 
-  it('bgapi honours the jobid given, with args as a string or an array', async () => {
+  it('bgapi honours the jobid given, with args as a string or an array, and returns the Job-UUID', async () => {
     const { conn } = await connect();
-    const [job] = await callback<[Event]>((cb) => conn.bgapi('originate', ['user/1000', '&park'], 'my-own-job-id', cb));
+    const [job] = await callback<[Event]>((cb) => expect(conn.bgapi('originate', ['user/1000', '&park'], 'my-own-job-id', cb)).toBe('my-own-job-id'));
     expect(job.getHeader('Job-UUID')).toBe('my-own-job-id');
     const cmd = sw!.peers[0]!.commands[2]!;
     expect([cmd.line, cmd.headers.get('Job-UUID')]).toEqual(['bgapi originate user/1000 &park', 'my-own-job-id']);
