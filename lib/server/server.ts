@@ -136,6 +136,7 @@ export class Server {
     const conn = Connection.outbound(socket, { ...o.connection });
     const timeout = o.handshakeTimeout ?? 10_000;
     const format = o.eventFormat ?? 'plain';
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     try {
       // connect first: FreeSWITCH drops the reply to any other first command. The rest is
       // pipelined behind it: one round trip for the whole handshake.
@@ -148,7 +149,7 @@ export class Server {
       await firstValueFrom(forkJoin(steps));
     } catch (err) {
       conn.destroy();
-      const e = err instanceof EslTimeoutError ? new EslTimeoutError(`outbound peer ${socket.remoteAddress}:${socket.remotePort} did not complete the handshake within ${timeout} ms`, timeout) : (err as Error);
+      const e = err instanceof EslTimeoutError ? new EslTimeoutError(`outbound peer ${peer} did not complete the handshake within ${timeout} ms`, timeout) : (err as Error);
       this.#errors.next(e);
       return;
     }
