@@ -307,6 +307,7 @@ export class Channel {
   #transfer: { destination: string; dialplan: string; context: string } | undefined;
   #downWaiters: Array<() => void> = [];
   #answerWaiters: Array<() => void> = [];
+  #destroyWaiters: Array<() => void> = [];
 
   constructor(core: SwitchCore, init: ChannelInit) {
     this.#core = core;
@@ -380,6 +381,12 @@ export class Channel {
       const i = this.#answerWaiters.indexOf(fn);
       if (i >= 0) this.#answerWaiters.splice(i, 1);
     };
+  }
+
+  /** Resolves once the channel is destroyed (CHANNEL_DESTROY fired). */
+  whenDestroyed(): Promise<void> {
+    if (this.#destroyed) return Promise.resolve();
+    return new Promise((resolve) => this.#destroyWaiters.push(resolve));
   }
 
   /** Resolves once the channel is hanging up (at once if it already is). */
@@ -729,6 +736,7 @@ export class Channel {
     this.standardState(CS.DESTROY);
     this.sleepState(CS.DESTROY);
     this.hooks.onDestroy?.(this);
+    for (const w of this.#destroyWaiters.splice(0)) w();
   }
 
   /** switch_channel_set_timestamps: the CDR variables, in FreeSWITCH's order. */

@@ -41,6 +41,8 @@ export interface FakeConnection {
   readonly format: 'plain' | 'json' | 'xml';
   /** The session it controls (outbound, or after `myevents <uuid>`). */
   readonly sessionUuid: string | undefined;
+  /** Socket writes made so far (with chunkSizes, one per piece). */
+  readonly writes: number;
   /** Events queued and not yet written (a client that does not read sees this grow). */
   readonly queuedEvents: number;
   readonly closed: boolean;
@@ -390,15 +392,7 @@ export class FakeSwitch extends EventEmitter {
 
   #callHandle(ch: Channel): FakeCall {
     const whenDown = ch.whenDown().then(() => ch.hangupCause ?? 'NORMAL_CLEARING');
-    const whenDestroyed = new Promise<void>((resolve) => {
-      if (ch.destroyed) resolve();
-      const stop = this.#core.observeChannels((c, what) => {
-        if (c === ch && what === 'destroy') {
-          stop();
-          resolve();
-        }
-      });
-    });
+    const whenDestroyed = ch.whenDestroyed();
     return {
       uuid: ch.uuid,
       info: () => (ch.destroyed ? undefined : ch.info()),

@@ -7,9 +7,10 @@ import type { Socket } from 'node:net';
 /** Faults a connection (or every connection, via FakeSwitch.setFaults) runs with. */
 export interface FaultOptions {
   /**
-   * Write every frame cut into pieces of these sizes (cycled; `[1]` is byte by byte), one
-   * socket write per piece with a turn of the event loop between them, so that the client
-   * receives them in separate reads.
+   * Write every frame cut into pieces of these sizes, counted from the start of each frame
+   * and cycled (`[1]` is byte by byte; `[7, Infinity]` cuts every frame once, after its 7th
+   * byte), one socket write per piece with a turn of the event loop between them, so that
+   * the client receives them in separate reads.
    */
   chunkSizes?: number | readonly number[];
   /**
@@ -49,7 +50,7 @@ export function malformedFrame(kind: MalformedFrameKind): Buffer {
 function sizesOf(c: number | readonly number[] | undefined): readonly number[] | undefined {
   if (c === undefined) return undefined;
   const list = typeof c === 'number' ? [c] : c;
-  const ok = list.filter((n) => Number.isInteger(n) && n > 0);
+  const ok = list.filter((n) => (Number.isInteger(n) && n > 0) || n === Number.POSITIVE_INFINITY);
   return ok.length > 0 ? ok : undefined;
 }
 
@@ -62,7 +63,8 @@ export class FrameWriter {
   #pumping = false;
   #cut: { at: number | undefined } | undefined;
   #ended = false;
-  #cursor = 0;
+  /** Socket writes made so far (a frame written in pieces counts one per piece). */
+  writes = 0;
   /** Called once the socket was cut inside a frame. */
   onCut: (() => void) | undefined;
 
@@ -101,13 +103,14 @@ export class FrameWriter {
     }
     const sizes = sizesOf(this.faults().chunkSizes);
     if (!sizes && !this.#pumping) {
+      this.writes++;
       this.socket.write(bytes);
     } else {
       const list = sizes ?? [bytes.length];
       let pos = 0;
-      while (pos < bytes.length) {
-        const n = list[this.#cursor++ % list.length]!;
-        this.#queue.push(bytes.subarray(pos, pos + n));
+      for (let k = 0; pos < bytes.length; k++) {
+        const n = list[k % list.length]!;
+        this.#queue.push(bytes.subarray(pos, Math.min(bytes.length, pos + n)));
         pos += n;
       }
       this.#pump();
@@ -121,8 +124,10 @@ export class FrameWriter {
   /** Writes bytes as they are (malformed frames, raw tests), through the same queue. */
   writeRaw(bytes: Buffer): void {
     if (this.#ended || this.socket.destroyed) return;
-    if (!this.#pumping) this.socket.write(bytes);
-    else {
+    if (!this.#pumping) {
+      this.writes++;
+      this.socket.write(bytes);
+    } else {
       this.#queue.push(bytes);
       this.#pump();
     }
@@ -163,6 +168,7 @@ export class FrameWriter {
         after?.();
         return;
       }
+      this.writes++;
       this.socket.write(next);
       setImmediate(step);
     };

@@ -171,6 +171,11 @@ export class Listener implements EventSink {
     return this.#events.length - this.#eventHead;
   }
 
+  /** Socket writes made so far (with chunkSizes, one per piece). */
+  get writes(): number {
+    return this.#writer.writes;
+  }
+
   /** The uuid of the session this connection controls. */
   get sessionUuid(): string | undefined {
     return this.session?.uuid;
