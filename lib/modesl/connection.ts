@@ -133,7 +133,13 @@ function rawCommand(command: string, args: CommandArgs | null | undefined): Enco
     return new EncodedCommand(cmd.line, cmd.bytes, label(cmd.line));
   }
   let text = `${command}\n`;
-  if (args) for (const key of Object.keys(args)) text += `${key}: ${String(args[key])}\n`;
+  if (args) {
+    for (const key of Object.keys(args)) {
+      const value = String(args[key]);
+      if (/[\r\n]/.test(key) || /[\r\n]/.test(value)) throw new EslArgumentError(`header ${key}`, value, `header ${key} contains a CR or LF`);
+      text += `${key}: ${value}\n`;
+    }
+  }
   text += '\n';
   const bytes = Buffer.from(text, 'utf8');
   const reader = new CommandReader();

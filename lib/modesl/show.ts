@@ -59,6 +59,6 @@ export function parseShow(format: string, data: string): ShowResult {
   }
   if (format === 'xml') return fromXml(data);
   if (format.startsWith('delim')) return fromDelim(data, format.replace('delim ', ''));
-  // modesl returned an empty object for any other format.
+  // FreeSWITCH knows json, xml and delim: any other format gives no rows.
   return { rows: [] };
 }

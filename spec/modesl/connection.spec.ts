@@ -136,6 +136,7 @@ describe('esl.Connection (inbound)', () => {
     expect([cmd.line, cmd.headers.get('Event-Subclass'), cmd.body.toString()]).toEqual(['sendevent CUSTOM', 'a::b', 'hi']);
     expect(() => conn.send('api status\n\napi version')).toThrow(/2 commands/);
     expect(() => conn.send('api status', { 'X-Evil': 'a\n\nexit' })).toThrow(/CR or LF/);
+    expect(() => conn.send('sendevent CUSTOM\nX-A: 1', { 'X-Evil': 'a\nEvent-Name: HEARTBEAT' })).toThrow(/CR or LF/);
   });
 
   it('sendRecv calls back with (reply, headers, body) on the connection, before the listeners of command::reply', async () => {
