@@ -1,0 +1,76 @@
+/**
+ * An outbound IVR as an RxJS pipeline: answer, play a greeting, collect a digit, branch
+ * (1: bridge to sales, 2: transfer to support, anything else: goodbye), hang up.
+ *
+ *   npx tsx examples/outbound-ivr.ts --demo      # a FakeSwitch calls it (digits chosen at random)
+ *   IVR_PORT=8084 npx tsx examples/outbound-ivr.ts   # for a real switch whose dialplan has
+ *       <action application="socket" data="127.0.0.1:8084 async full"/>
+ */
+import { type Observable, catchError, concatMap, filter, last, map, mergeMap, of } from 'rxjs';
+import { type ApplicationResult, type Connection, EslDisconnectedError, EslHangupError, Server } from 'rxesl';
+import { FakeSwitch } from 'rxesl/testing';
+import { isMain } from './support.js';
+
+export interface IvrOptions {
+  /** Where 1 goes. */
+  sales: string;
+  /** Where 2 goes (a transfer target: extension, dialplan, context). */
+  support: string;
+}
+
+export type IvrOutcome = 'sales' | 'support' | 'no choice' | 'caller hung up';
+
+/** Runs one application and emits its completion. */
+function run(call: Connection, app: string, arg?: string): Observable<ApplicationResult> {
+  return call.execute(app, arg).pipe(
+    filter((step): step is ApplicationResult => step.kind === 'complete'),
+    last(),
+  );
+}
+
+/** The IVR for one call; emits how it ended. */
+export function ivr(call: Connection, options: IvrOptions = { sales: 'user/1001', support: '2000 XML default' }): Observable<IvrOutcome> {
+  return run(call, 'answer').pipe(
+    concatMap(() => run(call, 'playback', 'ivr/ivr-welcome_to_freeswitch.wav')),
+    concatMap(() => run(call, 'play_and_get_digits', '1 1 3 5000 # ivr/ivr-please_choose.wav ivr/ivr-that_was_an_invalid_entry.wav choice [12]')),
+    map((done) => done.event.getHeader('variable_choice')),
+    concatMap((choice): Observable<IvrOutcome> => {
+      // After a transfer the call has left this socket (FreeSWITCH closes it): nothing to hang up.
+      if (choice === '2') return run(call, 'transfer', options.support).pipe(map(() => 'support' as const));
+      const last$: Observable<IvrOutcome> =
+        choice === '1'
+          ? run(call, 'bridge', options.sales).pipe(map(() => 'sales' as const))
+          : run(call, 'playback', 'voicemail/vm-goodbye.wav').pipe(map(() => 'no choice' as const));
+      // Hanging up at the end is best effort: the caller may be gone already.
+      return last$.pipe(concatMap((outcome) => call.hangup().pipe(map(() => outcome), catchError(() => of(outcome)))));
+    }),
+    // The caller hanging up (or the socket closing with the call) ends the flow; anything else is a bug.
+    catchError((err: unknown) =>
+      err instanceof EslHangupError || err instanceof EslDisconnectedError ? of('caller hung up' as const) : Promise.reject(err),
+    ),
+  );
+}
+
+async function main(): Promise<void> {
+  const demo = process.argv.includes('--demo');
+  const server = await Server.listen({ host: '127.0.0.1', port: demo ? 0 : Number(process.env.IVR_PORT ?? 8084) });
+  console.log(`IVR listening on 127.0.0.1:${server.port}`);
+  server.connections$
+    .pipe(mergeMap((call) => ivr(call).pipe(map((outcome) => `${call.channelData?.getHeader('Caller-Caller-ID-Number')}: ${outcome}`))))
+    .subscribe({ next: (line) => console.log(line), error: (err: Error) => console.error(err.message) });
+  if (!demo) return;
+  const fake = await FakeSwitch.start({ media: { playbackMs: 300 }, ringMs: 200 });
+  const calls = Array.from({ length: 5 }, (_, i) =>
+    fake.call({ socket: `127.0.0.1:${server.port} async full`, callerIdNumber: String(1000 + i), dtmf: ['1', '2', '9'][i % 3], hangupAfterMs: 6000 }),
+  );
+  await Promise.all(calls.map((c) => c.whenDestroyed));
+  await server.close();
+  await fake.stop();
+}
+
+if (isMain(import.meta)) {
+  main().catch((err: unknown) => {
+    console.error((err as Error).message);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,38 @@
+/**
+ * What every example shares: where the switch is, and whether the file was run directly.
+ *
+ * Examples talk to ESL_HOST:ESL_PORT with ESL_PASSWORD (default 127.0.0.1:8021, ClueCon: the
+ * demo switch of `npm start`, or a real FreeSWITCH). Run one with `--demo` to start a
+ * FakeSwitch with simulated traffic in the same process instead: one command, nothing else.
+ */
+import { pathToFileURL } from 'node:url';
+import type { ConnectionOptions } from 'rxesl';
+import { FakeSwitch } from 'rxesl/testing';
+
+/** True when this module is the script node/tsx was started with. */
+export function isMain(meta: ImportMeta): boolean {
+  return process.argv[1] !== undefined && meta.url === pathToFileURL(process.argv[1]).href;
+}
+
+/** Connection options from the environment (fs_cli's defaults). */
+export function eslOptions(env: NodeJS.ProcessEnv = process.env): Required<Pick<ConnectionOptions, 'host' | 'port' | 'password'>> {
+  return {
+    host: env.ESL_HOST ?? '127.0.0.1',
+    port: Number(env.ESL_PORT ?? 8021),
+    password: env.ESL_PASSWORD ?? 'ClueCon',
+  };
+}
+
+/**
+ * With `--demo` on the command line: starts a FakeSwitch (with the given setup) and returns
+ * options pointing at it, and a stop function. Without: the environment's switch.
+ */
+export async function switchFor(
+  argv: readonly string[] = process.argv,
+  setup?: (fake: FakeSwitch) => void,
+): Promise<{ options: ReturnType<typeof eslOptions>; stop: () => Promise<void> }> {
+  if (!argv.includes('--demo')) return { options: eslOptions(), stop: async () => {} };
+  const fake = await FakeSwitch.start({ password: 'ClueCon' });
+  setup?.(fake);
+  return { options: { host: fake.host, port: fake.port, password: 'ClueCon' }, stop: () => fake.stop() };
+}

@@ -1,0 +1,65 @@
+/**
+ * The outbound IVR example's logic on a virtual clock: which commands it sends, when, for each
+ * caller choice, and what happens when the caller hangs up in the middle.
+ */
+import { describe, it } from 'vitest';
+import { VirtualConnection } from '../../lib/testing/virtual-connection';
+import { ivr } from '../../examples/outbound-ivr';
+import { scheduler } from '../helpers';
+
+const apps = (choice: string | undefined) => ({
+  answer: 1,
+  playback: 10,
+  play_and_get_digits: { duration: 5, variables: choice === undefined ? {} : { choice } },
+  bridge: 30,
+  transfer: 1,
+});
+
+describe('outbound IVR example', () => {
+  it('1: answer, greeting, menu, bridge to sales, hang up', () => {
+    scheduler().run(({ expectObservable }) => {
+      const vc = new VirtualConnection({ applications: apps('1') });
+      expectObservable(ivr(vc.connection)).toBe('----------------------------------------------(s|)', { s: 'sales' });
+      // answer at 0 (1 ms), playback at 1 (10 ms), menu at 11 (5 ms), bridge at 16 (30 ms), hangup at 46
+      expectObservable(vc.commands$).toBe('ap---------m----b-----------------------------h', {
+        a: 'execute answer',
+        p: 'execute playback ivr/ivr-welcome_to_freeswitch.wav',
+        m: 'execute play_and_get_digits 1 1 3 5000 # ivr/ivr-please_choose.wav ivr/ivr-that_was_an_invalid_entry.wav choice [12]',
+        b: 'execute bridge user/1001',
+        h: 'hangup',
+      });
+    });
+  });
+
+  it('2: transfer to support, and no hangup (the call has left the socket)', () => {
+    scheduler().run(({ expectObservable }) => {
+      const vc = new VirtualConnection({ applications: apps('2') });
+      expectObservable(ivr(vc.connection)).toBe('-----------------(s|)', { s: 'support' });
+      expectObservable(vc.commands$).toBe('ap---------m----t', {
+        a: 'execute answer',
+        p: 'execute playback ivr/ivr-welcome_to_freeswitch.wav',
+        m: 'execute play_and_get_digits 1 1 3 5000 # ivr/ivr-please_choose.wav ivr/ivr-that_was_an_invalid_entry.wav choice [12]',
+        t: 'execute transfer 2000 XML default',
+      });
+    });
+  });
+
+  it('no choice: goodbye, then hang up', () => {
+    scheduler().run(({ expectObservable }) => {
+      const vc = new VirtualConnection({ applications: apps(undefined) });
+      expectObservable(ivr(vc.connection)).toBe('--------------------------(n|)', { n: 'no choice' });
+    });
+  });
+
+  it('the caller hanging up during the greeting ends the flow without another command', () => {
+    scheduler().run(({ expectObservable, cold }) => {
+      const vc = new VirtualConnection({ applications: apps('1') });
+      cold('-----x').subscribe(() => vc.hangup());
+      expectObservable(ivr(vc.connection)).toBe('-----(h|)', { h: 'caller hung up' });
+      expectObservable(vc.commands$).toBe('ap', {
+        a: 'execute answer',
+        p: 'execute playback ivr/ivr-welcome_to_freeswitch.wav',
+      });
+    });
+  });
+});

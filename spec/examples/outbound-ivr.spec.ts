@@ -1,0 +1,49 @@
+import { map, mergeMap, take, toArray, firstValueFrom } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Server } from 'rxesl';
+import { FakeSwitch } from 'rxesl/testing';
+import { ivr } from '../../examples/outbound-ivr';
+
+let fake: FakeSwitch | undefined;
+let server: Server | undefined;
+afterEach(async () => {
+  await server?.close();
+  await fake?.stop();
+});
+
+describe('examples/outbound-ivr.ts against FakeSwitch', () => {
+  it('routes each caller by the digit pressed', async () => {
+    fake = await FakeSwitch.start({ media: { playbackMs: 50 }, ringMs: 20 });
+    server = await Server.listen({ port: 0 });
+    const outcomes = firstValueFrom(
+      server.connections$.pipe(
+        mergeMap((call) => ivr(call).pipe(map((o) => [call.channelData?.getHeader('Caller-Caller-ID-Number'), o] as const))),
+        take(3),
+        toArray(),
+      ),
+    );
+    const sales = fake.call({ socket: `127.0.0.1:${server.port} async full`, callerIdNumber: '1001', dtmf: '1' });
+    fake.call({ socket: `127.0.0.1:${server.port} async full`, callerIdNumber: '1002', dtmf: '2' });
+    const quitter = fake.call({ socket: `127.0.0.1:${server.port} async full`, callerIdNumber: '1003' });
+    // the sales call is bridged until the agent (the b-leg) hangs up; the third caller gives up
+    setTimeout(() => quitter.hangup(), 30);
+    const bridged = await new Promise<string>((resolve) => {
+      const t = setInterval(() => {
+        const b = fake!.channels().find((c) => c.uuid !== sales.uuid && c.name.includes('/1001@'));
+        if (b) {
+          clearInterval(t);
+          resolve(b.uuid);
+        }
+      }, 10);
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    fake.hangup(bridged);
+    expect(new Map(await outcomes)).toEqual(
+      new Map([
+        ['1001', 'sales'],
+        ['1002', 'support'],
+        ['1003', 'caller hung up'],
+      ]),
+    );
+  });
+});
