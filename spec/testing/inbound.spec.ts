@@ -454,3 +454,13 @@ describe('robustness on bad input', () => {
     expect(fake.connectionCount).toBe(1);
   });
 });
+
+describe('the 512-byte reply buffer', () => {
+  it('cuts a long reply text (a filter echoing a long value) at 511 bytes', async () => {
+    const c = await client();
+    const value = 'v'.repeat(600);
+    const text = await c.text(`filter X-Long ${value}`);
+    expect(Buffer.byteLength(text)).toBe(511);
+    expect(text.startsWith('+OK filter added. [X-Long]=[vvv')).toBe(true);
+  });
+});

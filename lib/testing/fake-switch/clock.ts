@@ -123,7 +123,8 @@ export class ManualClock implements Clock {
       await settle();
       const due = this.nextDue;
       if (due === undefined || due > target) break;
-      this.#runUntil(Math.max(due, this.#now));
+      // Like real timers: the ones started by this batch run on a later turn.
+      this.#runUntil(Math.max(due, this.#now), Number.POSITIVE_INFINITY, this.#seq);
     }
     if (target > this.#now) this.#now = target;
     await settle();
@@ -151,7 +152,8 @@ export class ManualClock implements Clock {
     return ran;
   }
 
-  #runUntil(target: number, limit = Number.POSITIVE_INFINITY): number {
+  /** Runs the timers due by `target` (only those created before `beforeSeq`), in order. */
+  #runUntil(target: number, limit = Number.POSITIVE_INFINITY, beforeSeq = Number.POSITIVE_INFINITY): number {
     let ran = 0;
     const wasRunning = this.#running;
     this.#running = true;
@@ -159,7 +161,7 @@ export class ManualClock implements Clock {
       for (;;) {
         this.#dropCancelled();
         const top = this.#heap[0];
-        if (top === undefined || top.due > target || ran >= limit) break;
+        if (top === undefined || top.due > target || ran >= limit || top.seq >= beforeSeq) break;
         this.#pop();
         const fn = top.fn!;
         top.fn = null;
@@ -168,7 +170,7 @@ export class ManualClock implements Clock {
         ran++;
         fn();
       }
-      if (target > this.#now && ran < limit) this.#now = target;
+      if (target > this.#now && ran < limit && beforeSeq === Number.POSITIVE_INFINITY) this.#now = target;
     } finally {
       this.#running = wasRunning;
     }
@@ -180,7 +182,12 @@ export class ManualClock implements Clock {
     this.#flushScheduled = true;
     setImmediate(() => {
       this.#flushScheduled = false;
-      if (!this.#running) this.#runUntil(this.#now);
+      if (this.#running) return;
+      // One turn runs the timers due now that exist now; those they start wait for the next
+      // turn, after the promise continuations, as real zero-delay timers would.
+      this.#runUntil(this.#now, Number.POSITIVE_INFINITY, this.#seq);
+      const next = this.nextDue;
+      if (next !== undefined && next <= this.#now) this.#scheduleFlush();
     });
   }
 

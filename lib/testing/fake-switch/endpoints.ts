@@ -599,7 +599,10 @@ export class EndpointRegistry {
         await this.executeExtension(ch, [action]);
         ch.sleepState(CS.EXECUTE);
         const t = ch.takeTransfer();
-        if (t && ch.ready) await this.routeAndExecute(ch, t.destination, t.context);
+        if (t && ch.ready) {
+          const inline = t.dialplan === 'inline' ? this.core.dialplan.lookup(t.destination, 'inline')?.actions : undefined;
+          await this.routeAndExecute(ch, t.destination, t.context, { actions: inline });
+        }
         return;
       }
       ch.profile = { ...ch.profile, destinationNumber: exten, context, dialplan: dialplan.toLowerCase() };

@@ -267,7 +267,7 @@ export class Listener implements EventSink {
       // drops it); connect and api write their own.
       if (outcome.bytes) this.#write(outcome.bytes);
       else if (outcome.reply !== undefined && !(first && this.outbound)) {
-        this.#write(ServerFrames.commandReply(outcome.reply, outcome.extra ?? []));
+        this.#write(ServerFrames.commandReply(clip(outcome.reply), outcome.extra ?? []));
       }
       if (outcome.close) {
         this.#finish({ notice: true, body: outcome.closeBody });
@@ -543,6 +543,20 @@ export class Listener implements EventSink {
     this.#closedResolve();
     this.#host.closed(this);
   }
+}
+
+/** parse_command writes the reply text into a 512-byte buffer: longer texts lose their end. */
+function clip(text: string): string {
+  if (text.length <= 170 && Buffer.byteLength(text) <= 511) return text;
+  let out = '';
+  let bytes = 0;
+  for (const ch of text) {
+    const n = Buffer.byteLength(ch);
+    if (bytes + n > 511) break;
+    out += ch;
+    bytes += n;
+  }
+  return out;
 }
 
 /**
