@@ -3,11 +3,11 @@
  * caller choice, and what happens when the caller hangs up in the middle.
  */
 import { describe, it } from 'vitest';
-import { VirtualConnection } from '../../lib/testing/virtual-connection';
+import { type ApplicationScript, VirtualConnection } from '../../lib/testing/virtual-connection';
 import { ivr } from '../../examples/outbound-ivr';
 import { scheduler } from '../helpers';
 
-const apps = (choice: string | undefined) => ({
+const apps = (choice: string | undefined): Record<string, number | ApplicationScript> => ({
   answer: 1,
   playback: 10,
   play_and_get_digits: { duration: 5, variables: choice === undefined ? {} : { choice } },
