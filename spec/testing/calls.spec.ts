@@ -143,6 +143,14 @@ describe('originate', () => {
     expect(fake.channels().map((c) => c.name).sort()).toEqual(['loopback/answer_park-a', 'loopback/answer_park-b']);
   });
 
+  it('{^^:...} chooses another variable separator; [per-leg] variables apply to their leg', async () => {
+    const uuid = await fake.originate("{^^:list=a,b,c:origination_caller_id_name=Bob}[leg_var=1]user/1005", '&park');
+    const v = fake.channel(uuid)!.variables;
+    expect(v.list).toBe('a,b,c');
+    expect(v.leg_var).toBe('1');
+    expect(fake.channel(uuid)!.callerIdName).toBe('Bob');
+  });
+
   it('a generic endpoint rings, then answers after ringMs; a timeout gives NO_ANSWER', async () => {
     fake.endpoint('user/1001', { answerAfterMs: 4000, earlyMedia: true });
     fake.endpoint('user/1002', { noAnswer: true });

@@ -248,3 +248,25 @@ describe('chunk sizes count from the start of each frame', () => {
     c.close();
   });
 });
+
+describe('stop and restart with difficult peers', () => {
+  it('stop completes even when a client never reads (its socket is destroyed once the notice is out)', async () => {
+    const c = await RawClient.authed(fake.port);
+    await c.text('event plain ALL');
+    c.socket.pause();
+    for (let i = 0; i < 200; i++) fake.fire({ name: 'CUSTOM', subclass: 'big::x', body: 'y'.repeat(10_000) });
+    await fake.stop();
+    expect(fake.connectionCount).toBe(0);
+    c.close();
+  });
+
+  it('setAcl switches the rude rejection on and off at run time', async () => {
+    fake.setAcl(() => false);
+    const refused = await RawClient.connect(fake.port);
+    await refused.whenClosed();
+    expect(refused.frames.map((f) => f.contentType)).toEqual(['text/rude-rejection', 'text/disconnect-notice']);
+    fake.setAcl(undefined);
+    const ok = await RawClient.authed(fake.port);
+    ok.close();
+  });
+});

@@ -155,12 +155,14 @@ export interface ChannelTimes {
 /** Why an application's wait ended. */
 export type WaitReason = 'timeout' | 'dtmf' | 'hangup' | 'break' | 'transfer' | 'signal';
 
+/** How an application's wait ended. */
 export interface WaitResult {
   reason: WaitReason;
   /** The digit that ended the wait, for `dtmf`. */
   digit?: string;
 }
 
+/** What ends an application's wait besides its time running out. */
 export interface WaitOptions {
   /**
    * Called with each DTMF digit while this wait is the channel's current one; return true to
@@ -335,6 +337,7 @@ export class Channel {
     if (init.variables) for (const [k, v] of init.variables) this.setVar(k, v);
   }
 
+  /** @internal The switch the channel belongs to. */
   get core(): SwitchCore {
     return this.#core;
   }
@@ -397,6 +400,7 @@ export class Channel {
 
   // ------------------------------------------------------------------ variables
 
+  /** A channel variable. */
   getVar(name: string): string | undefined {
     return this.variables.get(name);
   }
@@ -1104,7 +1108,7 @@ export class Channel {
     }
   }
 
-  /** Some details for FakeSwitch.channels(). */
+  /** A snapshot, as FakeSwitch.channels() returns it. */
   info(): ChannelInfo {
     return {
       uuid: this.uuid,

@@ -61,6 +61,10 @@ interface Entry {
   builtin: boolean;
 }
 
+/**
+ * The switch's dialplan: `fake.dialplan` (or `fake.extension()` to add one extension). Each
+ * lookup tries the added extensions in order, then the defaults, then the catch-all.
+ */
 export class Dialplan {
   #entries: Entry[] = [];
   #inline = new Map<string, Action[]>();

@@ -61,9 +61,15 @@ export interface OriginateOptions {
   cidNum?: string;
 }
 
-/** Splits `a=1,b='x,y'` on commas outside quotes. */
-function splitVars(s: string): Array<[string, string]> {
+/** Splits `a=1,b='x,y'` on commas outside quotes (`^^<c>` first chooses another separator). */
+function splitVars(input: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
+  let s = input;
+  let sep = ',';
+  if (s.startsWith('^^') && s.length > 2) {
+    sep = s[2]!;
+    s = s.slice(3);
+  }
   let cur = '';
   let quote = '';
   const flush = (): void => {
@@ -78,7 +84,7 @@ function splitVars(s: string): Array<[string, string]> {
       else cur += c;
     } else if (c === "'" || c === '"') {
       quote = c;
-    } else if (c === ',') {
+    } else if (c === sep) {
       flush();
     } else {
       cur += c;

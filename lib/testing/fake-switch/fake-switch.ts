@@ -135,6 +135,7 @@ export interface FireOptions {
  */
 export class FakeSwitch extends EventEmitter {
   readonly #options: ResolvedOptions;
+  #acl: ((remoteAddress: string) => boolean) | undefined;
   readonly #core: SwitchCore;
   readonly #scheduler: Scheduler;
   readonly #heartbeat: Heartbeat;
@@ -164,6 +165,7 @@ export class FakeSwitch extends EventEmitter {
     registerBuiltinApis(this.#core);
     for (const def of this.#options.dialplan) this.#core.dialplan.add(def);
     this.#faults = { ...this.#options.faults };
+    this.#acl = this.#options.acl;
     this.#heartbeat = new Heartbeat(this.#core);
     this.#core.observeErrors((err) => {
       if (this.listenerCount('handlerError') > 0) this.emit('handlerError', err);
@@ -223,7 +225,7 @@ export class FakeSwitch extends EventEmitter {
       return;
     }
     socket.on('error', () => undefined);
-    const acl = this.#options.acl;
+    const acl = this.#acl;
     let allowed = true;
     try {
       allowed = acl ? acl(socket.remoteAddress ?? '') : true;
@@ -349,6 +351,14 @@ export class FakeSwitch extends EventEmitter {
    */
   endpoint(pattern: string | RegExp, behavior: EndpointBehavior): () => void {
     return this.#endpoints.define(pattern, behavior);
+  }
+
+  /**
+   * Replaces the inbound ACL: a client the function refuses gets text/rude-rejection and the
+   * disconnect notice instead of auth/request. `undefined` allows everyone.
+   */
+  setAcl(acl: ((remoteAddress: string) => boolean) | undefined): void {
+    this.#acl = acl;
   }
 
   /** Sets a global variable ($${name}). */

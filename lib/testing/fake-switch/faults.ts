@@ -142,7 +142,13 @@ export class FrameWriter {
 
   #endAfterQueue(then?: () => void): void {
     const finish = (): void => {
-      if (!this.socket.destroyed) this.socket.end();
+      if (!this.socket.destroyed) {
+        // FreeSWITCH closes the socket outright: once what is written has left, the socket
+        // is destroyed without waiting for the peer's FIN (a peer that does not read would
+        // otherwise keep it half-open for ever).
+        this.socket.once('finish', () => this.socket.destroy());
+        this.socket.end();
+      }
       then?.();
     };
     if (!this.#pumping && this.#queue.length === 0) finish();
