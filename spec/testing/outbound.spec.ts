@@ -314,6 +314,21 @@ describe('driving a call', () => {
   });
 });
 
+describe('divert_events', () => {
+  it('an event sent to a diverting session reaches its socket whatever the subscriptions', async () => {
+    const { RawClient } = await import('./helpers/raw-client');
+    const { call, conn } = await outboundCall();
+    await connect(conn, ['myevents', 'divert_events on']);
+    const other = await RawClient.authed(fake.port);
+    expect(await other.text(`sendevent CUSTOM\nEvent-Subclass: app::note\nUnique-ID: ${call.uuid}\nX-Note: for you\n\n`)).toMatch(/^\+OK /);
+    const got = await conn.event((e) => e.getHeader('X-Note') !== undefined);
+    expect(got.getHeader('X-Note')).toBe('for you');
+    expect(got.getHeader('Command')).toBe('sendevent CUSTOM');
+    other.close();
+    call.hangup();
+  });
+});
+
 describe('inbound myevents <uuid>', () => {
   it('binds an inbound connection to a channel: its events only, session commands, close on hangup', async () => {
     const { RawClient } = await import('./helpers/raw-client');

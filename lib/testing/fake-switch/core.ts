@@ -55,6 +55,8 @@ export class SwitchCore {
   readonly errors: Error[] = [];
   readonly startedAt: number;
   endpoints!: EndpointRegistry;
+  /** Set once the switch is stopped: nothing new may start (an outbound connection being made, say). */
+  stopped = false;
 
   #sessionCounter = 0;
   #peakSessions = 0;

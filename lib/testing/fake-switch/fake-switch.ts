@@ -283,6 +283,7 @@ export class FakeSwitch extends EventEmitter {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#core.stopped = true;
     for (const t of this.#traffic) t.stop();
     this.#heartbeat.stop();
     for (const l of [...this.#listeners]) l.kill('The system is being shut down.\n');

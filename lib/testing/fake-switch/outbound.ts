@@ -88,7 +88,7 @@ export async function runSocketApplication(ctx: InternalAppContext, create: Outb
     core.log(3, 'Socket Error!', { ...origin, line: 497 });
     return;
   }
-  if (!channel.ready) {
+  if (!channel.ready || core.stopped) {
     socket.destroy();
     return;
   }
