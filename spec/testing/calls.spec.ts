@@ -349,6 +349,8 @@ describe('injected events and observation', () => {
     const got = await mon.event((x) => x.subclass === 'sms::message');
     expect(got.getHeader('to')).toBe('1001');
     expect(got.getHeader('Core-UUID')).toBe(fake.coreUuid);
+    expect(got.headers.keys().slice(0, 2)).toEqual(['Event-Name', 'Core-UUID']);
+    expect(got.headers.keys().slice(13)).toEqual(['Event-Subclass', 'to']);
   });
 
   it('lists channels and hangs one up', async () => {

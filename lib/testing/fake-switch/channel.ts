@@ -17,7 +17,7 @@
  * nested inside a media application unless an `event-lock` holds them back (switch_ivr.c).
  */
 import { randomUUID } from 'node:crypto';
-import { CALL_STATES, CHANNEL_STATES, CS, HANGUP_CAUSES, type CallStateName } from './constants.js';
+import { CALL_STATES, CHANNEL_STATES, CS, HANGUP_CAUSES, causeName, type CallStateName } from './constants.js';
 import type { SwitchCore } from './core.js';
 import { HeaderBuilder, SITES, localStamp, type EventSite } from './events.js';
 import type { TextChannel } from './logger.js';
@@ -1085,7 +1085,7 @@ export class Channel {
           this.setVar('total_loops', undefined);
         }
       } else if (command.startsWith('hangup')) {
-        this.hangup(causeOrDefault(get('hangup-cause')));
+        this.hangup(causeName(get('hangup-cause')));
       } else if (command.startsWith('xferext')) {
         const actions: Array<{ app: string; data: string }> = [];
         for (const [n, v] of msg.headers) {
@@ -1146,12 +1146,6 @@ export interface ChannelInfo {
   callerIdName: string;
   partnerUuid: string | undefined;
   variables: Record<string, string>;
-}
-
-function causeOrDefault(v: string | undefined): string {
-  if (v === undefined || v === '') return 'NORMAL_CLEARING';
-  const upper = v.toUpperCase();
-  return upper in HANGUP_CAUSES ? upper : 'NORMAL_CLEARING';
 }
 
 /** switch_caller_profile_event_set_data: `<prefix>-*` headers; empty fields are left out. */

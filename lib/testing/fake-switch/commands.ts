@@ -7,6 +7,7 @@ import type { ClientCommand } from '../../protocol/command-reader.js';
 import { lookupEventName, EVENT_NAMES } from '../../protocol/event-names.js';
 import { ServerFrames } from '../../protocol/server-frames.js';
 import { parseLogLevel } from './constants.js';
+import { profileData } from './channel.js';
 import { FiredEvent, HeaderBuilder, SITES, toEslEvent } from './events.js';
 import type { Listener, UserPermissions } from './listener.js';
 
@@ -257,7 +258,7 @@ function connect(l: Listener): CommandOutcome {
   const h = core.events.create('CHANNEL_DATA', SITES.channelData);
   if (ch) {
     // The caller profile under the prefix Channel-*, then the channel's own data and every variable.
-    import_profile(ch, h);
+    profileData(ch.profile, 'Channel', ch.times, h);
     ch.basicData(h);
     ch.variableData(h);
   }
@@ -266,45 +267,6 @@ function connect(l: Listener): CommandOutcome {
     { socketMode: l.async ? 'async' : 'static', control: l.full ? 'full' : 'single-channel' },
   );
   return { bytes, after: () => l.connectedNow() };
-}
-
-function import_profile(ch: NonNullable<Listener['session']>, h: HeaderBuilder): void {
-  // switch_caller_profile_event_set_data(profile, "Channel", event)
-  const p = ch.profile;
-  const prefix = 'Channel';
-  h.add(`${prefix}-Direction`, p.direction)
-    .add(`${prefix}-Logical-Direction`, p.logicalDirection)
-    .add(`${prefix}-Username`, p.username)
-    .add(`${prefix}-Dialplan`, p.dialplan)
-    .add(`${prefix}-Caller-ID-Name`, p.callerIdName)
-    .add(`${prefix}-Caller-ID-Number`, p.callerIdNumber)
-    .add(`${prefix}-Orig-Caller-ID-Name`, p.callerIdName ? p.origCallerIdName : '')
-    .add(`${prefix}-Orig-Caller-ID-Number`, p.callerIdNumber ? p.origCallerIdNumber : '')
-    .add(`${prefix}-Callee-ID-Name`, p.calleeIdName)
-    .add(`${prefix}-Callee-ID-Number`, p.calleeIdNumber)
-    .add(`${prefix}-Network-Addr`, p.networkAddr)
-    .add(`${prefix}-ANI`, p.ani)
-    .add(`${prefix}-Destination-Number`, p.destinationNumber)
-    .add(`${prefix}-Unique-ID`, p.uuid)
-    .add(`${prefix}-Source`, p.source)
-    .add(`${prefix}-Context`, p.context)
-    .add(`${prefix}-Channel-Name`, p.chanName)
-    .add(`${prefix}-Profile-Index`, p.profileIndex);
-  const t = ch.times;
-  h.add(`${prefix}-Profile-Created-Time`, String(t.profileCreated))
-    .add(`${prefix}-Channel-Created-Time`, String(t.created))
-    .add(`${prefix}-Channel-Answered-Time`, String(t.answered))
-    .add(`${prefix}-Channel-Progress-Time`, String(t.progress))
-    .add(`${prefix}-Channel-Progress-Media-Time`, String(t.progressMedia))
-    .add(`${prefix}-Channel-Hangup-Time`, String(t.hungup))
-    .add(`${prefix}-Channel-Transfer-Time`, String(t.transferred))
-    .add(`${prefix}-Channel-Resurrect-Time`, String(t.resurrected))
-    .add(`${prefix}-Channel-Bridged-Time`, String(t.bridged))
-    .add(`${prefix}-Channel-Last-Hold`, String(t.lastHold))
-    .add(`${prefix}-Channel-Hold-Accum`, String(t.holdAccum))
-    .add(`${prefix}-Screen-Bit`, p.screen ? 'true' : 'false')
-    .add(`${prefix}-Privacy-Hide-Name`, p.hideName ? 'true' : 'false')
-    .add(`${prefix}-Privacy-Hide-Number`, p.hideNumber ? 'true' : 'false');
 }
 
 /** The events `myevents` subscribes to (PROTOCOL.md §2.3). */

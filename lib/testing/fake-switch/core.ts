@@ -314,11 +314,4 @@ export class SwitchCore {
     this.dialplan.pushInline(channel.uuid, actions);
     channel.requestTransfer(`xferext:${channel.uuid}`, 'inline');
   }
-
-  /** Connections counted per mode. */
-  get sinks(): { general: number; sessionBound: number; loggers: number } {
-    let bound = 0;
-    for (const s of this.#bySession.values()) bound += s.size;
-    return { general: this.#general.size, sessionBound: bound, loggers: this.#loggers.size };
-  }
 }

@@ -477,14 +477,23 @@ export class FakeSwitch extends EventEmitter {
     const core = this.#core;
     if (event instanceof EslEvent) {
       const name = event.name ?? 'CUSTOM';
-      const h = new HeaderBuilder();
       const own = event.headerList();
-      const has = new Set(own.names.map((n) => n.toLowerCase()));
+      const ownIndex = new Map<string, number>();
+      own.names.forEach((n, i) => {
+        if (!ownIndex.has(n.toLowerCase())) ownIndex.set(n.toLowerCase(), i);
+      });
+      // The core headers in FreeSWITCH's order (the event's own value when it has one), then
+      // the event's other headers in its order.
       const stamped = core.events.stamp(new HeaderBuilder(), name, SITES.user);
-      for (let i = 0; i < stamped.names.length; i++) if (!has.has(stamped.names[i]!.toLowerCase())) h.add(stamped.names[i]!, stamped.values[i]!);
-      for (let i = 0; i < own.names.length; i++) h.add(own.names[i]!, own.values[i]!);
-      const raw = event.rawBody();
-      core.dispatch(new FiredEvent(new EslEvent(h.pairs(), raw), { name, subclass: event.subclass }));
+      const h = new HeaderBuilder();
+      const used = new Set<number>();
+      for (let i = 0; i < stamped.names.length; i++) {
+        const at = ownIndex.get(stamped.names[i]!.toLowerCase());
+        if (at !== undefined) used.add(at);
+        h.add(stamped.names[i]!, at !== undefined ? own.values[at]! : stamped.values[i]!);
+      }
+      for (let i = 0; i < own.names.length; i++) if (!used.has(i)) h.add(own.names[i]!, own.values[i]!);
+      core.dispatch(new FiredEvent(new EslEvent(h.pairs(), event.rawBody()), { name, subclass: event.subclass }));
       return;
     }
     const name = event.subclass ? 'CUSTOM' : event.name.toUpperCase();
