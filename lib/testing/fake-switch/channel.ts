@@ -502,18 +502,21 @@ export class Channel {
 
   /** `(<name>) State <STATE>`: the state machine enters a state. */
   enterState(cs: number): void {
+    if (!this.#core.logging) return;
     const site = STATE_MACRO_SITES[cs];
     if (site) this.log(7, `(${this.name}) State ${shortState(cs)}`, site);
   }
 
   /** `(<name>) State <STATE> going to sleep`: the state's handlers have run. */
   sleepState(cs: number): void {
+    if (!this.#core.logging) return;
     const site = STATE_MACRO_SITES[cs];
     if (site) this.log(7, `(${this.name}) State ${shortState(cs)} going to sleep`, site);
   }
 
   /** `<name> Standard <STATE>`: switch_core_standard_on_<state>. */
   standardState(cs: number): void {
+    if (!this.#core.logging) return;
     const line = STANDARD_LINES[cs];
     if (line === undefined) return;
     const short = shortState(cs);
@@ -532,8 +535,10 @@ export class Channel {
    * EARLY); then CHANNEL_STATE.
    */
   setRunningState(cs: number): void {
-    const site = cs === CS.DESTROY ? { file: SSM, func: 'switch_core_session_destroy_state', line: 735 } : { file: SSM, func: 'switch_core_session_run', line: 581 };
-    this.log(7, `(${this.name}) Running State Change ${CHANNEL_STATES[cs]} (Cur ${this.#core.liveSessions} Tot ${this.#core.sessionsSinceStartup})`, site, 0);
+    if (this.#core.logging) {
+      const site = cs === CS.DESTROY ? { file: SSM, func: 'switch_core_session_destroy_state', line: 735 } : { file: SSM, func: 'switch_core_session_run', line: 581 };
+      this.log(7, `(${this.name}) Running State Change ${CHANNEL_STATES[cs]} (Cur ${this.#core.liveSessions} Tot ${this.#core.sessionsSinceStartup})`, site, 0);
+    }
     this.runningState = cs;
     if (this.direction === 'inbound' && cs < CS.HANGUP) {
       const here = { file: 'switch_channel.c', func: 'switch_channel_perform_set_running_state', line: 2399 };
@@ -546,7 +551,7 @@ export class Channel {
 
   /** Requests a state (the number events carry before it runs): `(<name>) State Change OLD -> NEW`. */
   setState(cs: number, site: LogSite = { file: SSM, func: 'switch_core_session_run', line: 616 }): void {
-    if (cs !== this.state) this.log(7, `(${this.name}) State Change ${CHANNEL_STATES[this.state]} -> ${CHANNEL_STATES[cs]}`, site, 0);
+    if (cs !== this.state && this.#core.logging) this.log(7, `(${this.name}) State Change ${CHANNEL_STATES[this.state]} -> ${CHANNEL_STATES[cs]}`, site, 0);
     this.state = cs;
   }
 
@@ -554,7 +559,7 @@ export class Channel {
   setCallState(cs: CallStateName, site: LogSite = { file: 'switch_channel.c', func: 'switch_channel_perform_set_callstate', line: 298 }): void {
     if (this.callState === cs) return;
     const original = this.callState;
-    this.log(7, `(${this.name}) Callstate Change ${original} -> ${cs}`, site, 0);
+    if (this.#core.logging) this.log(7, `(${this.name}) Callstate Change ${original} -> ${cs}`, site, 0);
     this.callState = cs;
     this.emit('CHANNEL_CALLSTATE', SITES.callState, {
       pre: (h) => h.add('Original-Channel-Call-State', original).add('Channel-Call-State-Number', CALL_STATES.indexOf(cs)),

@@ -249,6 +249,11 @@ export class SwitchCore {
     }
   }
 
+  /** Whether anyone takes log lines now (so that callers can skip formatting them). */
+  get logging(): boolean {
+    return this.#loggers.size > 0 || this.#logObservers.size > 0;
+  }
+
   /** Emits a log line (switch_log_printf) to every logging connection. */
   log(level: number, message: string, origin: LogOrigin = {}): void {
     if (this.#loggers.size === 0 && this.#logObservers.size === 0) return;
