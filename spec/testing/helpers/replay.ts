@@ -9,8 +9,9 @@
  *
  * Comparison: every frame is reduced to a signature with the content type, the outer header
  * names in order, the reply texts, and for events every inner header name in order with its
- * value; UUIDs, numbers (times, sequence numbers, ids) and the switch's identity
- * (Core-UUID, hostname, addresses) are normalised. Frames are then grouped in streams: one
+ * value; UUIDs, the numbers of times, counters and ids (Event-Sequence, dates, *-Time,
+ * *_epoch, durations, session_id) and the switch's identity (Core-UUID, hostname,
+ * addresses) are normalised; every other number must be equal. Frames are then grouped in streams: one
  * per channel leg (events and log lines of that leg) and one for everything else; each
  * stream must be identical. Only the interleaving of the legs may differ, as it does between
  * two runs of FreeSWITCH itself (its legs run in separate threads).
@@ -29,6 +30,19 @@ const IDENTITY = new Set(['core-uuid', 'freeswitch-hostname', 'freeswitch-switch
 /** UUIDs become <uuid> and every run of digits N. */
 export function normalise(s: string): string {
   return s.replace(UUID, '<uuid>').replace(/\d+/g, 'N');
+}
+
+/**
+ * Headers whose numbers are times, counters or ids (Event-Sequence, the dates, *-Time,
+ * *_epoch, *_stamp, durations, session_id...): their digits are normalised. Every other
+ * number (Channel-State-Number, Caller-Profile-Index, hangup_cause_q850, Log-Level...) must
+ * be equal.
+ */
+const VOLATILE = /sequence|date|-time$|timestamp|epoch|stamp|sec$|duration|session_id|uptime|up-time|idle-cpu|session-|log-line/i;
+
+function normaliseValue(name: string, value: string): string {
+  const v = value.replace(UUID, '<uuid>');
+  return VOLATILE.test(name) ? v.replace(/\d+/g, 'N') : v;
 }
 
 /** The shape of a body: normalised, and for long listings (show api) the first and last lines only. */
@@ -65,14 +79,14 @@ export function signatures(frames: readonly Frame[]): Signature[] {
     const lines: string[] = [`${f.contentType}`];
     for (const [n, v] of f.headers) {
       const lower = n.toLowerCase();
-      lines.push(`  ${n}${lower === 'content-length' ? '' : `: ${normalise(v)}`}`);
+      lines.push(`  ${n}${lower === 'content-length' ? '' : `: ${normaliseValue(n, v)}`}`);
     }
     if (f.contentType?.startsWith('text/event-')) {
       const e = EslEvent.fromFrame(f);
       const { names, values } = e.headerList();
       for (let i = 0; i < names.length; i++) {
         const n = names[i]!;
-        lines.push(`    ${n}${IDENTITY.has(n.toLowerCase()) ? '' : `: ${normalise(values[i]!)}`}`);
+        lines.push(`    ${n}${IDENTITY.has(n.toLowerCase()) ? '' : `: ${normaliseValue(n, values[i]!)}`}`);
       }
       const body = e.getBody();
       if (body !== undefined) lines.push(`    [body] ${bodyShape(body)}`);
