@@ -2,7 +2,7 @@
  * The command FIFO on a virtual clock: a scripted FreeSWITCH answers in order; commands are
  * pipelined, matched strictly first-in first-out, and never get out of step.
  */
-import { map, mergeMap, takeUntil, timer } from 'rxjs';
+import { endWith, map, mergeMap, takeUntil, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { EslCommandError, EslDisconnectedError, EslTimeoutError } from 'rxesl';
 import { scheduler, scriptedConnection, wire } from './helpers';
@@ -93,6 +93,18 @@ describe('command FIFO', () => {
         new EslDisconnectedError('connection lost before the reply to "api three"', 'api three'),
       );
       expectObservable(conn.state$).toBe('r-------(c|)', { r: 'ready', c: 'closed' });
+    });
+  });
+
+  it("a view of a closed connection completes at once, and open views complete at the close", () => {
+    const ts = scheduler();
+    ts.run(({ hot, cold, expectObservable }) => {
+      const server = hot<Uint8Array>('----|');
+      const { conn } = scriptedConnection(ts, server);
+      expectObservable(conn.channelEvents('x')).toBe('----|');
+      expectObservable(conn.eventsNamed('A', 'B')).toBe('----|');
+      // subscribed at 6, after the close: the view completes at once (the outer completes at 7)
+      expectObservable(cold('------x|').pipe(mergeMap(() => conn.jobEvents('j').pipe(map(() => 'e'), endWith('done'))))).toBe('------d|', { d: 'done' });
     });
   });
 

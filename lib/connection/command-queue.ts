@@ -34,6 +34,13 @@ export interface PendingCommand {
   readonly onReply: (frame: Frame) => void;
   /** Called at most once, if the caller is still waiting: timeout or disconnect. */
   readonly onError: (err: Error) => void;
+  /**
+   * Called with the reply whether or not the caller still waits (before onReply): what the
+   * command changed on the server (a subscription, a filter) is known even when nobody listens.
+   */
+  readonly onAnyReply?: ((frame: Frame) => void) | undefined;
+  /** Called when the reply will never come (the connection went): undo what was assumed. */
+  readonly onLost?: (() => void) | undefined;
 }
 
 interface Entry {
@@ -85,6 +92,7 @@ export class CommandQueue {
     this.disarm(entry);
     const next = this.entries[this.head];
     if (next && next.timer === undefined) this.arm(next);
+    entry.command.onAnyReply?.(frame);
     if (!entry.settled) {
       entry.settled = true;
       entry.command.onReply(frame);
@@ -100,6 +108,7 @@ export class CommandQueue {
     for (const entry of list) {
       if (!entry) continue;
       this.disarm(entry);
+      entry.command.onLost?.();
       if (!entry.settled) {
         entry.settled = true;
         entry.command.onError(make(entry.command.label));

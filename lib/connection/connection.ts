@@ -71,7 +71,11 @@ export interface ConnectionOptions {
   parser?: FrameParserOptions;
   /** TCP keepalive initial delay, ms, or false. Default 30,000. */
   keepAlive?: number | false;
-  /** @internal Opens the byte pipe instead of a TCP connection (tests). */
+  /**
+   * Opens the byte pipe instead of a TCP connection to host:port (called again for each
+   * reconnect). For a socket of your own (a TLS tunnel, a socket created before connecting),
+   * return `socketTransport(socket)` once it is connected.
+   */
   connector?: (host: string, port: number, timeoutMs: number) => Promise<Transport>;
 }
 
@@ -106,6 +110,22 @@ interface Handshake {
 interface Waiting {
   start(): void;
   fail(err: Error): void;
+}
+
+interface RawHooks {
+  /** The command went out (it now owns a place in the FIFO). */
+  written?: () => void;
+  /** Its reply arrived, whether or not anyone still waits for it. */
+  replied?: (frame: Frame) => void;
+  /** Its reply will never arrive. */
+  lost?: () => void;
+}
+
+/** A subscription command written and not answered yet: what it will change if it succeeds. */
+interface PendingSubscription {
+  apply(sub: EventSubscription): void;
+  /** Resolves true when it succeeded, false when it failed or was lost. */
+  done: Promise<boolean>;
 }
 
 function positive(n: number | undefined): number | undefined {
@@ -177,8 +197,8 @@ export class Connection {
   readonly #filters = new FilterList();
   #logLevel: string | undefined;
   #myevents = false;
-  /** Subscriptions rxesl sent on its own and whose reply has not come (shared by concurrent callers). */
-  readonly #autoSubscribing = new Map<string, Promise<void>>();
+  /** Subscription commands written whose reply has not come. */
+  readonly #pendingSubscriptions = new Set<PendingSubscription>();
 
   private constructor(mode: Mode, options: ConnectionOptions) {
     this.#mode = mode;
@@ -416,7 +436,6 @@ export class Connection {
     if (err instanceof EslProtocolError) this.#errors.next(err);
     const cause = err instanceof EslDisconnectedError ? err : new EslDisconnectedError(`connection lost: ${err.message}`, undefined, { cause: err });
     this.#queue.failAll((label) => new EslDisconnectedError(`connection lost before the reply to "${label}"`, label, { cause }));
-    this.#autoSubscribing.clear();
     if (this.#handshake) {
       this.#handshake.onClose(cause);
       return;
@@ -508,7 +527,7 @@ export class Connection {
    * Writes a command and emits its reply frame (command/reply or api/response), unchecked.
    * `internal` commands (restoring subscriptions) go out even before the connection is ready.
    */
-  #raw(cmd: EncodedCommand, timeoutMs: number | undefined, internal = false): Observable<Frame> {
+  #raw(cmd: EncodedCommand, timeoutMs: number | undefined, internal = false, hooks: RawHooks = {}): Observable<Frame> {
     return new Observable<Frame>((subscriber) => {
       let abandon: (() => void) | undefined;
       let waiting: Waiting | undefined;
@@ -528,7 +547,10 @@ export class Connection {
             subscriber.complete();
           },
           onError: (err) => subscriber.error(err),
+          onAnyReply: hooks.replied,
+          onLost: hooks.lost,
         });
+        hooks.written?.();
         if (!transport.write(cmd.bytes)) this.#lost(new EslDisconnectedError('the socket is no longer writable'));
       };
       const state = this.#state.value;
@@ -566,21 +588,65 @@ export class Connection {
    * A command answered by a command/reply; -ERR fails it unless failOnError is false.
    * `track` sees every reply (ok or not) before the caller does: it keeps what was asked for.
    */
-  #reply(cmd: EncodedCommand, options?: CommandOptions, track?: (reply: CommandReply) => void): Observable<CommandReply> {
+  #reply(cmd: EncodedCommand, options?: CommandOptions, track?: (reply: CommandReply) => void, pending?: PendingSubscription & { settle(ok: boolean): void }): Observable<CommandReply> {
     const timeout = options?.timeout !== undefined ? positive(options.timeout) : this.#commandTimeout;
     const fail = this.#fail(options);
-    return new Observable<CommandReply>((subscriber) =>
-      this.#raw(cmd, timeout).subscribe({
-        next: (frame) => {
-          const reply = new CommandReply(EslEvent.fromFrame(frame), cmd.label);
+    return new Observable<CommandReply>((subscriber) => {
+      let reply: CommandReply | undefined;
+      const hooks: RawHooks = {
+        written: pending ? () => this.#pendingSubscriptions.add(pending) : undefined,
+        replied: (frame) => {
+          reply = new CommandReply(EslEvent.fromFrame(frame), cmd.label);
+          if (pending) this.#pendingSubscriptions.delete(pending);
           track?.(reply);
-          if (!reply.ok && fail) subscriber.error(new EslCommandError(cmd.label, reply.replyText, reply));
-          else subscriber.next(reply);
+          pending?.settle(reply.ok);
+        },
+        lost: pending
+          ? () => {
+              this.#pendingSubscriptions.delete(pending);
+              pending.settle(false);
+            }
+          : undefined,
+      };
+      return this.#raw(cmd, timeout, false, hooks).subscribe({
+        next: (frame) => {
+          const r = reply ?? new CommandReply(EslEvent.fromFrame(frame), cmd.label);
+          if (!r.ok && fail) subscriber.error(new EslCommandError(cmd.label, r.replyText, r));
+          else subscriber.next(r);
         },
         error: (err) => subscriber.error(err),
         complete: () => subscriber.complete(),
-      }),
+      });
+    });
+  }
+
+  /**
+   * A command that changes the subscription. What it will change counts as asked for from the
+   * moment it is written (so rxesl does not ask again for BACKGROUND_JOB while the caller's
+   * own `event ... BACKGROUND_JOB` is on its way), and is kept when the reply says +OK,
+   * whether or not the caller still listens.
+   */
+  #subscriptionCommand(cmd: EncodedCommand, options: CommandOptions | undefined, apply: (sub: EventSubscription) => void, onError?: (sub: EventSubscription) => void): Observable<CommandReply> {
+    let settle!: (ok: boolean) => void;
+    const done = new Promise<boolean>((resolve) => (settle = resolve));
+    const pending = { apply, done, settle };
+    return this.#reply(
+      cmd,
+      options,
+      (r) => {
+        if (r.ok) apply(this.#subscription);
+        else onError?.(this.#subscription);
+      },
+      pending,
     );
+  }
+
+  /** The subscription as it will be once every pending subscription command has succeeded. */
+  #expectedSubscription(): EventSubscription {
+    if (this.#pendingSubscriptions.size === 0) return this.#subscription;
+    const probe = this.#subscription.clone();
+    for (const p of this.#pendingSubscriptions) p.apply(probe);
+    return probe;
   }
 
   // ------------------------------------------------------------------ commands: public
@@ -726,21 +792,25 @@ export class Connection {
   events(format: EventFormat, names: EventName | readonly EventName[], options?: CommandOptions): Observable<CommandReply> {
     const list = typeof names === 'string' ? names.split(' ').filter((n) => n !== '') : [...names];
     // FreeSWITCH switches the format even when it then refuses the names.
-    return this.#reply(Commands.event(format, list), options, (r) => {
-      if (r.ok) this.#subscription.subscribe([format, ...list]);
-      else this.#subscription.format = format;
-    });
+    return this.#subscriptionCommand(
+      Commands.event(format, list),
+      options,
+      (sub) => sub.subscribe([format, ...list]),
+      (sub) => {
+        sub.format = format;
+      },
+    );
   }
 
   /** `nixevent <NAME...>`. */
   nixevent(names: EventName | readonly EventName[], options?: CommandOptions): Observable<CommandReply> {
     const list = typeof names === 'string' ? names.split(' ').filter((n) => n !== '') : [...names];
-    return this.#reply(Commands.nixevent(list), options, (r) => r.ok && this.#subscription.unsubscribe(list));
+    return this.#subscriptionCommand(Commands.nixevent(list), options, (sub) => sub.unsubscribe(list));
   }
 
   /** `noevents`: unsubscribes from everything (FreeSWITCH drops its queued events too). */
   noevents(options?: CommandOptions): Observable<CommandReply> {
-    return this.#reply(Commands.noevents(), options, (r) => r.ok && this.#subscription.clear());
+    return this.#subscriptionCommand(Commands.noevents(), options, (sub) => sub.clear());
   }
 
   /** `filter <Header> <value>`: remembered and restored after a reconnect. */
@@ -839,7 +909,9 @@ export class Connection {
     return this.#twoStep<ApplicationResult>({
       cmd,
       options,
-      subscribe: this.#myevents ? [] : ['CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP_COMPLETE'],
+      // Outbound, the channel's events come with myevents (the Server sends it); `event` would
+      // even fail there without `full`. Inbound, rxesl asks for what it needs.
+      subscribe: this.#myevents || this.#mode === 'outbound' ? [] : ['CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP_COMPLETE'],
       filter: ['Application-UUID', eventUuid],
       resultTimeout: options.completionTimeout !== undefined ? positive(options.completionTimeout) : this.#apiTimeout,
       timeoutMessage: (ms) => `${app} did not complete within ${ms} ms`,
@@ -1017,20 +1089,16 @@ export class Connection {
    * already is, else a promise that fails with the EslCommandError if FreeSWITCH refuses.
    */
   #autoSubscribe(name: string): Promise<void> | undefined {
-    if (this.#subscription.covers(name)) return this.#autoSubscribing.get(name);
-    const cmd = Commands.event(this.#subscription.format, [name]);
-    this.#subscription.subscribe([name]);
-    const p = firstValueFrom(this.#reply(cmd, { failOnError: true }))
-      .then(
-        () => undefined,
-        (err: Error) => {
-          this.#subscription.unsubscribe([name]);
-          throw err;
-        },
-      )
-      .finally(() => this.#autoSubscribing.delete(name));
+    if (this.#subscription.covers(name)) return undefined;
+    if (this.#expectedSubscription().covers(name)) {
+      // Asked for by a command on its way: rely on it, and ask again only if it fails.
+      const waits = [...this.#pendingSubscriptions].map((p) => p.done);
+      return Promise.all(waits).then(() => (this.#subscription.covers(name) ? undefined : this.#autoSubscribe(name)));
+    }
+    const p = firstValueFrom(this.#subscriptionCommand(Commands.event(this.#subscription.format, [name]), { failOnError: true }, (sub) => sub.subscribe([name]))).then(
+      () => undefined,
+    );
     p.catch(noop);
-    this.#autoSubscribing.set(name, p);
     return p;
   }
 

@@ -21,8 +21,13 @@ function deliver(views: Views, key: string | undefined, ev: EslEvent): void {
   for (const s of [...set]) s.next(ev);
 }
 
-function view(views: Views, key: string): Observable<EslEvent> {
+function view(views: Views, key: string, closed: () => boolean): Observable<EslEvent> {
   return new Observable<EslEvent>((subscriber) => {
+    // A view of a connection that is gone completes at once instead of waiting forever.
+    if (closed()) {
+      subscriber.complete();
+      return undefined;
+    }
     let set = views.get(key);
     if (set === undefined) {
       set = new Set();
@@ -94,29 +99,34 @@ export class EventRouter {
     if (this.byJob.size > 0) deliver(this.byJob, ev.getHeader('Job-UUID'), ev);
   }
 
+  #closed = false;
+  readonly #isClosed = (): boolean => this.#closed;
+
   /** Events of these names (Event-Name, exact). */
   named(names: readonly string[]): Observable<EslEvent> {
-    if (names.length === 1) return view(this.byName, names[0]!);
+    if (names.length === 1) return view(this.byName, names[0]!, this.#isClosed);
     return new Observable<EslEvent>((subscriber) => {
-      const subs = names.map((n) => view(this.byName, n).subscribe(subscriber));
+      // Each per-name view completes the subscriber when the connection goes (the first wins).
+      const subs = names.map((n) => view(this.byName, n, this.#isClosed).subscribe(subscriber));
       return () => subs.forEach((s) => s.unsubscribe());
     });
   }
 
   /** CUSTOM events of that subclass. */
   custom(subclass: string): Observable<EslEvent> {
-    return view(this.bySubclass, subclass);
+    return view(this.bySubclass, subclass, this.#isClosed);
   }
 
   /** Events whose Unique-ID is that channel. */
   channel(uuid: string): Observable<EslEvent> {
-    return view(this.byChannel, uuid);
+    return view(this.byChannel, uuid, this.#isClosed);
   }
 
   /** Events whose Job-UUID is that job. */
   job(jobUuid: string): Observable<EslEvent> {
-    return view(this.byJob, jobUuid);
+    return view(this.byJob, jobUuid, this.#isClosed);
   }
+
 
   /** @internal One-shot waiter for a BACKGROUND_JOB. Returns a remover. */
   waitJob(jobUuid: string, w: EventWaiter): () => void {
@@ -166,6 +176,7 @@ export class EventRouter {
 
   /** The connection is gone for good: every view completes. */
   complete(): void {
+    this.#closed = true;
     this.jobs.clear();
     this.apps.clear();
     this.hangups.clear();

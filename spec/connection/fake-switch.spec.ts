@@ -181,6 +181,26 @@ describe('concurrency', () => {
     expect(fake!.received.map((c) => c.line)).toEqual(['auth ClueCon', 'event plain BACKGROUND_JOB', expect.stringMatching(/^bgapi status/)]);
   });
 
+  it('does not ask again for BACKGROUND_JOB while the caller\'s own subscription is on its way', async () => {
+    await start();
+    const conn = await connect();
+    const sub = firstValueFrom(conn.events('json', ['BACKGROUND_JOB', 'CHANNEL_CREATE']));
+    const jobs = await Promise.all([lastValueFrom(conn.bgapi('status')), lastValueFrom(conn.bgapi('version'))]);
+    await sub;
+    expect(jobs.map((j) => j.kind)).toEqual(['job', 'job']);
+    expect(fake!.received.filter((c) => c.line.startsWith('event')).map((c) => c.line)).toEqual(['event json BACKGROUND_JOB CHANNEL_CREATE']);
+  });
+
+  it('keeps track of a subscription whose caller stopped listening before the reply', async () => {
+    await start();
+    const conn = await connect();
+    conn.events('plain', ['CHANNEL_ANSWER']).subscribe().unsubscribe();
+    conn.filter('X-A', '1').subscribe().unsubscribe();
+    await firstValueFrom(conn.api('status'));
+    expect([...conn.subscription.types]).toEqual(['CHANNEL_ANSWER']);
+    expect(conn.filters).toEqual([{ header: 'X-A', value: '1' }]);
+  });
+
   it("with filters active, a bgapi lets its own job through and removes that filter afterwards", async () => {
     await start();
     const conn = await connect();

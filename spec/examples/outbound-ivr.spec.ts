@@ -1,4 +1,4 @@
-import { map, mergeMap, take, toArray, firstValueFrom } from 'rxjs';
+import { filter, firstValueFrom, map, mergeMap, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Server } from 'rxesl';
 import { FakeSwitch } from 'rxesl/testing';
@@ -25,8 +25,9 @@ describe('examples/outbound-ivr.ts against FakeSwitch', () => {
     const sales = fake.call({ socket: `127.0.0.1:${server.port} async full`, callerIdNumber: '1001', dtmf: '1' });
     fake.call({ socket: `127.0.0.1:${server.port} async full`, callerIdNumber: '1002', dtmf: '2' });
     const quitter = fake.call({ socket: `127.0.0.1:${server.port} async full`, callerIdNumber: '1003' });
-    // the sales call is bridged until the agent (the b-leg) hangs up; the third caller gives up
-    setTimeout(() => quitter.hangup(), 30);
+    // the third caller gives up during the greeting; the sales call is bridged until the agent
+    // (the b-leg) hangs up
+    server.connections$.pipe(filter((c) => c.uuid === quitter.uuid), take(1), mergeMap((c) => c.eventsNamed('CHANNEL_EXECUTE').pipe(take(1)))).subscribe(() => quitter.hangup());
     const bridged = await new Promise<string>((resolve) => {
       const t = setInterval(() => {
         const b = fake!.channels().find((c) => c.uuid !== sales.uuid && c.name.includes('/1001@'));

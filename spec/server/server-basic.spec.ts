@@ -33,6 +33,16 @@ describe('Server handshake (against a hand-driven FreeSWITCH)', () => {
     expect(server.connectionCount).toBe(0);
   });
 
+  it('execute on an outbound connection without myevents sends no subscription of its own (it would fail without full)', async () => {
+    server = await Server.listen({ port: 0, myevents: false });
+    const got = firstValueFrom(server.connections$);
+    const fs = await dial(server.port, 'call-nm');
+    const conn = await got;
+    conn.execute('answer').subscribe({ error: () => {} });
+    await fs.command(2);
+    expect(fs.commands.map((c) => c.line)).toEqual(['connect', 'sendmsg']);
+  });
+
   it('applies linger and the event format before handing out', async () => {
     server = await Server.listen({ port: 0, linger: 5, eventFormat: 'json' });
     const got = firstValueFrom(server.connections$);
