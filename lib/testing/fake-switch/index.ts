@@ -8,7 +8,7 @@ export type { Clock, TimerHandle } from './clock.js';
 export type { FakeSwitchOptions, FakeUser, MediaOptions } from './options.js';
 export type { ApiContext, ApiDescription, ApiHandler } from './api.js';
 export type { AppContext, AppHandler, AppOptions } from './applications.js';
-export { Channel } from './channel.js';
+export { Channel as FakeChannel } from './channel.js';
 export type { CallerProfile, ChannelInfo, Codec, WaitOptions, WaitReason, WaitResult } from './channel.js';
 export type { Dialplan, DialplanAction, ExtensionDefinition } from './dialplan.js';
 export type { EndpointBehavior } from './endpoints.js';
