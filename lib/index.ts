@@ -7,3 +7,4 @@ export * from './transport/index.js';
 export * from './connection/index.js';
 export * from './server/index.js';
 export * from './operators/index.js';
+export * from './channel/index.js';

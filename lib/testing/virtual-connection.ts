@@ -31,16 +31,44 @@ export interface RecordedCommand {
   summary: string;
 }
 
+/** An event of the controlled channel an application fires while it runs. */
+export interface ScriptedEvent {
+  /** Virtual milliseconds after the application starts (CHANNEL_EXECUTE); at its completion time it comes first. */
+  after: number;
+  /** Event-Name: CHANNEL_PROGRESS, PLAYBACK_START, DTMF... */
+  name: string;
+  /** Headers besides the channel's own (Unique-ID, Channel-Name). */
+  headers?: Record<string, string>;
+}
+
+/** How the `bridge` application goes: the far end rings, answers (or fails), and hangs up at the application's `duration`. */
+export interface BridgeScript {
+  /** The far end's Unique-ID. Default: a new uuid. */
+  otherLeg?: string;
+  /** The far end rings then: CHANNEL_PROGRESS on the channel (what FreeSWITCH sends while the caller is not answered). Default: no ringing. */
+  ringAfter?: number;
+  /** The far end answers then: CHANNEL_BRIDGE. Default 0. */
+  answerAfter?: number;
+  /** Instead of answering, the originate fails then with this cause (USER_BUSY, NO_ANSWER...): the bridge completes with originate_disposition set to it. */
+  failCause?: string;
+}
+
 /** How an application behaves: its duration, and what its completion carries. */
 export interface ApplicationScript {
-  /** Virtual milliseconds until CHANNEL_EXECUTE_COMPLETE. Default 0. */
+  /** Virtual milliseconds until CHANNEL_EXECUTE_COMPLETE. Default 0. For `bridge`: when the far end hangs up (default: as soon as it answers). */
   duration?: number;
   /** Application-Response. Default `_none_`. */
   response?: string;
-  /** Channel variables set by the application (variable_<name> on the completion event). */
+  /** Channel variables set by the application (they stay set, and every completion carries them, as FreeSWITCH's does). */
   variables?: Record<string, string>;
   /** Hang the channel up instead of completing (with this cause). */
   hangup?: string;
+  /** Events of the channel fired while it runs. */
+  events?: readonly ScriptedEvent[];
+  /** play_and_get_digits and read: the keys the caller presses (DTMF events, then the variable named in the argument and read_result). Unset: nothing entered. */
+  digits?: string;
+  /** bridge: the far end. */
+  bridge?: BridgeScript;
 }
 
 export interface VirtualConnectionOptions {
@@ -48,7 +76,13 @@ export interface VirtualConnectionOptions {
   events?: Observable<EslEvent>;
   /** The channel this connection controls (an outbound call): its Unique-ID, and more channel data. Default: a new uuid. */
   channel?: Record<string, string>;
-  /** Per application: a duration in ms, a script, or a function of its argument. Unlisted applications complete at once. */
+  /**
+   * Per application: a duration in ms, a script, or a function of its argument. Unlisted
+   * applications complete at once. Some do what FreeSWITCH's do without a script: answer,
+   * pre_answer, ring_ready, hold and unhold fire their channel event; set, export and unset
+   * change the variables getvar reads; hangup hangs up; transfer closes the socket after its
+   * completion (the call has left it); play_and_get_digits and read clear their variable.
+   */
   applications?: Record<string, number | ApplicationScript | ((arg: string) => ApplicationScript)>;
   /** Bodies for api and bgapi, per command name (a string or a function of the arguments). Unlisted: `+OK\n`. */
   api?: Record<string, string | ((args: string) => string)>;
@@ -239,22 +273,93 @@ export class VirtualConnection {
     const spec = this.#options.applications?.[app];
     const script: ApplicationScript = spec === undefined ? {} : typeof spec === 'number' ? { duration: spec } : typeof spec === 'function' ? spec(arg) : spec;
     const common = { Application: app, 'Application-Data': arg, 'Application-UUID': appUuid };
+    const events = [...(script.events ?? [])];
+    const variables: Record<string, string> = {};
+    let completeAt = script.duration ?? 0;
+    if (app === 'bridge' && script.bridge) {
+      const b = script.bridge;
+      const other = b.otherLeg ?? randomUUID();
+      const answerAt = b.answerAfter ?? 0;
+      if (b.ringAfter !== undefined) events.push({ after: b.ringAfter, name: 'CHANNEL_PROGRESS', headers: { 'Channel-Call-State': 'RINGING' } });
+      if (b.failCause !== undefined) {
+        completeAt = answerAt;
+        Object.assign(variables, { originate_disposition: b.failCause, originate_failed_cause: b.failCause, DIALSTATUS: b.failCause === 'USER_BUSY' ? 'BUSY' : b.failCause === 'NO_ANSWER' ? 'NOANSWER' : 'CHANUNAVAIL' });
+      } else {
+        completeAt = Math.max(completeAt, answerAt);
+        const ids = { 'Bridge-A-Unique-ID': this.uuid, 'Bridge-B-Unique-ID': other, 'Other-Leg-Unique-ID': other };
+        events.push({ after: answerAt, name: 'CHANNEL_BRIDGE', headers: ids });
+        events.push({ after: completeAt, name: 'CHANNEL_UNBRIDGE', headers: ids });
+        Object.assign(variables, { originate_disposition: 'SUCCESS', DIALSTATUS: 'SUCCESS', bridge_uuid: other, last_bridge_to: other, bridge_hangup_cause: 'NORMAL_CLEARING' });
+      }
+    }
     this.#later(this.#options.replyDelay ?? 0, () => {
       if (this.#hungUp) return;
       this.send(this.channelEvent('CHANNEL_EXECUTE', common));
-      this.#later(script.duration ?? 0, () => {
-        if (this.#hungUp) return;
-        if (script.hangup) {
-          this.hangup(script.hangup);
-          return;
-        }
-        const vars: Record<string, string> = {};
-        for (const [k, v] of Object.entries(script.variables ?? {})) {
-          this.#channel[`variable_${k}`] = v;
-          vars[`variable_${k}`] = v;
-        }
-        this.send(this.channelEvent('CHANNEL_EXECUTE_COMPLETE', { ...common, 'Application-Response': script.response ?? '_none_', ...vars }));
-      });
+      for (const e of events) {
+        this.#later(e.after, () => {
+          if (!this.#hungUp) this.send(this.channelEvent(e.name, e.headers));
+        });
+      }
+      this.#later(completeAt, () => this.#complete(app, arg, script, common, variables));
     });
   }
+
+  /** The application ends: what it did to the channel, then its CHANNEL_EXECUTE_COMPLETE. */
+  #complete(app: string, arg: string, script: ApplicationScript, common: Record<string, string>, variables: Record<string, string>): void {
+    if (this.#hungUp) return;
+    if (script.hangup) {
+      this.hangup(script.hangup);
+      return;
+    }
+    const complete = (): EslEvent => this.channelEvent('CHANNEL_EXECUTE_COMPLETE', { ...common, 'Application-Response': script.response ?? '_none_', ...this.#variables() });
+    const effect = BUILTIN_EFFECTS[app];
+    if (effect) this.send(this.channelEvent(effect.name, effect.headers));
+    if (app === 'set' || app === 'export') {
+      const spec = app === 'export' && arg.startsWith('nolocal:') ? '' : arg;
+      const eq = spec.indexOf('=');
+      if (eq > 0) this.#setVariable(spec.slice(0, eq), spec.slice(eq + 1));
+    } else if (app === 'unset') {
+      this.#setVariable(arg.trim(), '');
+    } else if (app === 'play_and_get_digits' || app === 'read') {
+      const name = app === 'read' ? arg.split(' ')[3] : arg.split(' ')[7];
+      if (name) this.#setVariable(name, '');
+      const digits = script.digits ?? '';
+      for (const d of digits) this.send(this.channelEvent('DTMF', { 'DTMF-Digit': d, 'DTMF-Duration': '2000', 'DTMF-Source': 'RTP' }));
+      this.#setVariable('read_result', digits === '' ? 'timeout' : 'success');
+      if (name && digits !== '') this.#setVariable(name, digits);
+    } else if (app === 'hangup') {
+      // FreeSWITCH: CHANNEL_HANGUP at once, the application's completion, then the rest of the hangup.
+      const cause = arg.trim() === '' ? 'NORMAL_CLEARING' : arg.trim();
+      this.#hungUp = true;
+      this.send(this.channelEvent('CHANNEL_HANGUP', { 'Hangup-Cause': cause, 'Channel-Call-State': 'HANGUP', 'Answer-State': 'hangup' }));
+      this.send(complete());
+      this.send(this.channelEvent('CHANNEL_HANGUP_COMPLETE', { 'Hangup-Cause': cause }));
+      return;
+    }
+    for (const [k, v] of Object.entries({ ...variables, ...script.variables })) this.#setVariable(k, v);
+    this.send(complete());
+    // After a transfer the call has left the socket: FreeSWITCH closes it.
+    if (app === 'transfer') this.#later(0, () => this.disconnect());
+  }
+
+  #setVariable(name: string, value: string): void {
+    if (value === '') delete this.#channel[`variable_${name}`];
+    else this.#channel[`variable_${name}`] = value;
+  }
+
+  /** The channel's variables as event headers. */
+  #variables(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.#channel)) if (k.startsWith('variable_')) out[k] = v;
+    return out;
+  }
 }
+
+/** The channel event some applications fire, as FreeSWITCH's do. */
+const BUILTIN_EFFECTS: Record<string, { name: string; headers: Record<string, string> }> = {
+  answer: { name: 'CHANNEL_ANSWER', headers: { 'Answer-State': 'answered', 'Channel-Call-State': 'ACTIVE' } },
+  pre_answer: { name: 'CHANNEL_PROGRESS_MEDIA', headers: { 'Answer-State': 'early', 'Channel-Call-State': 'EARLY' } },
+  ring_ready: { name: 'CHANNEL_PROGRESS', headers: { 'Answer-State': 'ringing', 'Channel-Call-State': 'RINGING' } },
+  hold: { name: 'CHANNEL_HOLD', headers: { 'Channel-Call-State': 'HELD' } },
+  unhold: { name: 'CHANNEL_UNHOLD', headers: { 'Channel-Call-State': 'ACTIVE' } },
+};

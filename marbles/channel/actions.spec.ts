@@ -1,0 +1,230 @@
+/**
+ * Channel actions on a virtual clock: the command each one sends, when it completes, what it
+ * gives back, and how a hangup (or the socket FreeSWITCH closes after one) ends it.
+ */
+import { concatMap, distinctUntilChanged, map, timer } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { Channel, EslDisconnectedError, EslHangupError, type BridgeProgress } from 'rxesl';
+import { VirtualConnection } from 'rxesl/testing';
+import { scheduler } from '../helpers';
+import { B, call, held } from './helpers';
+
+const hungUp = (uuid: string, what: string, cause?: string) =>
+  new EslHangupError(uuid, cause, `channel ${uuid} hung up before ${what} completed (${cause ?? 'unknown cause'})`);
+
+const progress = (p: BridgeProgress): string =>
+  p.kind === 'ringing'
+    ? `ringing${p.early ? ' early' : ''}`
+    : p.kind === 'bridged'
+      ? `bridged ${p.otherLeg === B ? 'B' : p.otherLeg}`
+      : `result ${p.bridged} ${p.otherLeg === B ? 'B' : (p.otherLeg ?? '-')} ${p.disposition} ${p.hangupCause}`;
+
+describe('Channel actions', () => {
+  it('answer: execute answer, completes on its CHANNEL_EXECUTE_COMPLETE', () => {
+    scheduler().run(({ expectObservable }) => {
+      const { vc, ch } = call({ applications: { answer: 3 } });
+      expectObservable(ch.answer().pipe(map((r) => r.application))).toBe('---(a|)', { a: 'answer' });
+      expectObservable(vc.commands$).toBe('a', { a: 'execute answer' });
+    });
+  });
+
+  it('playback: the Application-Response when the file has played', () => {
+    scheduler().run(({ expectObservable }) => {
+      const { vc, ch } = call({ applications: { playback: { duration: 10, response: 'FILE PLAYED' } } });
+      expectObservable(ch.playback('ivr/welcome.wav').pipe(map((r) => r.response))).toBe('----------(r|)', { r: 'FILE PLAYED' });
+      expectObservable(vc.commands$).toBe('p', { p: 'execute playback ivr/welcome.wav' });
+    });
+  });
+
+  it('playback with terminators: set playback_terminators first, and the key that stopped it', () => {
+    scheduler().run(({ expectObservable }) => {
+      const { vc, ch } = call({ applications: { playback: { duration: 4, response: 'FILE PLAYED', variables: { playback_terminator_used: '#' } } } });
+      expectObservable(ch.playback('long.wav', { terminators: '#' }).pipe(map((r) => r.terminator))).toBe('----(t|)', { t: '#' });
+      expectObservable(vc.commands$).toBe('(sp)', { s: 'execute set playback_terminators=#', p: 'execute playback long.wav' });
+    });
+  });
+
+  it('a hangup in the middle of a playback fails it with EslHangupError, at the hangup, and leaves nothing behind', () => {
+    let ch!: Channel;
+    scheduler().run(({ cold, expectObservable }) => {
+      const c = call({ applications: { playback: { duration: 50, response: 'FILE PLAYED' } } });
+      ch = c.ch;
+      cold('-----x').subscribe(() => c.vc.hangup('NORMAL_CLEARING'));
+      expectObservable(ch.playback('ivr/welcome.wav')).toBe('-----#', undefined, hungUp(ch.uuid, 'playback', 'NORMAL_CLEARING'));
+    });
+    expect(held(ch)).toEqual({ waiters: 0, views: 0 });
+  });
+
+  it('FreeSWITCH closing the socket mid-playback (no hangup event seen) is a hangup too', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const { vc, ch } = call({ applications: { playback: 50 } });
+      cold('-----x').subscribe(() => vc.disconnect());
+      expectObservable(ch.playback('ivr/welcome.wav')).toBe('-----#', undefined, hungUp(ch.uuid, 'playback'));
+    });
+  });
+
+  it('an action after the hangup fails at once, and sends nothing', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const { vc, ch } = call();
+      cold('--x').subscribe(() => vc.hangup('USER_BUSY'));
+      expectObservable(timer(5).pipe(concatMap(() => ch.playback('a.wav')))).toBe('-----#', undefined, hungUp(ch.uuid, 'playback', 'USER_BUSY'));
+      expectObservable(vc.commands$).toBe('');
+    });
+  });
+
+  it('playAndGetDigits: the prompt, the digits entered, read_result', () => {
+    scheduler().run(({ expectObservable }) => {
+      const { vc, ch } = call({ applications: { play_and_get_digits: { duration: 30, digits: '42' } } });
+      const digits = ch.playAndGetDigits({ file: 'ivr/menu.wav', min: 1, max: 4 }).pipe(map((r) => `${r.digits} ${r.result}`));
+      expectObservable(digits).toBe('------------------------------(d|)', { d: '42 success' });
+      expectObservable(ch.dtmf$).toBe('------------------------------(42)');
+      expectObservable(vc.commands$).toBe('m', { m: 'execute play_and_get_digits 1 4 3 5000 # ivr/menu.wav silence_stream://250 rxesl_digits \\d+ 5000' });
+    });
+  });
+
+  it('read: nothing entered gives empty digits and read_result timeout', () => {
+    scheduler().run(({ expectObservable }) => {
+      const { vc, ch } = call({ applications: { read: 20 } });
+      const digits = ch.read({ file: 'ivr/pin.wav', min: 4, max: 4, variable: 'pin', timeout: 3000 }).pipe(map((r) => `[${r.digits}] ${r.result}`));
+      expectObservable(digits).toBe('--------------------(d|)', { d: '[] timeout' });
+      expectObservable(vc.commands$).toBe('r', { r: 'execute read 4 4 ivr/pin.wav pin 3000 #' });
+    });
+  });
+
+  it('say: module, type, method, text', () => {
+    scheduler().run(({ expectObservable }) => {
+      const { vc, ch } = call({ applications: { say: 7 } });
+      expectObservable(ch.say('42').pipe(map((r) => r.application))).toBe('-------(s|)', { s: 'say' });
+      expectObservable(vc.commands$).toBe('s', { s: 'execute say en number pronounced 42' });
+    });
+  });
+
+  it('record: the file, its length and why it stopped', () => {
+    scheduler().run(({ expectObservable }) => {
+      const { vc, ch } = call({
+        applications: { record: { duration: 45, variables: { record_ms: '4500', record_seconds: '4', record_completion_cause: 'success-terminator' } } },
+      });
+      const rec = ch.record('/tmp/msg.wav', { limit: 30 }).pipe(map((r) => `${r.file} ${r.ms} ${r.seconds} ${r.cause}`));
+      expectObservable(rec).toBe('---------------------------------------------(r|)', { r: '/tmp/msg.wav 4500 4 success-terminator' });
+      expectObservable(vc.commands$).toBe('r', { r: 'execute record /tmp/msg.wav 30' });
+    });
+  });
+
+  it('bridge: ringing, then bridged (the other leg), then the result when the bridge is over', () => {
+    scheduler().run(({ expectObservable }) => {
+      const { vc, ch } = call({ applications: { bridge: { duration: 40, bridge: { ringAfter: 5, answerAfter: 10, otherLeg: B } } } });
+      expectObservable(ch.bridge('user/1001').pipe(map(progress))).toBe('-----r----b-----------------------------(x|)', {
+        r: 'ringing',
+        b: 'bridged B',
+        x: 'result true B SUCCESS NORMAL_CLEARING',
+      });
+      expectObservable(vc.commands$).toBe('b', { b: 'execute bridge user/1001' });
+    });
+  });
+
+  it('bridge that fails: the originate disposition, with continue_on_fail set first', () => {
+    scheduler().run(({ expectObservable }) => {
+      const { vc, ch } = call({ applications: { bridge: { bridge: { ringAfter: 5, answerAfter: 20, failCause: 'USER_BUSY' } } } });
+      expectObservable(ch.bridge('user/1001', { continueOnFail: true }).pipe(map(progress))).toBe('-----r--------------(x|)', {
+        r: 'ringing',
+        x: 'result false - USER_BUSY USER_BUSY',
+      });
+      expectObservable(vc.commands$).toBe('(cb)', { c: 'execute set continue_on_fail=true', b: 'execute bridge user/1001' });
+    });
+  });
+
+  it('bridge: the caller hanging up while bridged fails it after the bridged notification', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const { vc, ch } = call({ applications: { bridge: { duration: 100, bridge: { answerAfter: 3, otherLeg: B } } } });
+      cold('--------x').subscribe(() => vc.hangup('NORMAL_CLEARING'));
+      expectObservable(ch.bridge('user/1001').pipe(map(progress))).toBe('---b----#', { b: 'bridged B' }, hungUp(ch.uuid, 'bridge', 'NORMAL_CLEARING'));
+    });
+  });
+
+  it('transfer: completes; the socket then closes, and that is not a hangup', () => {
+    scheduler().run(({ expectObservable }) => {
+      const { vc, ch } = call({ applications: { transfer: 2 } });
+      expectObservable(ch.transfer('2000', 'XML', 'default').pipe(map((r) => r.applicationData))).toBe('--(t|)', { t: '2000 XML default' });
+      expectObservable(timer(5).pipe(concatMap(() => ch.answer()))).toBe(
+        '-----#',
+        undefined,
+        new EslDisconnectedError('connection closed before answer completed'),
+      );
+      expectObservable(vc.commands$).toBe('t', { t: 'execute transfer 2000 XML default' });
+      expectObservable(ch.hangup$).toBe('--|');
+    });
+  });
+
+  it('hold and unhold: CHANNEL_HOLD / CHANNEL_UNHOLD fold into the state', () => {
+    scheduler().run(({ expectObservable }) => {
+      const { vc, ch } = call({ applications: { hold: 2, unhold: 2 } });
+      const flow = ch.hold().pipe(concatMap(() => ch.unhold()));
+      expectObservable(flow.pipe(map((r) => r.application))).toBe('----(u|)', { u: 'unhold' });
+      expectObservable(ch.state$.pipe(map((s) => s.held), distinctUntilChanged())).toBe('f-t-f', { f: false, t: true });
+      expectObservable(vc.commands$).toBe('h-u', { h: 'execute hold', u: 'execute unhold' });
+    });
+  });
+
+  it('hangup(cause): completes once the channel is down, and a pending playback fails', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const { vc, ch } = call({ applications: { playback: 50 } });
+      const play = ch.playback('a.wav');
+      const hangup = cold('----(x|)').pipe(concatMap(() => ch.hangup('USER_BUSY')));
+      expectObservable(play).toBe('----#', undefined, hungUp(ch.uuid, 'playback', 'USER_BUSY'));
+      expectObservable(hangup.pipe(map((h) => h.cause))).toBe('----(c|)', { c: 'USER_BUSY' });
+      expectObservable(vc.commands$).toBe('p---h', { p: 'execute playback a.wav', h: 'hangup USER_BUSY' });
+    });
+  });
+
+  it('hangup() on a channel that is down already completes at once and sends nothing', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const { vc, ch } = call();
+      cold('-x').subscribe(() => vc.hangup('NO_ANSWER'));
+      expectObservable(timer(3).pipe(concatMap(() => ch.hangup()), map((h) => h.cause))).toBe('---(c|)', { c: 'NO_ANSWER' });
+      expectObservable(vc.commands$).toBe('');
+    });
+  });
+
+  it('setVar then getVar: set on the channel, getvar on the own channel', () => {
+    scheduler().run(({ expectObservable }) => {
+      const { vc, ch } = call({ applications: { set: 1 } });
+      const flow = ch.setVar('language', 'fr').pipe(
+        concatMap(() => ch.getVar('language')),
+        concatMap((lang) => ch.getVar('unset_thing').pipe(map((other) => `${lang} ${other}`))),
+      );
+      expectObservable(flow).toBe('-(v|)', { v: 'fr undefined' });
+      expectObservable(vc.commands$).toBe('s(gh)', { s: 'execute set language=fr', g: 'getvar language', h: 'getvar unset_thing' });
+    });
+  });
+
+  it('a channel named by uuid (inbound form): sendmsg <uuid>, uuid_getvar', () => {
+    scheduler().run(({ expectObservable }) => {
+      const vc = new VirtualConnection({ applications: { answer: 2 }, api: { uuid_getvar: (args) => (args === `${B} language` ? 'de\n' : '_undef_\n') } });
+      const other = Channel.of(vc.connection, B);
+      expectObservable(other.answer().pipe(concatMap(() => other.getVar('language')))).toBe('--(l|)', { l: 'de' });
+      expectObservable(vc.commands$).toBe('a-g', { a: 'execute answer', g: `api uuid_getvar ${B} language` });
+    });
+    // (the virtual switch runs every application on its own call; only the line names B)
+  });
+
+  it('nothing is left behind: after an action only the channel is followed; after the hangup, nothing', () => {
+    const ts = scheduler();
+    const { vc, ch } = ts.run(() => call({ applications: { playback: 10 } }));
+    ts.run(({ expectObservable }) => {
+      expectObservable(ch.playback('a.wav').pipe(map((r) => r.completion.application))).toBe('----------(p|)', { p: 'playback' });
+    });
+    expect(held(ch)).toEqual({ waiters: 0, views: 1 });
+    vc.hangup();
+    expect(held(ch)).toEqual({ waiters: 0, views: 0 });
+    expect(ch.ended).toBe(true);
+  });
+
+  it('unsubscribing an action releases its waiters and views', () => {
+    const ts = scheduler();
+    ts.run(({ expectObservable }) => {
+      const { ch } = call({ applications: { bridge: { duration: 100, bridge: { answerAfter: 3 } } } });
+      expectObservable(ch.bridge('user/1001').pipe(map((p) => p.kind)), '^----!').toBe('---b-', { b: 'bridged' });
+      timer(6).subscribe(() => expect(held(ch)).toEqual({ waiters: 0, views: 1 }));
+    });
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * A Channel's streams on a virtual clock: state$, dtmf$, hangup$, events$ and feature codes on
+ * a bridged leg.
+ */
+import { concatMap, distinctUntilChanged, map, timer } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { Channel, type ChannelSnapshot, EslEvent, featureCodes } from 'rxesl';
+import { VirtualConnection } from 'rxesl/testing';
+import { scheduler } from '../helpers';
+import { B, call, held } from './helpers';
+
+const view = (s: ChannelSnapshot): string =>
+  [s.answered ? 'answered' : 'new', s.held ? 'held' : '', s.bridgedTo ? `bridged` : '', s.hangupCause ?? ''].filter((x) => x !== '').join(' ');
+
+describe('Channel streams', () => {
+  it('state$ starts from the connect reply, folds every event, and completes when the channel ends', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const { vc, ch } = call({ applications: { answer: 1, bridge: { duration: 10, bridge: { answerAfter: 4, otherLeg: B } } } });
+      ch.answer()
+        .pipe(concatMap(() => ch.bridge('user/1001')))
+        .subscribe({ error: () => {} });
+      cold('----------------x').subscribe(() => vc.hangup('NORMAL_CLEARING'));
+      // new at 0, answered at 1, bridged at 5 (1 + 4), unbridged at 11 (1 + 10), hung up at 16
+      expectObservable(ch.state$.pipe(map(view), distinctUntilChanged())).toBe('na---b-----a----(h|)', {
+        n: 'new',
+        a: 'answered',
+        b: 'answered bridged',
+        h: 'answered NORMAL_CLEARING',
+      });
+    });
+  });
+
+  it('state$ replays the latest snapshot to a late subscriber', () => {
+    scheduler().run(({ expectObservable }) => {
+      const { ch } = call({ applications: { answer: 2 } });
+      ch.answer().subscribe();
+      expectObservable(timer(5).pipe(concatMap(() => ch.state$), map(view))).toBe('-----a', { a: 'answered' });
+    });
+  });
+
+  it('dtmf$: the keys the caller presses', () => {
+    scheduler().run(({ hot, expectObservable }) => {
+      const vc = new VirtualConnection();
+      const key = (d: string) => vc.channelEvent('DTMF', { 'DTMF-Digit': d });
+      const keys = hot('  --1--2---p--', { 1: key('1'), 2: key('2'), p: key('#') });
+      keys.subscribe((e) => vc.send(e));
+      const ch = Channel.fromConnection(vc.connection);
+      expectObservable(ch.dtmf$).toBe('--1--2---p--', { 1: '1', 2: '2', p: '#' });
+    });
+  });
+
+  it('hangup$: the cause once, then completes; replayed after the fact', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const { vc, ch } = call();
+      cold('---x').subscribe(() => vc.hangup('USER_BUSY'));
+      expectObservable(ch.hangup$.pipe(map((h) => h.cause))).toBe('---(c|)', { c: 'USER_BUSY' });
+      expectObservable(timer(6).pipe(concatMap(() => ch.hangup$), map((h) => h.cause))).toBe('------(c|)', { c: 'USER_BUSY' });
+    });
+  });
+
+  it('events$: this channel only, up to its CHANNEL_HANGUP_COMPLETE', () => {
+    scheduler().run(({ hot, expectObservable }) => {
+      const vc = new VirtualConnection();
+      const mine = (name: string) => vc.channelEvent(name);
+      const other = new EslEvent({ 'Event-Name': 'CHANNEL_ANSWER', 'Unique-ID': B });
+      const src = hot('  -a-o-h-c-x-', { a: mine('CHANNEL_ANSWER'), o: other, h: mine('CHANNEL_HANGUP'), c: mine('CHANNEL_HANGUP_COMPLETE'), x: mine('CHANNEL_DESTROY') });
+      src.subscribe((e) => vc.send(e));
+      const ch = Channel.fromConnection(vc.connection);
+      expectObservable(ch.events$.pipe(map((e) => e.name))).toBe('-a---h-(c|)', { a: 'CHANNEL_ANSWER', h: 'CHANNEL_HANGUP', c: 'CHANNEL_HANGUP_COMPLETE' });
+    });
+  });
+
+  it('featureCodes: # and a key within the window, only while bridged', () => {
+    scheduler().run(({ hot, expectObservable }) => {
+      const vc = new VirtualConnection({ applications: { bridge: { duration: 30, bridge: { answerAfter: 5, otherLeg: B } } } });
+      const key = (d: string) => vc.channelEvent('DTMF', { 'DTMF-Digit': d });
+      const keys = { p: key('#'), 1: key('1'), 2: key('2'), 9: key('9') };
+      // before the bridge (5) the #1 does not count; after the bridge ends (30) neither does #9
+      hot('           -p1------p2--p-----------------p9-', keys).subscribe((e) => vc.send(e));
+      const ch = Channel.fromConnection(vc.connection);
+      ch.bridge('user/1001').subscribe();
+      expectObservable(ch.featureCodes('#')).toBe('----------c------------------------', { c: '#2' });
+    });
+  });
+
+  it('release(): the streams complete and the channel is followed no more', () => {
+    const ts = scheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const { ch } = call();
+      cold('--x').subscribe(() => ch.release());
+      expectObservable(ch.events$).toBe('--|');
+      expectObservable(ch.hangup$).toBe('--|');
+      timer(3).subscribe(() => expect(held(ch)).toEqual({ waiters: 0, views: 0 }));
+    });
+  });
+});
+
+describe('featureCodes (operator)', () => {
+  it('the prefix and one more key, in time', () => {
+    scheduler().run(({ hot, expectObservable }) => {
+      const keys = hot('  -p-1--5-p--2-pp-|', { p: '#', 1: '1', 2: '2', 5: '5' });
+      expectObservable(keys.pipe(featureCodes('#', { timeout: 5 }))).toBe('---a-------b--c-|', { a: '#1', b: '#2', c: '##' });
+    });
+  });
+
+  it('a code not finished in time is dropped', () => {
+    scheduler().run(({ hot, expectObservable }) => {
+      const keys = hot('  -*------1-*-2-|', { '*': '*', 1: '1', 2: '2' });
+      expectObservable(keys.pipe(featureCodes('*', { timeout: 4 }))).toBe('------------a-|', { a: '*2' });
+    });
+  });
+
+  it('a longer prefix and longer codes', () => {
+    scheduler().run(({ hot, expectObservable }) => {
+      const keys = hot('  -*-1-*-*-4-2-|');
+      expectObservable(keys.pipe(featureCodes('**', { digits: 2, timeout: 100 }))).toBe('-----------a-|', { a: '**42' });
+    });
+  });
+});
