@@ -146,7 +146,7 @@ export class FilterList {
 
   /** `filter delete <header> [<value>]`; `filter delete all` clears the list. */
   delete(header: string, value?: string): void {
-    if (header.toLowerCase() === 'all' && value === undefined) {
+    if (header.toLowerCase() === 'all') {
       this.filters.length = 0;
       return;
     }
@@ -160,30 +160,35 @@ export class FilterList {
     return this.filters.length;
   }
 
-  /** Whether an event passes, given a header lookup. True when there are no filters. */
+  /**
+   * Whether an event passes, given a header lookup; true when there are no filters. As
+   * mod_event_socket's event_handler: filters whose header the event lacks are skipped; leading
+   * '+', '-' and spaces are markers (the last of '+' and '-' wins); once a positive filter has
+   * matched, later positive ones are not tried; a matching negative one vetoes. A value whose
+   * raw first character is '/' is a regular expression, anything else a case-insensitive
+   * comparison.
+   */
   passes(getHeader: (name: string) => string | undefined): boolean {
     if (this.filters.length === 0) return true;
     let send = false;
     for (const f of this.filters) {
       const actual = getHeader(f.header);
       if (actual === undefined) continue;
-      let v = f.value;
-      let negative = false;
-      // Leading '+', '-' and spaces are markers; the regex test looks at the raw first character.
-      const raw = v;
-      while (v.length > 0 && (v[0] === '+' || v[0] === '-' || v[0] === ' ')) {
-        if (v[0] === '-') negative = true;
-        v = v.slice(1);
+      const raw = f.value;
+      let i = 0;
+      let positive = true;
+      while (i < raw.length) {
+        const c = raw[i];
+        if (c === '+') positive = true;
+        else if (c === '-') positive = false;
+        else if (c !== ' ') break;
+        i++;
       }
-      let match: boolean;
-      if (raw.startsWith('/')) {
-        match = regexOf(raw)?.test(actual) ?? false;
-      } else {
-        match = actual.toLowerCase() === v.toLowerCase();
-      }
-      if (negative) {
-        if (match) return false;
-      } else if (!send && match) {
+      if (send && positive) continue;
+      const compareTo = raw.slice(i);
+      const hit = raw.startsWith('/') ? (regexOf(compareTo)?.test(actual) ?? false) : actual.toLowerCase() === compareTo.toLowerCase();
+      if (hit) {
+        if (!positive) return false;
         send = true;
       }
     }
@@ -192,6 +197,7 @@ export class FilterList {
 }
 
 const regexCache = new Map<string, RegExp | null>();
+/** `/pattern/flags` (flags i and s, PCRE2's), or `/pattern` without a closing slash; null when it does not compile. */
 function regexOf(raw: string): RegExp | null {
   let re = regexCache.get(raw);
   if (re !== undefined) return re;

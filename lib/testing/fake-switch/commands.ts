@@ -4,7 +4,7 @@
  * FINDINGS §8.
  */
 import type { ClientCommand } from '../../protocol/command-reader.js';
-import { lookupEventName, EVENT_NAMES } from '../../protocol/event-names.js';
+import { EVENT_NAMES, MYEVENTS_SET, lookupEventName } from '../../protocol/event-names.js';
 import { ServerFrames } from '../../protocol/server-frames.js';
 import { parseLogLevel } from './constants.js';
 import { profileData } from './channel.js';
@@ -110,9 +110,7 @@ export function handleCommand(l: Listener, command: ClientCommand): CommandOutco
     l.discardQueued('events');
     if (l.eventsOn) {
       l.eventsOn = false;
-      l.allEvents = false;
-      l.types.clear();
-      l.subclasses.clear();
+      l.subscription.clear();
       l.reroute();
       return { reply: '+OK no longer listening for events' };
     }
@@ -216,7 +214,6 @@ function filter(l: Listener, rest: string): CommandOutcome {
     value = name.slice(sp + 1);
     name = name.slice(0, sp);
   }
-  l.filters ??= [];
   if (name.toLowerCase() === 'delete' && value !== undefined) {
     let delName = value;
     let delValue: string | undefined;
@@ -225,11 +222,7 @@ function filter(l: Listener, rest: string): CommandOutcome {
       delValue = delName.slice(sp2 + 1);
       delName = delName.slice(0, sp2);
     }
-    if (delName.toLowerCase() === 'all') {
-      l.filters = [];
-    } else {
-      l.filters = l.filters.filter((f) => !(f.name.toLowerCase() === delName.toLowerCase() && (delValue === undefined || f.value === delValue)));
-    }
+    l.filters.delete(delName, delValue);
     return { reply: `+OK filter deleted. [${delName}][${delValue ?? ''}]` };
   }
   if (value !== undefined) {
@@ -243,7 +236,7 @@ function filter(l: Listener, rest: string): CommandOutcome {
       }
     }
     // A filter with no value is not stored; C's printf shows the missing value as (null).
-    if (value !== undefined && value !== '') l.filters.push({ name, value });
+    if (value !== undefined && value !== '') l.filters.add(name, value);
     return { reply: `+OK filter added. [${name}]=[${value ?? '(null)'}]` };
   }
   return { reply: '-ERR invalid syntax' };
@@ -270,31 +263,6 @@ function connect(l: Listener): CommandOutcome {
 }
 
 /** The events `myevents` subscribes to (PROTOCOL.md §2.3). */
-const MYEVENTS = [
-  'CHANNEL_ANSWER',
-  'CHANNEL_APPLICATION',
-  'CHANNEL_BRIDGE',
-  'CHANNEL_CREATE',
-  'CHANNEL_DATA',
-  'CHANNEL_DESTROY',
-  'CHANNEL_EXECUTE',
-  'CHANNEL_EXECUTE_COMPLETE',
-  'CHANNEL_HANGUP',
-  'CHANNEL_HANGUP_COMPLETE',
-  'CHANNEL_ORIGINATE',
-  'CHANNEL_UUID',
-  'CHANNEL_OUTGOING',
-  'CHANNEL_PARK',
-  'CHANNEL_PROGRESS',
-  'CHANNEL_PROGRESS_MEDIA',
-  'CHANNEL_STATE',
-  'CHANNEL_UNBRIDGE',
-  'CHANNEL_UNPARK',
-  'DETECTED_SPEECH',
-  'DTMF',
-  'NOTALK',
-  'TALK',
-];
 
 function myevents(l: Listener, cmd: string): CommandOutcome {
   if (l.myevents) return { reply: '-ERR aready enabled.' };
@@ -318,7 +286,7 @@ function myevents(l: Listener, cmd: string): CommandOutcome {
       l.bindSession(ch);
     }
   }
-  for (const n of MYEVENTS) l.types.add(n);
+  for (const n of MYEVENTS_SET) l.subscription.types.add(n);
   l.myevents = true;
   l.eventsOn = true;
   if (formatSource.includes('xml') || formatSource.includes('XML')) l.format = 'xml';
@@ -499,7 +467,7 @@ function event(l: Listener, cmd: string): CommandOutcome {
       }
     }
     if (custom) {
-      if (!perms || perms.allowedEventTypes === 'all' || perms.allowedSubclasses.has(t)) l.subclasses.add(t);
+      if (!perms || perms.allowedEventTypes === 'all' || perms.allowedSubclasses.has(t)) l.subscription.subclasses.add(t);
       else return { reply: '-ERR permission denied' };
       continue;
     }
@@ -508,11 +476,11 @@ function event(l: Listener, cmd: string): CommandOutcome {
     if (perms && perms.allowedEventTypes !== 'all' && !perms.allowedEventTypes.has(name)) return { reply: '-ERR permission denied' };
     keys++;
     if (name === 'ALL') {
-      l.allEvents = true;
-      for (const n of ALL_TYPES) l.types.add(n);
-      if (perms && perms.allowedEventTypes !== 'all') for (const s of perms.allowedSubclasses) l.subclasses.add(s);
+      l.subscription.all = true;
+      for (const n of ALL_TYPES) l.subscription.types.add(n);
+      if (perms && perms.allowedEventTypes !== 'all') for (const s of perms.allowedSubclasses) l.subscription.subclasses.add(s);
     }
-    l.types.add(name);
+    l.subscription.types.add(name);
     if (name === 'CUSTOM') custom = true;
   }
   if (keys === 0) return { reply: '-ERR no keywords supplied' };
@@ -524,30 +492,7 @@ function event(l: Listener, cmd: string): CommandOutcome {
 function nixevent(l: Listener, cmd: string): CommandOutcome {
   const sp = cmd.indexOf(' ', 8);
   const tokens = sp < 0 ? [] : cmd.slice(sp + 1).split(' ');
-  let keys = 0;
-  let custom = false;
-  for (const t of tokens) {
-    if (custom) {
-      l.subclasses.delete(t);
-      continue;
-    }
-    const name = t === '' ? undefined : lookupEventName(t);
-    if (!name) continue;
-    keys++;
-    if (name === 'CUSTOM') {
-      custom = true;
-    } else if (name === 'ALL') {
-      l.allEvents = false;
-      l.types.clear();
-    } else {
-      if (l.allEvents) {
-        // ALL is first expanded into every type, then the named one is cleared.
-        l.allEvents = false;
-        for (const n of ALL_TYPES) l.types.add(n);
-      }
-      l.types.delete(name);
-    }
-  }
+  const keys = l.subscription.unsubscribe(tokens);
   if (keys === 0) return { reply: '-ERR no keywords supplied' };
   l.eventsOn = true;
   l.reroute();

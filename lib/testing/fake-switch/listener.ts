@@ -17,6 +17,7 @@ import type { Channel } from './channel.js';
 import type { TimerHandle } from './clock.js';
 import { handleCommand, type CommandOutcome } from './commands.js';
 import type { EventSink, SwitchCore } from './core.js';
+import { EventSubscription, FilterList } from '../../protocol/subscriptions.js';
 import type { FiredEvent } from './events.js';
 import { FrameWriter, malformedFrame, type FaultOptions, type MalformedFrameKind } from './faults.js';
 import type { LogLine } from './logger.js';
@@ -35,12 +36,6 @@ export interface ReceivedCommand {
   readonly at: number;
 }
 
-/** A filter as `filter <name> <value>` stored it. */
-interface Filter {
-  name: string;
-  value: string;
-  regex?: RegExp | null;
-}
 
 /** Permissions of a connection authenticated with userauth. */
 export interface UserPermissions {
@@ -75,10 +70,10 @@ export class Listener implements EventSink {
   /** @internal */ allowLog = true;
   /** @internal */ format: EventFormat = 'plain';
   /** @internal */ eventsOn = false;
-  /** @internal */ allEvents = false;
-  /** @internal */ readonly types = new Set<string>();
-  /** @internal */ readonly subclasses = new Set<string>();
-  /** @internal */ filters: Filter[] | undefined;
+  /** @internal event_list / event_hash: what `event`, `nixevent`, `noevents`, `myevents` asked for. */
+  readonly subscription = new EventSubscription();
+  /** @internal The `filter` list. */
+  readonly filters = new FilterList();
   /** @internal */ myevents = false;
   /** @internal */ session: Channel | undefined;
   /** @internal */ async: boolean;
@@ -286,17 +281,13 @@ export class Listener implements EventSink {
 
   /** Whether this connection's subscription takes that event type (event_list / event_hash). */
   subscribed(name: string, subclass: string | undefined): boolean {
-    if (!this.eventsOn) return false;
-    if (this.allEvents) return true;
-    if (!this.types.has(name)) return false;
-    if (name === 'CUSTOM' && subclass) return this.subclasses.has(subclass);
-    return true;
+    return this.eventsOn && this.subscription.wants(name, subclass);
   }
 
   /** mod_event_socket's event_handler for this connection: subscription, filters, myevents. */
   offerEvent(event: FiredEvent): void {
     if (this.#closed || !this.subscribed(event.name, event.subclass)) return;
-    if (this.filters && this.filters.length > 0 && !passesFilters(this.filters, event)) return;
+    if (this.filters.size > 0 && !this.filters.passes((n) => event.header(n))) return;
     if (this.myevents) {
       const uuid = event.uniqueId;
       const mine = this.session?.uuid;
@@ -559,51 +550,3 @@ function clip(text: string): string {
   return out;
 }
 
-/**
- * The filter pass of event_handler: an event passes when a positive filter matches and no
- * negative one does; filters whose header the event lacks are skipped; `/.../` is a regex
- * (not anchored), anything else a case-insensitive comparison; `-` marks a negative filter
- * (and `-/re/` is a literal, since only the raw first character selects a regex).
- */
-export function passesFilters(filters: readonly Filter[], event: FiredEvent): boolean {
-  let send = false;
-  for (const f of filters) {
-    const value = event.header(f.name);
-    if (value === undefined) continue;
-    let i = 0;
-    let positive = true;
-    const raw = f.value;
-    while (i < raw.length) {
-      const c = raw[i]!;
-      if (c === '+') positive = true;
-      else if (c === '-') positive = false;
-      else if (c !== ' ') break;
-      i++;
-    }
-    if (send && positive) continue;
-    const compareTo = raw.slice(i);
-    let hit: boolean;
-    if (raw.startsWith('/')) {
-      if (f.regex === undefined) f.regex = compileFilterRegex(compareTo);
-      hit = f.regex !== null && f.regex.test(value);
-    } else {
-      hit = value.toLowerCase() === compareTo.toLowerCase();
-    }
-    if (hit) {
-      if (positive) send = true;
-      else return false;
-    }
-  }
-  return send;
-}
-
-/** `/pattern/flags` (flags i and s), or `/pattern` without a closing slash. */
-function compileFilterRegex(s: string): RegExp | null {
-  const m = /^\/(.*)\/([a-z]*)$/s.exec(s);
-  try {
-    if (m) return new RegExp(m[1]!, m[2]!.replace(/[^is]/g, ''));
-    return new RegExp(s.slice(1));
-  } catch {
-    return null;
-  }
-}
