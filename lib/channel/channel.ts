@@ -10,7 +10,7 @@
  * FreeSWITCH closes because the call is over; unsubscribing releases everything it holds
  * (the application itself keeps running on the switch: `breakMedia()` stops it).
  */
-import { EMPTY, Observable, ReplaySubject, Subject, Subscription, concat, defer, filter, ignoreElements, map, takeUntil, takeWhile, tap } from 'rxjs';
+import { EMPTY, Observable, ReplaySubject, Subject, Subscription, concat, defer, filter, ignoreElements, map, takeUntil, takeWhile } from 'rxjs';
 import type { Connection } from '../connection/connection.js';
 import { type ApiResponse, type ApplicationResult, type CommandReply } from '../connection/replies.js';
 import { EslArgumentError, EslDisconnectedError, EslHangupError } from '../errors.js';
@@ -218,8 +218,6 @@ export class Channel {
   #snapshot: ChannelSnapshot;
   #hangup: ChannelHangup | undefined;
   #ended = false;
-  /** Transferred away from its outbound socket: the socket closing then is not a hangup. */
-  #left = false;
   #tracking: Subscription | undefined;
 
   /**
@@ -342,7 +340,7 @@ export class Channel {
    */
   #translate(err: unknown, what: string): unknown {
     if (err instanceof EslHangupError) return err;
-    if (err instanceof EslDisconnectedError && (this.#hangup !== undefined || (this.#owned && !this.#left))) return this.#hangupError(what);
+    if (err instanceof EslDisconnectedError && (this.#hangup !== undefined || this.#owned)) return this.#hangupError(what);
     return err;
   }
 
@@ -539,17 +537,16 @@ export class Channel {
     return presets.length === 0 ? run : concat(...presets, run);
   }
 
-  /** `transfer <extension> [<dialplan> [<context>]]`. On an outbound socket the call then leaves it (FreeSWITCH closes the socket). */
+  /**
+   * `transfer <extension> [<dialplan> [<context>]]`: the channel leaves what it was doing and
+   * runs that extension. An outbound socket stays connected to it (FreeSWITCH keeps the
+   * session's listener until the call ends), so the Channel goes on following it.
+   */
   transfer(extension: string, dialplan?: string, context?: string): Observable<ApplicationResult> {
     const parts = [extension];
     if (dialplan !== undefined || context !== undefined) parts.push(dialplan ?? 'XML');
     if (context !== undefined) parts.push(context);
-    return defer(() => {
-      const wasLeft = this.#left;
-      // Set before sending: FreeSWITCH closes the socket right after the completion.
-      this.#left = this.#owned;
-      return this.execute('transfer', parts.join(' ')).pipe(tap({ error: () => (this.#left = wasLeft) }));
-    });
+    return this.execute('transfer', parts.join(' '));
   }
 
   /** `hold`: puts the channel on hold (its partner hears music). */
@@ -605,7 +602,7 @@ export class Channel {
       const sub = new Subscription();
       // The socket going with the call means it is down.
       const gone = (err: unknown): void => {
-        if (err instanceof EslDisconnectedError && (this.#hangup !== undefined || (this.#owned && !this.#left))) down();
+        if (err instanceof EslDisconnectedError && (this.#hangup !== undefined || this.#owned)) down();
         else subscriber.error(err);
       };
       sub.add(

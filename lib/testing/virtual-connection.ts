@@ -80,8 +80,8 @@ export interface VirtualConnectionOptions {
    * Per application: a duration in ms, a script, or a function of its argument. Unlisted
    * applications complete at once. Some do what FreeSWITCH's do without a script: answer,
    * pre_answer, ring_ready, hold and unhold fire their channel event; set, export and unset
-   * change the variables getvar reads; hangup hangs up; transfer closes the socket after its
-   * completion (the call has left it); play_and_get_digits and read clear their variable.
+   * change the variables getvar reads; hangup hangs up; play_and_get_digits and read clear
+   * their variable.
    */
   applications?: Record<string, number | ApplicationScript | ((arg: string) => ApplicationScript)>;
   /** Bodies for api and bgapi, per command name (a string or a function of the arguments). Unlisted: `+OK\n`. */
@@ -338,8 +338,6 @@ export class VirtualConnection {
     }
     for (const [k, v] of Object.entries({ ...variables, ...script.variables })) this.#setVariable(k, v);
     this.send(complete());
-    // After a transfer the call has left the socket: FreeSWITCH closes it.
-    if (app === 'transfer') this.#later(0, () => this.disconnect());
   }
 
   #setVariable(name: string, value: string): void {

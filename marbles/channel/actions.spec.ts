@@ -4,7 +4,7 @@
  */
 import { concatMap, distinctUntilChanged, map, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { Channel, EslDisconnectedError, EslHangupError, type BridgeProgress } from 'rxesl';
+import { Channel, EslHangupError, type BridgeProgress } from 'rxesl';
 import { VirtualConnection } from 'rxesl/testing';
 import { scheduler } from '../helpers';
 import { B, call, held } from './helpers';
@@ -141,17 +141,14 @@ describe('Channel actions', () => {
     });
   });
 
-  it('transfer: completes; the socket then closes, and that is not a hangup', () => {
-    scheduler().run(({ expectObservable }) => {
-      const { vc, ch } = call({ applications: { transfer: 2 } });
-      expectObservable(ch.transfer('2000', 'XML', 'default').pipe(map((r) => r.applicationData))).toBe('--(t|)', { t: '2000 XML default' });
-      expectObservable(timer(5).pipe(concatMap(() => ch.answer()))).toBe(
-        '-----#',
-        undefined,
-        new EslDisconnectedError('connection closed before answer completed'),
-      );
-      expectObservable(vc.commands$).toBe('t', { t: 'execute transfer 2000 XML default' });
-      expectObservable(ch.hangup$).toBe('--|');
+  it('transfer: completes on its completion; the socket stays with the call', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const { vc, ch } = call({ applications: { transfer: 2, answer: 1 } });
+      cold('------x').subscribe(() => vc.hangup());
+      const flow = ch.transfer('2000', 'XML', 'default').pipe(concatMap(() => ch.answer()));
+      expectObservable(flow.pipe(map((r) => r.application))).toBe('---(a|)', { a: 'answer' });
+      expectObservable(vc.commands$).toBe('t-a', { t: 'execute transfer 2000 XML default', a: 'execute answer' });
+      expectObservable(ch.hangup$.pipe(map((h) => h.cause))).toBe('------(c|)', { c: 'NORMAL_CLEARING' });
     });
   });
 
