@@ -5,7 +5,7 @@
 import { concatMap, defer, filter, last, lastValueFrom, map, takeUntil } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { type Connection, EslHangupError, dtmf } from 'rxesl';
-import { VirtualConnection } from '../lib/testing/virtual-connection';
+import { VirtualConnection } from 'rxesl/testing';
 import { scheduler } from './helpers';
 
 /** A tiny IVR: answer, greet, then play the menu until a key comes, then act on it. */
@@ -74,6 +74,74 @@ describe('VirtualConnection', () => {
       cold('---x').subscribe(() => vc.hangup());
       const hungUp = vc.connection.eventsNamed('CHANNEL_HANGUP');
       expectObservable(vc.connection.events$.pipe(dtmf(), takeUntil(hungUp))).toBe('---|');
+    });
+  });
+
+  it('fires what FreeSWITCH fires for answer, hold and unhold, before the completion', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const vc = new VirtualConnection({ applications: { answer: 2, hold: 5 } });
+      const names = vc.connection.events$.pipe(map((e) => e.name));
+      cold('-x')
+        .pipe(
+          concatMap(() => vc.connection.execute('answer').pipe(last())),
+          concatMap(() => vc.connection.execute('hold')),
+        )
+        .subscribe();
+      // answer at 1 (2 ms), hold at 3 (5 ms)
+      expectObservable(names).toBe('-x-(ace)(hf)', {
+        x: 'CHANNEL_EXECUTE',
+        a: 'CHANNEL_ANSWER',
+        c: 'CHANNEL_EXECUTE_COMPLETE',
+        e: 'CHANNEL_EXECUTE',
+        h: 'CHANNEL_HOLD',
+        f: 'CHANNEL_EXECUTE_COMPLETE',
+      });
+    });
+  });
+
+  it('scripted events fire at their time; digits become DTMF events and the variable', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const vc = new VirtualConnection({
+        applications: {
+          play_and_get_digits: { duration: 6, digits: '12', events: [{ after: 1, name: 'PLAYBACK_START' }, { after: 3, name: 'PLAYBACK_STOP' }] },
+        },
+      });
+      const seen = vc.connection.events$.pipe(map((e) => (e.name === 'DTMF' ? e.getHeader('DTMF-Digit') : e.name === 'CHANNEL_EXECUTE_COMPLETE' ? `done ${e.getHeader('variable_pin')} ${e.getHeader('variable_read_result')}` : e.name)));
+      cold('-x').subscribe(() => vc.connection.execute('play_and_get_digits', '1 4 1 5000 # menu.wav bad.wav pin \\d+').subscribe());
+      expectObservable(seen).toBe('-xs-p--(12d)', { x: 'CHANNEL_EXECUTE', s: 'PLAYBACK_START', p: 'PLAYBACK_STOP', 1: '1', 2: '2', d: 'done 12 success' });
+    });
+  });
+
+  it('set, unset and getvar keep the variables; the hangup application hangs up', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const vc = new VirtualConnection();
+      const c = vc.connection;
+      const flow = defer(() => c.execute('set', 'a=1')).pipe(
+        last(),
+        concatMap(() => c.getvar('a')),
+        concatMap((a) => c.execute('unset', 'a').pipe(last(), concatMap(() => c.getvar('a')), map((b) => `${a} ${b}`))),
+      );
+      expectObservable(flow).toBe('(v|)', { v: '1 undefined' });
+      const hung = c.eventsNamed('CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE').pipe(map((e) => `${e.name} ${e.getHeader('Hangup-Cause')}`));
+      cold('-----x').subscribe(() => c.execute('hangup', 'USER_BUSY').subscribe());
+      expectObservable(hung).toBe('-----(hc)', { h: 'CHANNEL_HANGUP USER_BUSY', c: 'CHANNEL_HANGUP_COMPLETE USER_BUSY' });
+    });
+  });
+
+  it('a scripted bridge: ringing, CHANNEL_BRIDGE with the other leg, CHANNEL_UNBRIDGE and the disposition at its end', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const vc = new VirtualConnection({ applications: { bridge: { duration: 9, bridge: { ringAfter: 2, answerAfter: 4, otherLeg: 'b-leg' } } } });
+      const seen = vc.connection.events$.pipe(
+        map((e) => (e.name === 'CHANNEL_EXECUTE_COMPLETE' ? `done ${e.getHeader('variable_originate_disposition')}` : `${e.name} ${e.getHeader('Other-Leg-Unique-ID') ?? ''}`.trim())),
+      );
+      cold('-x').subscribe(() => vc.connection.execute('bridge', 'user/1001').subscribe());
+      expectObservable(seen).toBe('-x-r-b----(ud)', {
+        x: 'CHANNEL_EXECUTE',
+        r: 'CHANNEL_PROGRESS',
+        b: 'CHANNEL_BRIDGE b-leg',
+        u: 'CHANNEL_UNBRIDGE b-leg',
+        d: 'done SUCCESS',
+      });
     });
   });
 });
