@@ -1,0 +1,190 @@
+/**
+ * `rxesl`: what the command line asks for, run with the given streams. main.ts calls this with
+ * the process's; tests can call it with their own. It never throws and never exits: it
+ * resolves with the exit code.
+ */
+import readline from 'node:readline';
+import { firstValueFrom } from 'rxjs';
+import { Connection, type ConnectionOptions } from '../connection/connection.js';
+import type { ConsoleCommand } from './commands.js';
+import { parseLine } from './commands.js';
+import { type ConsoleInput, type ConsoleOutput, ConsoleSession } from './console.js';
+import { DEMO_EVENTS, DEMO_IVR, type DemoSwitch, startDemo } from './demo.js';
+import { type ErrorContext, describeError } from './describe-error.js';
+import { historyPath } from './history.js';
+import { type CliOptions, parseCommandLine, usage } from './options.js';
+import { palette, wantsColour } from './palette.js';
+import { runTop } from './top.js';
+
+export interface CliIo {
+  argv: readonly string[];
+  env: Readonly<Record<string, string | undefined>>;
+  stdin: ConsoleInput;
+  stdout: ConsoleOutput;
+  stderr: ConsoleOutput;
+  version: string;
+  /** Calls the handler on SIGINT or SIGTERM; returns what stops that. */
+  onSignal?: (handler: () => void) => () => void;
+}
+
+/** Reconnect quickly at first, then every few seconds, for ever: a console waits for its switch. */
+const RECONNECT = { initialDelay: 250, maxDelay: 5000 };
+
+export async function runCli(io: CliIo): Promise<number> {
+  const parsed = parseCommandLine(io.argv, io.env);
+  if (!parsed.ok) {
+    io.stderr.write(`rxesl: ${parsed.error}\nrxesl --help lists the options.\n`);
+    return 1;
+  }
+  const { action, options } = parsed;
+  if (action === 'help') {
+    io.stdout.write(`${usage()}\n`);
+    return 0;
+  }
+  if (action === 'version') {
+    io.stdout.write(`rxesl ${io.version}\n`);
+    return 0;
+  }
+  const err = palette(wantsColour(io.stderr, options.color));
+  let target: ErrorContext = { host: options.host, port: options.port, user: options.user };
+  let demo: DemoSwitch | undefined;
+  try {
+    if (options.demo) {
+      demo = await startDemo({ host: '127.0.0.1', port: options.port, password: options.password, rate: options.rate });
+      target = { host: demo.host, port: demo.port, user: undefined };
+    }
+    const connection: ConnectionOptions = {
+      host: target.host,
+      port: target.port,
+      password: options.password,
+      user: demo ? undefined : options.user,
+      apiTimeout: options.timeout,
+    };
+    if (action === 'execute') return await execute(io, options, connection);
+    if (action === 'top') return await top(io, options, connection, target);
+    return await interactive(io, options, connection, target, demo);
+  } catch (e) {
+    io.stderr.write(`${err.red(`rxesl: ${describeError(e, target)}`)}\n`);
+    return 1;
+  } finally {
+    await demo?.stop();
+  }
+}
+
+/** `-x`: each command's output on stdout; 1 when one failed (-ERR, -USAGE) or could not run. */
+async function execute(io: CliIo, options: CliOptions, connection: ConnectionOptions): Promise<number> {
+  const conn = await Connection.connect(connection);
+  let code = 0;
+  try {
+    for (const command of options.execute) {
+      const res = await firstValueFrom(conn.api(command, undefined, { failOnError: false, timeout: options.timeout }));
+      io.stdout.write(res.body.endsWith('\n') ? res.body : `${res.body}\n`);
+      if (!res.ok) code = 1;
+    }
+  } finally {
+    await conn.close();
+  }
+  return code;
+}
+
+/** `rxesl top`: the live view until q, Ctrl-C or a signal. */
+async function top(io: CliIo, options: CliOptions, connection: ConnectionOptions, target: ErrorContext): Promise<number> {
+  const conn = await Connection.connect(connection);
+  const tty = io.stdin.isTTY === true && io.stdout.isTTY === true;
+  let stop = (): void => {};
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  const offSignal = io.onSignal?.(stop);
+  let release = (): void => {};
+  if (tty) {
+    readline.emitKeypressEvents(io.stdin);
+    io.stdin.setRawMode?.(true);
+    io.stdin.resume();
+    const onKey = (_s: string | undefined, key: { name?: string; ctrl?: boolean } | undefined): void => {
+      if (key?.name === 'q' || key?.name === 'escape' || (key?.ctrl === true && key.name === 'c')) stop();
+    };
+    io.stdin.on('keypress', onKey);
+    release = () => {
+      io.stdin.off('keypress', onKey);
+      io.stdin.setRawMode?.(false);
+      io.stdin.pause();
+    };
+  } else {
+    // Piped: a line `q` quits; the end of input does not (`rxesl top < /dev/null` runs on).
+    const rl = readline.createInterface({ input: io.stdin, terminal: false });
+    rl.on('line', (line) => line.trim().toLowerCase() === 'q' && stop());
+    release = () => rl.close();
+  }
+  try {
+    await runTop({
+      conn,
+      palette: palette(wantsColour(io.stdout, options.color)),
+      title: `rxesl top  ${target.host}:${target.port}`,
+      quit: stopped,
+      screen: {
+        tty,
+        write: (s) => io.stdout.write(s),
+        size: () => ({ columns: io.stdout.columns ?? 120, rows: io.stdout.rows ?? 40 }),
+      },
+    });
+  } finally {
+    release();
+    offSignal?.();
+    await conn.close();
+  }
+  const reason = conn.closeReason;
+  if (reason) {
+    io.stderr.write(`${palette(wantsColour(io.stderr, options.color)).red(`rxesl: ${describeError(reason, target)}`)}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** The prompt, reconnecting after a drop. */
+async function interactive(
+  io: CliIo,
+  options: CliOptions,
+  connection: ConnectionOptions,
+  target: ErrorContext,
+  demo: DemoSwitch | undefined,
+): Promise<number> {
+  const p = palette(wantsColour(io.stdout, options.color));
+  const conn = await Connection.connect({ ...connection, reconnect: RECONNECT, whileReconnecting: 'fail' });
+  const where = `${target.host}:${target.port}`;
+  const banner: string[] = [];
+  if (demo) {
+    const moved = demo.movedFrom !== undefined ? ` (${demo.movedFrom} was taken)` : '';
+    banner.push(
+      p.bold(`rxesl ${io.version} demo: FakeSwitch, rxesl's FreeSWITCH emulator, on ${where}${moved}, password ${options.password}`),
+      `${options.rate} calls/s into an IVR (${DEMO_IVR}): answer, greeting, menu, then an agent (1), goodbye (2) or retries (nothing).`,
+      `Other terminals can use it too: ${demo.port === 8021 ? '' : `ESL_PORT=${demo.port} `}npx rxesl -x status`,
+      'Try: show channels   /top   /log info   /event plain ALL   /noevents   /help   /exit',
+    );
+  } else {
+    banner.push(p.bold(`rxesl ${io.version} connected to ${where}`), 'api commands as typed (Tab completes them), /help for the console commands, /exit to leave.');
+  }
+  const startup: ConsoleCommand[] = [];
+  const events = options.events ?? (demo ? DEMO_EVENTS : undefined);
+  if (events) startup.push(parseLine(`/event ${events}`));
+  if (options.log) startup.push(parseLine(`/log ${options.log}`));
+  const session = new ConsoleSession({
+    conn,
+    input: io.stdin,
+    output: io.stdout,
+    palette: p,
+    target,
+    apiTimeout: options.timeout,
+    openTop: () => Connection.connect(connection),
+    historyFile: historyPath(options.history),
+    banner,
+    startup,
+  });
+  const offSignal = io.onSignal?.(() => session.stop(0));
+  try {
+    return await session.run();
+  } finally {
+    offSignal?.();
+    await conn.close();
+  }
+}

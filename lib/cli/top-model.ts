@@ -1,0 +1,301 @@
+/**
+ * The live view's model, with no terminal in it: channels folded from their events (rxesl's
+ * foldChannelEvent) and checked against `show channels as json`, and events counted by type
+ * between two samples. `renderTop` turns a view of it into the lines of one screen.
+ */
+import type { ChannelSnapshot } from '../operators/channel-state.js';
+import { foldChannelEvent } from '../operators/channel-state.js';
+import type { EslEvent } from '../protocol/event.js';
+import { displayName } from './format.js';
+import type { Palette } from './palette.js';
+
+/** A row of `show channels as json` (the columns used here). */
+export interface ShowChannelRow {
+  uuid: string;
+  name?: string;
+  state?: string;
+  callstate?: string;
+  cid_name?: string;
+  cid_num?: string;
+  dest?: string;
+  direction?: string;
+  application?: string;
+  created_epoch?: string;
+}
+
+/** The rows of a `show channels as json` body; undefined when it is not one. */
+export function parseShowChannels(body: string): ShowChannelRow[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || !('row_count' in parsed)) return undefined;
+  const rows = (parsed as { rows?: unknown }).rows;
+  // FreeSWITCH writes {"row_count": 0} with no rows at all when there is no channel.
+  if (rows === undefined) return [];
+  if (!Array.isArray(rows)) return undefined;
+  return (rows as ShowChannelRow[]).filter((r) => typeof r.uuid === 'string' && r.uuid !== '');
+}
+
+/** One channel as the view shows it. */
+export interface TopChannel {
+  uuid: string;
+  name: string;
+  /** The call state (ACTIVE, RINGING, HELD, HANGUP...), else the channel state. */
+  state: string;
+  /** `name <number> -> destination`. */
+  caller: string;
+  /** The application running, if any. */
+  application: string;
+  durationMs: number;
+  /** Hung up: shown a little longer, then dropped. */
+  ended: boolean;
+}
+
+export interface TopRate {
+  type: string;
+  perSecond: number;
+  total: number;
+}
+
+export interface TopView {
+  channels: TopChannel[];
+  rates: TopRate[];
+  eventsPerSecond: number;
+  totalEvents: number;
+}
+
+interface Tracked {
+  snapshot: ChannelSnapshot;
+  /** When the channel was created, in the switch's time (ms since the epoch). */
+  createdAt: number | undefined;
+  /** Local time it was first seen. */
+  seenAt: number;
+  /** Local time it ended. */
+  endedAt: number | undefined;
+}
+
+/** How long a channel that ended stays on the screen. */
+const ENDED_VISIBLE_MS = 2000;
+/** The shortest period events per second are computed over. */
+const MIN_SAMPLE_MS = 250;
+
+function blankSnapshot(uuid: string): ChannelSnapshot {
+  return {
+    uuid,
+    name: undefined,
+    state: undefined,
+    callState: undefined,
+    answerState: undefined,
+    direction: undefined,
+    callerIdName: undefined,
+    callerIdNumber: undefined,
+    destination: undefined,
+    answered: false,
+    bridgedTo: undefined,
+    held: false,
+    hangupCause: undefined,
+    application: undefined,
+    variables: {},
+    lastEvent: undefined,
+    ended: false,
+  };
+}
+
+function micros(value: string | undefined): number | undefined {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n / 1000 : undefined;
+}
+
+export class TopModel {
+  readonly #channels = new Map<string, Tracked>();
+  #sinceSample = new Map<string, number>();
+  readonly #totals = new Map<string, number>();
+  #rates: TopRate[] = [];
+  #lastSample: number;
+  /** The switch's clock minus ours, ms, from the events' timestamps. */
+  #offset = 0;
+
+  constructor(now: number) {
+    this.#lastSample = now;
+  }
+
+  /** Counts an event, and folds it into its channel's state. */
+  onEvent(e: EslEvent, now: number): void {
+    const type = displayName(e);
+    this.#sinceSample.set(type, (this.#sinceSample.get(type) ?? 0) + 1);
+    this.#totals.set(type, (this.#totals.get(type) ?? 0) + 1);
+    const at = micros(e.getHeader('Event-Date-Timestamp'));
+    if (at !== undefined) this.#offset = at - now;
+    const uuid = e.getHeader('Unique-ID');
+    const name = e.name ?? '';
+    if (uuid === undefined || !(name.startsWith('CHANNEL_') || e.getHeader('Channel-Name') !== undefined)) return;
+    let t = this.#channels.get(uuid);
+    if (!t) {
+      // The end of a channel never seen alive (the view started late) adds nothing.
+      if (name === 'CHANNEL_DESTROY' || name === 'CHANNEL_HANGUP_COMPLETE') return;
+      t = { snapshot: blankSnapshot(uuid), createdAt: undefined, seenAt: now, endedAt: undefined };
+      this.#channels.set(uuid, t);
+    }
+    t.snapshot = foldChannelEvent(t.snapshot, e);
+    t.createdAt ??= micros(e.getHeader('Caller-Channel-Created-Time'));
+    if (t.snapshot.ended && t.endedAt === undefined) t.endedAt = now;
+  }
+
+  /**
+   * Brings the channels in line with `show channels as json`, asked at `askedAt`: adds those
+   * the events have not shown (they existed before the view started), drops those the switch
+   * no longer has (their end was missed) unless first seen after the question.
+   */
+  reconcile(rows: readonly ShowChannelRow[], askedAt: number): void {
+    const live = new Set(rows.map((r) => r.uuid));
+    for (const [uuid, t] of this.#channels) {
+      if (!live.has(uuid) && t.seenAt < askedAt && t.endedAt === undefined) this.#channels.delete(uuid);
+    }
+    for (const r of rows) {
+      if (this.#channels.has(r.uuid)) continue;
+      const s = blankSnapshot(r.uuid);
+      s.name = r.name || undefined;
+      s.state = r.state || undefined;
+      s.callState = r.callstate || undefined;
+      s.callerIdName = r.cid_name || undefined;
+      s.callerIdNumber = r.cid_num || undefined;
+      s.destination = r.dest || undefined;
+      s.direction = r.direction || undefined;
+      s.application = r.application || undefined;
+      const epoch = Number(r.created_epoch);
+      this.#channels.set(r.uuid, {
+        snapshot: s,
+        createdAt: Number.isFinite(epoch) && epoch > 0 ? epoch * 1000 : undefined,
+        seenAt: askedAt,
+        endedAt: undefined,
+      });
+    }
+  }
+
+  /** Closes a sampling period: events per second since the last sample; drops channels long gone. */
+  sample(now: number): void {
+    const elapsed = now - this.#lastSample;
+    // A rate over a few milliseconds says nothing (the first frame is drawn at once).
+    if (elapsed < MIN_SAMPLE_MS) return;
+    this.#rates = [...this.#totals.entries()]
+      .map(([type, total]) => ({ type, perSecond: ((this.#sinceSample.get(type) ?? 0) * 1000) / elapsed, total }))
+      .sort((a, b) => b.perSecond - a.perSecond || b.total - a.total || a.type.localeCompare(b.type));
+    this.#sinceSample = new Map();
+    this.#lastSample = now;
+    for (const [uuid, t] of this.#channels) {
+      if (t.endedAt !== undefined && now - t.endedAt >= ENDED_VISIBLE_MS) this.#channels.delete(uuid);
+    }
+  }
+
+  /** What the screen shows, at local time `now`. */
+  view(now: number): TopView {
+    const switchNow = now + this.#offset;
+    const channels = [...this.#channels.values()]
+      .map((t): TopChannel => {
+        const s = t.snapshot;
+        const who = s.callerIdName && s.callerIdName !== s.callerIdNumber ? `${s.callerIdName} <${s.callerIdNumber ?? ''}>` : (s.callerIdNumber ?? '');
+        const start = t.createdAt ?? t.seenAt + this.#offset;
+        const end = t.endedAt !== undefined ? t.endedAt + this.#offset : switchNow;
+        return {
+          uuid: s.uuid,
+          name: s.name ?? '',
+          state: (s.ended ? 'HANGUP' : (s.callState ?? s.state)) ?? '',
+          caller: s.destination ? `${who} -> ${s.destination}` : who,
+          application: s.application ?? '',
+          durationMs: Math.max(0, end - start),
+          ended: t.endedAt !== undefined,
+        };
+      })
+      .sort((a, b) => b.durationMs - a.durationMs || a.uuid.localeCompare(b.uuid));
+    let eventsPerSecond = 0;
+    let totalEvents = 0;
+    for (const r of this.#rates) {
+      eventsPerSecond += r.perSecond;
+      totalEvents += r.total;
+    }
+    return { channels, rates: this.#rates.map((r) => ({ ...r })), eventsPerSecond, totalEvents };
+  }
+
+  get channelCount(): number {
+    return this.#channels.size;
+  }
+}
+
+/** 0:07, 12:03, 1:02:03. */
+export function formatDuration(ms: number): string {
+  const total = Math.floor(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const ss = String(s).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+function fit(s: string, width: number): string {
+  if (width <= 0) return '';
+  if (s.length <= width) return s.padEnd(width);
+  return width === 1 ? '…' : `${s.slice(0, width - 1)}…`;
+}
+
+export interface RenderOptions {
+  /** Terminal columns. */
+  width: number;
+  /** Terminal rows; Infinity for no limit. */
+  height: number;
+  palette: Palette;
+  /** Shown first on the title line, e.g. `rxesl top  127.0.0.1:8021`. */
+  title: string;
+  /** Local clock time shown on the title line. */
+  clock: string;
+}
+
+/** The lines of one screen. */
+export function renderTop(view: TopView, o: RenderOptions): string[] {
+  const p = o.palette;
+  const width = Math.max(40, o.width);
+  const lines: string[] = [];
+  const rate = view.eventsPerSecond.toFixed(view.eventsPerSecond < 10 ? 1 : 0);
+  const title = `${o.title}  ${o.clock}  ${view.channels.filter((c) => !c.ended).length} channels  ${rate} events/s  (q to quit)`;
+  lines.push(p.bold(fit(title, width).trimEnd()));
+  lines.push('');
+
+  // Columns: uuid (full when there is room), state, app, caller, duration; the name takes the rest.
+  const uuidW = width >= 120 ? 36 : 8;
+  const stateW = 10;
+  const appW = 14;
+  const durW = 8;
+  const callerW = Math.min(28, Math.max(12, Math.floor(width / 6)));
+  const nameW = Math.max(10, width - uuidW - stateW - appW - callerW - durW - 5);
+  const row = (uuid: string, name: string, state: string, app: string, caller: string, dur: string): string =>
+    [fit(uuid, uuidW), fit(name, nameW), fit(state, stateW), fit(app, appW), fit(caller, callerW), dur.padStart(durW)].join(' ').slice(0, width).trimEnd();
+
+  const rateRows = view.rates.filter((r) => r.total > 0);
+  // Room: the events table gets up to 10 rows (or what remains), the channels the rest.
+  const fixed = 2 + 1 + 1 + 1; // title + blank, channel header, blank, events header
+  const available = Number.isFinite(o.height) ? Math.max(4, o.height - fixed) : Infinity;
+  const rateRoom = Math.min(rateRows.length, 10, Math.max(1, Math.floor(available / 3)));
+  const channelRoom = Number.isFinite(available) ? Math.max(1, available - rateRoom) : Infinity;
+
+  // A header is a full-width bar when there are colours, plain text when not.
+  const bar = (s: string): string => (p.enabled ? p.inverse(s.padEnd(width).slice(0, width)) : s.slice(0, width).trimEnd());
+  lines.push(bar(row('UUID', 'NAME', 'STATE', 'APPLICATION', 'CALLER', 'DURATION')));
+  const shown = view.channels.length > channelRoom ? view.channels.slice(0, channelRoom - 1) : view.channels;
+  for (const c of shown) {
+    const text = row(c.uuid.slice(0, uuidW), c.name, c.state, c.application, c.caller, formatDuration(c.durationMs));
+    lines.push(c.ended ? p.red(text) : c.state === 'ACTIVE' ? p.green(text) : text);
+  }
+  if (shown.length < view.channels.length) lines.push(p.dim(`… and ${view.channels.length - shown.length} more`));
+  if (view.channels.length === 0) lines.push(p.dim('no channels'));
+  lines.push('');
+
+  lines.push(bar(`${'EVENTS/S'.padStart(9)} ${'TOTAL'.padStart(9)}  TYPE`));
+  const rates = Number.isFinite(o.height) ? rateRows.slice(0, rateRoom) : rateRows;
+  for (const r of rates) {
+    lines.push(`${r.perSecond.toFixed(1).padStart(9)} ${String(r.total).padStart(9)}  ${r.type}`.slice(0, width));
+  }
+  if (rateRows.length === 0) lines.push(p.dim('no events yet'));
+  return lines;
+}
