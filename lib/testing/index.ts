@@ -5,3 +5,5 @@ export { randomChunks, rechunk, splitAt } from './chunks.js';
 export * from './fake-switch/index.js';
 export { VirtualConnection } from './virtual-connection.js';
 export type { ApplicationScript, BridgeScript, RecordedCommand, ScriptedEvent, VirtualConnectionOptions } from './virtual-connection.js';
+export { installConference } from './fake-switch/conference.js';
+export type { ConferenceInfo, ConferenceMemberInfo, ConferenceOptions, FakeConferences } from './fake-switch/conference.js';
