@@ -17,12 +17,13 @@
  *   --server-prof       write a V8 CPU profile of the bench server to bench/out/prof/
  *   --results PATH      where to write the markdown (default bench/RESULTS.md for a full run,
  *                       bench/out/RESULTS-quick.md or bench/out/RESULTS-partial.md otherwise)
+ *   --render JSON       no run: rewrite the markdown from saved raw results (bench/out/*.json)
  *
  * Every (library, scenario, repetition) runs in a fresh child process (bench/child.ts); the
  * fake switch (bench/server.ts) runs in another process for the whole session.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { ADAPTERS, loadAdapter } from './adapters/index.js';
@@ -70,7 +71,7 @@ function parseArgs(argv: string[]): Options {
     if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number, not ${v}`);
     return n;
   };
-  const known = new Set(['quick', 'only', 'libs', 'reps', 'events', 'ops', 'calls', 'soak', 'concurrency', 'budget', 'cpu-prof', 'server-prof', 'results', 'help']);
+  const known = new Set(['quick', 'only', 'libs', 'reps', 'events', 'ops', 'calls', 'soak', 'concurrency', 'budget', 'cpu-prof', 'server-prof', 'results', 'render', 'help']);
   for (const a of argv) if (a.startsWith('--') && !known.has(a.slice(2))) throw new Error(`unknown option ${a} (see the top of bench/run.ts)`);
   if (argv.includes('--help')) {
     console.log('npm run bench -- [--quick] [--only scenarios] [--libs libs] [--reps N] [--events N] [--ops N] [--calls N] [--soak N] [--concurrency N] [--budget S] [--cpu-prof] [--results PATH]');
@@ -358,18 +359,46 @@ function smokeFailure(r: RunRecord, adapter: Adapter): string | undefined {
 
 // ------------------------------------------------------------------ main
 
+function adapterInfo(a: Adapter): AdapterInfo {
+  return { name: a.name, kind: a.kind, packageName: a.packageName, notes: [...(a.notes ?? [])], unsupported: { ...a.unsupported } };
+}
+
+/** bench/ANALYSIS.md, hand-written (what bounds each figure, from CPU profiles), appended to RESULTS.md. */
+function analysis(): string | undefined {
+  const path = join(BENCH, 'ANALYSIS.md');
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+}
+
+/** --render: the markdown again from a saved run (after a change to report.ts, or on another machine). */
+async function renderSaved(path: string, resultsArg: string | undefined): Promise<void> {
+  const saved = JSON.parse(readFileSync(path, 'utf8')) as {
+    machine: Machine;
+    options: Options;
+    records: RunRecord[];
+    adapters: AdapterInfo[];
+    durationS?: number;
+  };
+  // The notes are documentation: take the current ones where the adapter still exists.
+  const adapters = await Promise.all(saved.adapters.map(async (a) => (ADAPTERS[a.name] ? adapterInfo(await loadAdapter(a.name)) : a)));
+  const target = resultsArg ?? saved.options.results;
+  const md = render({ machine: saved.machine, options: saved.options, records: saved.records, adapters, durationS: saved.durationS ?? 0, analysis: analysis() });
+  writeFileSync(target, md);
+  console.log(`${relative(process.cwd(), target)} written from ${relative(process.cwd(), path)}`);
+}
+
 async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const ri = argv.indexOf('--render');
+  if (ri >= 0) {
+    const ro = argv.indexOf('--results');
+    await renderSaved(argv[ri + 1] ?? join(OUT, 'latest.json'), ro >= 0 ? argv[ro + 1] : undefined);
+    return;
+  }
+  const o = parseArgs(argv);
   mkdirSync(OUT, { recursive: true });
   const adapters: Adapter[] = [];
   for (const name of o.libs) adapters.push(await loadAdapter(name));
-  const info: AdapterInfo[] = adapters.map((a) => ({
-    name: a.name,
-    kind: a.kind,
-    packageName: a.packageName,
-    notes: [...(a.notes ?? [])],
-    unsupported: { ...a.unsupported },
-  }));
+  const info: AdapterInfo[] = adapters.map(adapterInfo);
   const m: Machine = machine(PEERS);
   const started = Date.now();
   console.log(
@@ -394,7 +423,7 @@ async function main(): Promise<void> {
   if (o.scenarios.includes('soak')) for (const adapter of adapters) plan.push({ scenario: 'soak', rep: 1, adapter });
 
   const writeOut = (final: boolean): void => {
-    const json = { machine: m, options: o, records, adapters: info, finished: final };
+    const json = { machine: m, options: o, records, adapters: info, finished: final, durationS: (Date.now() - started) / 1000 };
     const stamp = m.date.replace(/[:.]/g, '-');
     writeFileSync(join(OUT, `results-${stamp}${o.quick ? '-quick' : ''}.json`), JSON.stringify(json, null, 1));
     writeFileSync(join(OUT, 'latest.json'), JSON.stringify(json, null, 1));
@@ -429,7 +458,7 @@ async function main(): Promise<void> {
   m.loadAvgEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
   writeOut(true);
 
-  const md = render({ machine: m, options: o, records, adapters: info, durationS: (Date.now() - started) / 1000 });
+  const md = render({ machine: m, options: o, records, adapters: info, durationS: (Date.now() - started) / 1000, analysis: o.quick ? undefined : analysis() });
   mkdirSync(join(o.results, '..'), { recursive: true });
   writeFileSync(o.results, md);
   console.log(`\n${relative(process.cwd(), o.results)} written (${((Date.now() - started) / 1000).toFixed(0)} s); raw results in ${relative(process.cwd(), OUT)}/latest.json`);
@@ -441,7 +470,8 @@ async function main(): Promise<void> {
     console.log('\nsmoke: every adapter ran and counted correctly');
   }
   // Peers' own faults (losses, duplicates) are findings, not harness failures.
-  const faults = records.filter((r) => r.tally && (r.tally.lost > 0 || r.tally.duplicates > 0 || r.tally.bad > 0));
+  const peers = new Set(adapters.filter((a) => a.kind === 'peer').map((a) => a.name));
+  const faults = records.filter((r) => peers.has(r.lib) && r.tally && (r.tally.lost > 0 || r.tally.duplicates > 0 || r.tally.bad > 0));
   for (const r of faults) {
     const t = r.tally!;
     console.log(`note: ${r.lib} ${r.scenario} rep ${r.rep}: lost ${t.lost}, duplicated ${t.duplicates}, corrupt ${t.bad} (a fault of the library)`);

@@ -47,6 +47,7 @@ const adapter: Adapter = {
   notes: [
     'esl-lite: subscribes in JSON only; the plain scenario forces `event plain ALL` through send() from a subclass. Plain values are NOT decoded.',
     'esl-lite: one command on the wire at a time (each waits for the previous reply), bgapi included.',
+    'esl-lite: its parser looks for "\\n\\n" in the newest chunk only, so a blank line split across two reads mis-frames an event (read as one without Content-Type, or one event\'s name with the next one\'s Unique-ID); it then aborts the socket and reconnects, losing what was in flight. On reconnection it re-subscribes in JSON only, so a plain stream never resumes.',
   ],
   async connect(options) {
     const client = new Client({ host: options.host, port: options.port, password: options.password, logger: silent });

@@ -90,7 +90,7 @@ export function streamBytes(format: EventFormat, n: number): number {
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 
 /** Events per pre-built block (even, so block k always starts with template 0). */
-export const BLOCK_EVENTS = 512;
+export const BLOCK_EVENTS = 2048;
 
 /**
  * BLOCK_EVENTS consecutive event frames in one buffer. patch(first) rewrites the Unique-IDs

