@@ -166,10 +166,12 @@ export class ConsoleSession {
       while (!this.#stopped) {
         this.#showPrompt();
         const line = await Promise.race([this.#lines.next(), this.#whenStopped]);
+        // Output printed while waiting moved a piped prompt off its line.
+        const interrupted = !this.#promptShown;
         this.#promptShown = false;
         if (line === null || this.#stopped) break;
         // Piped input is not echoed by anyone: show what runs after the prompt.
-        if (!this.#terminal) this.#o.output.write(`${line}\n`);
+        if (!this.#terminal) this.#o.output.write(`${interrupted ? this.#prompt : ''}${line}\n`);
         const outcome = await Promise.race([runCommand(parseLine(line), this.#context()), this.#whenStopped]);
         if (outcome === null || outcome === 'exit') break;
         if (outcome === 'top') await this.#top();
@@ -371,7 +373,7 @@ export class ConsoleSession {
         screen: {
           tty: this.#terminal,
           write: (s) => output.write(s),
-          size: () => ({ columns: output.columns ?? 120, rows: output.rows ?? 40 }),
+          size: () => ({ columns: output.columns ?? 160, rows: output.rows ?? 40 }),
         },
       });
     } catch (err) {

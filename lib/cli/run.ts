@@ -125,7 +125,7 @@ async function top(io: CliIo, options: CliOptions, connection: ConnectionOptions
       screen: {
         tty,
         write: (s) => io.stdout.write(s),
-        size: () => ({ columns: io.stdout.columns ?? 120, rows: io.stdout.rows ?? 40 }),
+        size: () => ({ columns: io.stdout.columns ?? 160, rows: io.stdout.rows ?? 40 }),
       },
     });
   } finally {

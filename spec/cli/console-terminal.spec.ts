@@ -1,0 +1,166 @@
+/**
+ * The console on a terminal: runCli in this process with streams that say they are a TTY, keys
+ * typed as a terminal sends them. Tab completion, the history file, events printed above what
+ * is being typed, /top on the alternate screen, Ctrl-C.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeSwitch } from 'rxesl/testing';
+import { runCli } from '../../lib/cli/run';
+
+class FakeTerminal {
+  readonly input = Object.assign(new PassThrough(), {
+    isTTY: true,
+    isRaw: false,
+    setRawMode(mode: boolean) {
+      this.isRaw = mode;
+      return this;
+    },
+  });
+  readonly output = Object.assign(new PassThrough(), { isTTY: true, columns: 140, rows: 30 });
+  readonly errors = Object.assign(new PassThrough(), { isTTY: false });
+  screen = '';
+
+  constructor() {
+    this.output.setEncoding('utf8').on('data', (d: string) => (this.screen += d));
+    this.errors.resume();
+  }
+
+  /** What was written, without colours and cursor moves. */
+  get text(): string {
+    return this.screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+  }
+
+  type(keys: string): void {
+    this.input.write(keys);
+  }
+
+  async waitFor(test: (screen: string) => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (test(this.screen)) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`no ${what} on the terminal:\n${JSON.stringify(this.screen.slice(-2000))}`);
+  }
+
+  waitForText(s: string): Promise<void> {
+    return this.waitFor(() => this.text.includes(s), JSON.stringify(s));
+  }
+}
+
+let fake: FakeSwitch | undefined;
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rxesl-console-'));
+});
+afterEach(async () => {
+  await fake?.stop();
+  fake = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function console_(term: FakeTerminal, args: string[] = []): Promise<number> {
+  return runCli({
+    argv: ['--port', String(fake!.port), '--history', join(dir, 'history'), ...args],
+    env: {},
+    stdin: term.input,
+    stdout: term.output,
+    stderr: term.errors,
+    version: 'test',
+  });
+}
+
+describe('the console on a terminal', () => {
+  it('completes api commands and their words with Tab, and leaves on Ctrl-C with 0', async () => {
+    fake = await FakeSwitch.start();
+    const term = new FakeTerminal();
+    const done = console_(term);
+    await term.waitForText('rxesl@fakeswitch> ');
+    // The switch's own list is asked for in the background: wait until it is there.
+    await expect.poll(() => fake!.received.some((c) => c.line === 'api show api as json')).toBe(true);
+    term.type('versi\t');
+    await term.waitForText('rxesl@fakeswitch> version');
+    // A Tab completes only as the last key of what arrives at once (readline takes the rest for a paste).
+    term.type(' sh\t');
+    await term.waitForText('rxesl@fakeswitch> version short');
+    term.type('\r');
+    await term.waitForText('version short\r\n1.10.12');
+    term.type('\x03');
+    expect(await done).toBe(0);
+    expect(term.input.isRaw).toBe(false);
+  });
+
+  it('keeps the history in its file, and Up brings it back', async () => {
+    fake = await FakeSwitch.start();
+    writeFileSync(join(dir, 'history'), 'status\nswitchname\n');
+    const term = new FakeTerminal();
+    const done = console_(term);
+    await term.waitForText('rxesl@fakeswitch> ');
+    term.type('\x1b[A\r'); // Up: the newest line of the file
+    await term.waitForText('switchname\r\nfakeswitch');
+    term.type('version short\r');
+    await term.waitForText('1.10.12');
+    term.type('/exit\r');
+    expect(await done).toBe(0);
+    expect(readFileSync(join(dir, 'history'), 'utf8')).toBe('status\nswitchname\nversion short\n/exit\n');
+  });
+
+  it('prints events above the prompt and draws what was being typed again', async () => {
+    fake = await FakeSwitch.start();
+    const term = new FakeTerminal();
+    const done = console_(term, ['--events', 'CHANNEL_ANSWER']);
+    await term.waitForText('rxesl@fakeswitch> ');
+    term.type('show cha');
+    await term.waitForText('rxesl@fakeswitch> show cha');
+    const uuid = await fake.originate('user/1000', '&park');
+    await term.waitFor((s) => s.includes(uuid), 'the event');
+    // The event's line, then the prompt with the half-typed command under it.
+    await term.waitFor((s) => /CHANNEL_ANSWER.*\r?\n.*rxesl@fakeswitch> .*show cha/.test(s.slice(s.indexOf(uuid) - 60)), 'the prompt drawn again');
+    term.type('nnels count\r');
+    await term.waitForText('1 total.');
+    term.type('\x03');
+    expect(await done).toBe(0);
+  });
+
+  it('/top takes the alternate screen until q, then the prompt works again', async () => {
+    fake = await FakeSwitch.start();
+    const call = fake.call({ destination: 'park', callerIdNumber: '7777' });
+    const term = new FakeTerminal();
+    const done = console_(term);
+    await term.waitForText('rxesl@fakeswitch> ');
+    term.type('/top\r');
+    await term.waitFor((s) => s.includes('\x1b[?1049h'), 'the alternate screen');
+    await term.waitForText(call.uuid);
+    expect(term.input.isRaw).toBe(true);
+    term.type('q');
+    await term.waitFor((s) => s.includes('\x1b[?1049l'), 'the normal screen back');
+    term.type('version short\r');
+    await term.waitFor((s) => s.lastIndexOf('1.10.12') > s.lastIndexOf('\x1b[?1049l'), 'a command run after /top');
+    term.type('\x03');
+    expect(await done).toBe(0);
+  });
+
+  it('colours on a terminal; none with --no-color', async () => {
+    fake = await FakeSwitch.start();
+    const coloured = new FakeTerminal();
+    let done = console_(coloured, ['--events', 'CHANNEL_CREATE']);
+    await coloured.waitForText('rxesl@fakeswitch> ');
+    await fake.originate('user/1000', '&park');
+    await coloured.waitFor((s) => s.includes('\x1b[32mCHANNEL_CREATE'), 'a green CHANNEL_CREATE');
+    coloured.type('\x03');
+    await done;
+
+    const plain = new FakeTerminal();
+    done = console_(plain, ['--events', 'CHANNEL_CREATE', '--no-color']);
+    await plain.waitForText('rxesl@fakeswitch> ');
+    await fake.originate('user/1000', '&park');
+    await plain.waitForText('CHANNEL_CREATE');
+    expect(plain.screen).not.toMatch(/\x1b\[[0-9;]*m/);
+    plain.type('\x03');
+    await done;
+  });
+});
