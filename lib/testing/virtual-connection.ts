@@ -81,7 +81,8 @@ export interface VirtualConnectionOptions {
    * applications complete at once. Some do what FreeSWITCH's do without a script: answer,
    * pre_answer, ring_ready, hold and unhold fire their channel event; set, export and unset
    * change the variables getvar reads; hangup hangs up; play_and_get_digits and read clear
-   * their variable.
+   * their variable; `api uuid_break <uuid> [all]` completes the running application (or all)
+   * at once, unless the `api` table answers uuid_break itself.
    */
   applications?: Record<string, number | ApplicationScript | ((arg: string) => ApplicationScript)>;
   /** Bodies for api and bgapi, per command name (a string or a function of the arguments). Unlisted: `+OK\n`. */
@@ -123,6 +124,8 @@ export class VirtualConnection {
   readonly #reader = new CommandReader();
   #sequence = 0;
   #hungUp = false;
+  /** Applications started and not completed, innermost last: uuid_break completes them early. */
+  #running: Array<{ finish: () => void }> = [];
   #setup = false;
   #events: Subscription | undefined;
 
@@ -193,8 +196,8 @@ export class VirtualConnection {
     if (!this.#chunks.closed) this.#chunks.next(bytes);
   }
 
-  #later(ms: number, fn: () => void): void {
-    asyncScheduler.schedule(fn, ms);
+  #later(ms: number, fn: () => void): Subscription {
+    return asyncScheduler.schedule(fn, ms);
   }
 
   #reply(bytes: Buffer): void {
@@ -230,6 +233,8 @@ export class VirtualConnection {
     }
     if (line.startsWith('api ')) {
       this.#reply(ServerFrames.apiResponse(this.#apiBody(line.slice(4))));
+      const [name, uuid, all] = line.slice(4).split(' ');
+      if (name === 'uuid_break' && this.#options.api?.uuid_break === undefined && uuid === this.uuid) this.#break(all === 'all');
       return;
     }
     if (line.startsWith('bgapi ')) {
@@ -295,13 +300,28 @@ export class VirtualConnection {
     this.#later(this.#options.replyDelay ?? 0, () => {
       if (this.#hungUp) return;
       this.send(this.channelEvent('CHANNEL_EXECUTE', common));
-      for (const e of events) {
+      const timers = events.map((e) =>
         this.#later(e.after, () => {
           if (!this.#hungUp) this.send(this.channelEvent(e.name, e.headers));
-        });
-      }
-      this.#later(completeAt, () => this.#complete(app, arg, script, common, variables));
+        }),
+      );
+      const run = {
+        finish: () => {
+          this.#running = this.#running.filter((r) => r !== run);
+          done.unsubscribe();
+          for (const t of timers) t.unsubscribe();
+          this.#complete(app, arg, script, common, variables);
+        },
+      };
+      const done = this.#later(completeAt, () => run.finish());
+      this.#running.push(run);
     });
+  }
+
+  /** `uuid_break`: the innermost application (or every one) completes now. */
+  #break(all: boolean): void {
+    const runs = all ? [...this.#running].reverse() : this.#running.slice(-1);
+    for (const r of runs) r.finish();
   }
 
   /** The application ends: what it did to the channel, then its CHANNEL_EXECUTE_COMPLETE. */

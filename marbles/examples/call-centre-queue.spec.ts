@@ -1,0 +1,108 @@
+/**
+ * The call-centre queue's logic on a virtual clock: agents' statuses debounced, the longest
+ * waiting caller matched with the longest idle agent, and one caller's commands from music to
+ * bridge.
+ */
+import { describe, expect, it } from 'vitest';
+import { Channel, EslEvent } from 'rxesl';
+import { VirtualConnection } from 'rxesl/testing';
+import { MUSIC, type Assignment, type QueueEvent, agentStatuses, assign, serveCaller } from '../../examples/call-centre-queue';
+import { scheduler } from '../helpers';
+
+const status = (agent: string, s: string) =>
+  new EslEvent({ 'Event-Name': 'CUSTOM', 'Event-Subclass': 'callcenter::info', 'CC-Action': 'agent-status-change', 'CC-Agent': agent, 'CC-Agent-Status': s });
+
+describe('call-centre queue (marbles)', () => {
+  it('agent statuses count once they have held for the debounce time, per agent, and only when they change', () => {
+    scheduler().run(({ hot, expectObservable }) => {
+      const events = hot('  a-b-a-b------x-----y-----', {
+        a: status('1002', 'Available'),
+        b: status('1002', 'On Break'),
+        x: status('1001', 'Available'),
+        y: status('1001', 'Available (On Demand)'),
+      });
+      // 1002 flaps until 6 and settles (On Break) at 6 + 5; 1001 is Available at 13 + 5, and still is at 19 + 5
+      expectObservable(agentStatuses(events, 5)).toBe('-----------o------v------', {
+        o: { agent: '1002', available: false },
+        v: { agent: '1001', available: true },
+      });
+    });
+  });
+
+  it('the longest-waiting caller gets the agent idle the longest; a freed agent takes the next caller', () => {
+    scheduler().run(({ hot, expectObservable }) => {
+      const e: Record<string, QueueEvent> = {
+        c: { kind: 'caller', caller: 'c1' },
+        d: { kind: 'caller', caller: 'c2' },
+        f: { kind: 'caller', caller: 'c3' },
+        x: { kind: 'gone', caller: 'c2' },
+        A: { kind: 'agent', agent: 'a1', available: true },
+        B: { kind: 'agent', agent: 'a2', available: true },
+        r: { kind: 'released', agent: 'a1', noAnswer: false },
+      };
+      const events = hot('  c-d-f-x-B-A---r---', e);
+      const a = (caller: string, agent: string): Assignment => ({ caller, agent });
+      // c2 gave up before any agent came: c1 gets a2 (idle first), c3 gets a1; a1 free again waits
+      expectObservable(assign(events)).toBe('--------p-q-------', { p: a('c1', 'a2'), q: a('c3', 'a1') });
+    });
+  });
+
+  it('an agent who does not answer is not offered calls until a new status; the caller goes back to the head', () => {
+    scheduler().run(({ hot, expectObservable }) => {
+      const e: Record<string, QueueEvent> = {
+        A: { kind: 'agent', agent: 'a1', available: true },
+        c: { kind: 'caller', caller: 'c1' },
+        d: { kind: 'caller', caller: 'c2' },
+        n: { kind: 'released', agent: 'a1', noAnswer: true },
+        h: { kind: 'caller', caller: 'c1', front: true },
+        B: { kind: 'agent', agent: 'a2', available: true },
+        S: { kind: 'agent', agent: 'a1', available: true },
+      };
+      const events = hot('  A-c-d-n-h---B-S-', e);
+      expectObservable(assign(events)).toBe('--p---------q-r-', {
+        p: { caller: 'c1', agent: 'a1' },
+        q: { caller: 'c1', agent: 'a2' },
+        r: { caller: 'c2', agent: 'a1' },
+      });
+    });
+  });
+
+  it('one caller: answer, music, uuid_break when an agent is assigned, bridge, hang up', () => {
+    const told: QueueEvent[] = [];
+    let uuid = '';
+    scheduler().run(({ hot, expectObservable }) => {
+      const vc = new VirtualConnection({
+        channel: { 'Caller-Caller-ID-Number': '2001' },
+        applications: { answer: 1, playback: 100, bridge: { duration: 20, bridge: { answerAfter: 5 } } },
+      });
+      uuid = vc.uuid;
+      const assignments = hot('   ----a-----', { a: { caller: vc.uuid, agent: '1001' } });
+      const line = serveCaller(Channel.fromConnection(vc.connection), assignments, (e) => told.push(e));
+      expectObservable(line).toBe('------------------------(l|)', { l: '2001: talked to 1001' });
+      // answer, then music at 1; at 4 the break ends it and the bridge starts (20 ms), the hangup at 24
+      expectObservable(vc.commands$).toBe('am--(bsg)---------------h', {
+        a: 'execute answer',
+        m: `execute playback ${MUSIC}`,
+        b: `api uuid_break ${vc.uuid}`,
+        s: 'execute set continue_on_fail=true',
+        g: 'execute bridge user/1001',
+        h: 'hangup',
+      });
+    });
+    expect(told).toEqual([
+      { kind: 'caller', caller: uuid, front: false },
+      { kind: 'released', agent: '1001', noAnswer: false },
+    ]);
+  });
+
+  it('a caller hanging up while waiting leaves the queue', () => {
+    const told: QueueEvent[] = [];
+    scheduler().run(({ hot, cold, expectObservable }) => {
+      const vc = new VirtualConnection({ channel: { 'Caller-Caller-ID-Number': '2002' }, applications: { answer: 1, playback: 100 } });
+      cold('-------x').subscribe(() => vc.hangup('NORMAL_CLEARING'));
+      const line = serveCaller(Channel.fromConnection(vc.connection), hot('-'), (e) => told.push(e));
+      expectObservable(line).toBe('-------(l|)', { l: '2002: hung up while waiting' });
+    });
+    expect(told.map((e) => e.kind)).toEqual(['caller', 'gone']);
+  });
+});
