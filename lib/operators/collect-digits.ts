@@ -43,7 +43,8 @@ export function collectDigits(options: CollectDigitsOptions = {}): OperatorFunct
       const arm = (ms: number): void => {
         timer?.unsubscribe();
         timer = scheduler.schedule(() => {
-          if (digits.length >= min && digits.length > 0) finish();
+          // With min 0, silence is an answer: the empty one.
+          if (digits.length >= min) finish();
           else subscriber.error(new EslTimeoutError(`no answer: ${digits.length} of at least ${min} digits after ${ms} ms`, ms));
         }, ms);
       };

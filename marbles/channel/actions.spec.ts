@@ -204,6 +204,15 @@ describe('Channel actions', () => {
     // (the virtual switch runs every application on its own call; only the line names B)
   });
 
+  it('breakMedia: api uuid_break, and the playback completes at once', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const { vc, ch } = call({ applications: { playback: { duration: 100, response: 'FILE PLAYED' } } });
+      cold('------x').subscribe(() => ch.breakMedia().subscribe());
+      expectObservable(ch.playback('local_stream://moh').pipe(map((r) => r.response))).toBe('------(r|)', { r: 'FILE PLAYED' });
+      expectObservable(vc.commands$).toBe('p-----b', { p: 'execute playback local_stream://moh', b: `api uuid_break ${ch.uuid}` });
+    });
+  });
+
   it('nothing is left behind: after an action only the channel is followed; after the hangup, nothing', () => {
     const ts = scheduler();
     const { vc, ch } = ts.run(() => call({ applications: { playback: 10 } }));

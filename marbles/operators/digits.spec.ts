@@ -51,6 +51,12 @@ describe('collectDigits', () => {
     });
   });
 
+  it('with min 0, a timeout without digits is the empty answer, not an error', () => {
+    scheduler().run(({ hot, expectObservable }) => {
+      expectObservable(hot('--------------|').pipe(collectDigits({ min: 0, max: 4, timeout: 10 }))).toBe('----------(x|)', { x: '' });
+    });
+  });
+
   it('unsubscribes from the digits when done', () => {
     scheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const keys = hot('  -1-2-3-|');
