@@ -7,7 +7,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { ConnectionOptions } from 'rxesl';
-import { FakeSwitch } from 'rxesl/testing';
+import { FakeSwitch, type FakeSwitchOptions } from 'rxesl/testing';
 
 /** True when this module is the script node/tsx was started with. */
 export function isMain(meta: ImportMeta): boolean {
@@ -24,15 +24,16 @@ export function eslOptions(env: NodeJS.ProcessEnv = process.env): Required<Pick<
 }
 
 /**
- * With `--demo` on the command line: starts a FakeSwitch (with the given setup) and returns
- * options pointing at it, and a stop function. Without: the environment's switch.
+ * With `--demo` on the command line: starts a FakeSwitch (with the given options and setup)
+ * and returns options pointing at it, and a stop function. Without: the environment's switch.
  */
 export async function switchFor(
   argv: readonly string[] = process.argv,
   setup?: (fake: FakeSwitch) => void,
+  fakeOptions: Omit<FakeSwitchOptions, 'password'> = {},
 ): Promise<{ options: ReturnType<typeof eslOptions>; stop: () => Promise<void> }> {
   if (!argv.includes('--demo')) return { options: eslOptions(), stop: async () => {} };
-  const fake = await FakeSwitch.start({ password: 'ClueCon' });
+  const fake = await FakeSwitch.start({ ...fakeOptions, password: 'ClueCon' });
   setup?.(fake);
   return { options: { host: fake.host, port: fake.port, password: 'ClueCon' }, stop: () => fake.stop() };
 }
