@@ -21,8 +21,9 @@ describe('call-centre queue (marbles)', () => {
         x: status('1001', 'Available'),
         y: status('1001', 'Available (On Demand)'),
       });
+      const statuses = '    -----------o------v------';
       // 1002 flaps until 6 and settles (On Break) at 6 + 5; 1001 is Available at 13 + 5, and still is at 19 + 5
-      expectObservable(agentStatuses(events, 5)).toBe('-----------o------v------', {
+      expectObservable(agentStatuses(events, 5)).toBe(statuses, {
         o: { agent: '1002', available: false },
         v: { agent: '1001', available: true },
       });
@@ -41,9 +42,10 @@ describe('call-centre queue (marbles)', () => {
         r: { kind: 'released', agent: 'a1', noAnswer: false },
       };
       const events = hot('  c-d-f-x-B-A---r---', e);
+      const made = '        --------p-q-------';
       const a = (caller: string, agent: string): Assignment => ({ caller, agent });
       // c2 gave up before any agent came: c1 gets a2 (idle first), c3 gets a1; a1 free again waits
-      expectObservable(assign(events)).toBe('--------p-q-------', { p: a('c1', 'a2'), q: a('c3', 'a1') });
+      expectObservable(assign(events)).toBe(made, { p: a('c1', 'a2'), q: a('c3', 'a1') });
     });
   });
 
@@ -59,7 +61,8 @@ describe('call-centre queue (marbles)', () => {
         S: { kind: 'agent', agent: 'a1', available: true },
       };
       const events = hot('  A-c-d-n-h---B-S-', e);
-      expectObservable(assign(events)).toBe('--p---------q-r-', {
+      const made = '        --p---------q-r-';
+      expectObservable(assign(events)).toBe(made, {
         p: { caller: 'c1', agent: 'a1' },
         q: { caller: 'c1', agent: 'a2' },
         r: { caller: 'c2', agent: 'a1' },
@@ -76,11 +79,13 @@ describe('call-centre queue (marbles)', () => {
         applications: { answer: 1, playback: 100, bridge: { duration: 20, bridge: { answerAfter: 5 } } },
       });
       uuid = vc.uuid;
-      const assignments = hot('   ----a-----', { a: { caller: vc.uuid, agent: '1001' } });
+      const assignments = hot('----a-----', { a: { caller: vc.uuid, agent: '1001' } });
+      const commands = '       am--(bsg)---------------h';
+      const outcome = '        ------------------------(l|)';
       const line = serveCaller(Channel.fromConnection(vc.connection), assignments, (e) => told.push(e));
-      expectObservable(line).toBe('------------------------(l|)', { l: '2001: talked to 1001' });
+      expectObservable(line).toBe(outcome, { l: '2001: talked to 1001' });
       // answer, then music at 1; at 4 the break ends it and the bridge starts (20 ms), the hangup at 24
-      expectObservable(vc.commands$).toBe('am--(bsg)---------------h', {
+      expectObservable(vc.commands$).toBe(commands, {
         a: 'execute answer',
         m: `execute playback ${MUSIC}`,
         b: `api uuid_break ${vc.uuid}`,
