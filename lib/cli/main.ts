@@ -29,6 +29,17 @@ function packageVersion(): string {
   return 'unknown';
 }
 
+// Whatever escapes (a bug, a broken pipe): one line, never a stack trace, unless RXESL_DEBUG is set.
+const fatal = (err: unknown): void => {
+  if ((err as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') process.exit(0);
+  process.stderr.write(process.env.RXESL_DEBUG ? `${(err as Error)?.stack ?? String(err)}\n` : `rxesl: ${describeError(err)}\n`);
+  process.exit(1);
+};
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+// The reader of our output went away (`rxesl -x ... | head -1`): nothing left to say.
+process.stdout.on('error', fatal);
+
 runCli({
   argv: process.argv.slice(2),
   env: process.env,
@@ -47,8 +58,5 @@ runCli({
 }).then(
   // Everything is closed by now; exit at once rather than wait for stdin to let go.
   (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`rxesl: ${describeError(err)}\n`);
-    process.exit(1);
-  },
+  fatal,
 );

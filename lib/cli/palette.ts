@@ -57,9 +57,3 @@ export function palette(enabled: boolean): Palette {
 export function wantsColour(stream: { isTTY?: boolean }, allowed: boolean): boolean {
   return allowed && stream.isTTY === true;
 }
-
-/** The visible length of a string that may contain SGR sequences. */
-export function visibleLength(s: string): number {
-  // Only SGR sequences: the only escapes a Palette writes.
-  return s.replace(/\x1b\[[0-9;]*m/g, '').length;
-}
