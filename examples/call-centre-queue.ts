@@ -211,9 +211,14 @@ export function callCentre(calls$: Observable<Connection>, agentEvents$: Observa
 async function main(): Promise<void> {
   const demo = process.argv.includes('--demo');
   let fake: FakeSwitch | undefined;
-  const { options, stop } = await switchFor(process.argv, (f) => {
-    fake = f;
-  });
+  // On the demo switch the music lasts as long as on FreeSWITCH: until uuid_break.
+  const { options, stop } = await switchFor(
+    process.argv,
+    (f) => {
+      fake = f;
+    },
+    { media: { durations: { [MUSIC]: 3_600_000 } } },
+  );
   const feed = await Connection.connect(options);
   await lastValueFrom(feed.events('plain', ['CUSTOM', 'callcenter::info']));
   const server = await Server.listen({ host: '127.0.0.1', port: demo ? 0 : Number(process.env.QUEUE_PORT ?? 8085) });

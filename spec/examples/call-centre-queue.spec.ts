@@ -1,4 +1,6 @@
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Connection, Server } from 'rxesl';
 import { type FakeCall, FakeSwitch } from 'rxesl/testing';
@@ -105,5 +107,16 @@ describe('examples/call-centre-queue.ts against FakeSwitch', () => {
       .filter((v) => v.startsWith('user/'));
     // 1001 was tried once (no answer) and never again
     expect(dialled).toEqual(['user/1001', 'user/1002', 'user/1002']);
+  });
+
+  it('runs on its own with --demo (npx tsx examples/call-centre-queue.ts --demo) and exits 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'examples', 'call-centre-queue.ts'), '--demo'], { cwd: join(__dirname, '..', '..') });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    const kill = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    clearTimeout(kill);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^queue listening on 127\.0\.0\.1:\d+\n2001: talked to 1001\n2002: talked to 1002\n2003: talked to 100[12]\n$/);
   });
 });

@@ -1,4 +1,6 @@
 import { filter, firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Connection } from 'rxesl';
 import { type FakeConferences, FakeSwitch, installConference } from 'rxesl/testing';
@@ -86,5 +88,16 @@ describe('examples/conference-moderator.ts against FakeSwitch', () => {
     expect(conn.routerStats).toEqual({ waiters: 0, views: 1 });
     sub.unsubscribe();
     expect(conn.routerStats).toEqual({ waiters: 0, views: 0 });
+  });
+
+  it('runs on its own with --demo (npx tsx examples/conference-moderator.ts --demo) and exits 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'examples', 'conference-moderator.ts'), '--demo'], { cwd: join(__dirname, '..', '..') });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    const kill = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    clearTimeout(kill);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^conference 3000 mute 1\nconference 3000 mute 2\nconference 3000 play file_string:\/\/digits\/3\.wav!conference\/conf-members_in_conference\.wav\n(.*\n)*conference 3000 kick 2\n/);
   });
 });
