@@ -35,7 +35,8 @@ export function ivr(call: Connection, options: IvrOptions = { sales: 'user/1001'
     concatMap(() => run(call, 'play_and_get_digits', '1 1 3 5000 # ivr/ivr-please_choose.wav ivr/ivr-that_was_an_invalid_entry.wav choice [12]')),
     map((done) => done.event.getHeader('variable_choice')),
     concatMap((choice): Observable<IvrOutcome> => {
-      // After a transfer the call has left this socket (FreeSWITCH closes it): nothing to hang up.
+      // After a transfer the call runs the new extension: it is not ours to hang up (the async
+      // socket stays attached to the channel until the call ends).
       if (choice === '2') return run(call, 'transfer', options.support).pipe(map(() => 'support' as const));
       const last$: Observable<IvrOutcome> =
         choice === '1'

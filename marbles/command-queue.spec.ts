@@ -108,6 +108,27 @@ describe('command FIFO', () => {
     });
   });
 
+  it('a bgapi or execute whose reply came fails at once when the connection goes before its result', () => {
+    const ts = scheduler();
+    ts.run(({ hot, cold, expectObservable }) => {
+      const server = hot('--a-r-e---|', { a: wire.reply('+OK event listener enabled plain'), r: wire.reply('+OK Job-UUID: j1'), e: wire.reply('+OK') });
+      const { conn } = scriptedConnection(ts, server);
+      const kinds = map((s: { kind: string }) => s.kind);
+      // subscribed to everything first, so neither asks for its result event itself
+      expectObservable(cold('-x|').pipe(mergeMap(() => conn.events('plain', 'ALL')), kinds)).toBe('--(r|)', { r: 'reply' });
+      expectObservable(cold('---x|').pipe(mergeMap(() => conn.bgapi('status', undefined, { jobUuid: 'j1' })), kinds)).toBe(
+        '----r-----#',
+        { r: 'reply' },
+        new EslDisconnectedError('connection lost before the result of "bgapi status"', 'bgapi status'),
+      );
+      expectObservable(cold('-----x|').pipe(mergeMap(() => conn.execute('playback', 'a.wav', { uuid: 'u1', eventUuid: 'app-1' })), kinds)).toBe(
+        '------r---#',
+        { r: 'reply' },
+        new EslDisconnectedError('connection lost before the result of "sendmsg u1"', 'sendmsg u1'),
+      );
+    });
+  });
+
   it('a command on a closed connection fails at once', () => {
     const ts = scheduler();
     ts.run(({ hot, cold, expectObservable }) => {

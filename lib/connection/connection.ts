@@ -197,6 +197,8 @@ export class Connection {
   readonly #filters = new FilterList();
   #logLevel: string | undefined;
   #myevents = false;
+  /** bgapi and execute calls whose reply came and whose result event has not: failed when the connection goes. */
+  readonly #awaitingResults = new Set<(err: Error) => void>();
   /** Subscription commands written whose reply has not come. */
   readonly #pendingSubscriptions = new Set<PendingSubscription>();
 
@@ -436,6 +438,7 @@ export class Connection {
     if (err instanceof EslProtocolError) this.#errors.next(err);
     const cause = err instanceof EslDisconnectedError ? err : new EslDisconnectedError(`connection lost: ${err.message}`, undefined, { cause: err });
     this.#queue.failAll((label) => new EslDisconnectedError(`connection lost before the reply to "${label}"`, label, { cause }));
+    for (const lost of [...this.#awaitingResults]) lost(cause);
     if (this.#handshake) {
       this.#handshake.onClose(cause);
       return;
@@ -498,6 +501,7 @@ export class Connection {
     this.#reconnecting?.unsubscribe();
     this.#reconnecting = null;
     this.#queue.failAll((label) => new EslDisconnectedError(`connection closed before the reply to "${label}"`, label, err ? { cause: err } : undefined));
+    for (const lost of [...this.#awaitingResults]) lost(err ?? new EslDisconnectedError('connection closed'));
     const waiting = this.#waiting;
     this.#waiting = [];
     for (const w of waiting) w.fail(new EslDisconnectedError('connection closed', undefined, err ? { cause: err } : undefined));
@@ -755,7 +759,11 @@ export class Connection {
         cleanup();
         subscriber.error(err);
       };
-      removers = spec.wait((result) => {
+      // The result is an event: if the connection goes before it comes, it never will.
+      const lost = (err: Error): void => fail(new EslDisconnectedError(`connection lost before the result of "${spec.cmd.label}"`, spec.cmd.label, { cause: err }));
+      this.#awaitingResults.add(lost);
+      removers = [() => this.#awaitingResults.delete(lost)];
+      removers.push(...spec.wait((result) => {
         cleanup();
         if (result instanceof Error) {
           subscriber.error(result);
@@ -763,7 +771,7 @@ export class Connection {
         }
         subscriber.next(result);
         subscriber.complete();
-      });
+      }));
       for (const name of spec.subscribe) this.#autoSubscribe(name)?.catch(fail);
       if (this.#filters.size > 0) {
         filtered = true;
@@ -1065,6 +1073,11 @@ export class Connection {
   /** The filters in force, in order. */
   get filters(): readonly EventFilter[] {
     return this.#filters.filters.map((f) => ({ ...f }));
+  }
+
+  /** Whether `myevents` is on (sent through this connection, as the Server does): the channel's own events come without `event`. */
+  get hasMyEvents(): boolean {
+    return this.#myevents;
   }
 
   /** The log level asked for with log(), if any. */
