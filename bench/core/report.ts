@@ -50,7 +50,7 @@ function mb(x: number): string {
 function ratio(a: number, b: number): string {
   if (!Number.isFinite(a) || !Number.isFinite(b) || b <= 0) return '–';
   const r = a / b;
-  return r >= 10 ? `${r.toFixed(0)}×` : `${r.toFixed(2)}×`;
+  return r >= 100 ? `${r.toFixed(0)}×` : `${r.toFixed(2)}×`;
 }
 
 function esc(s: string): string {
@@ -258,7 +258,7 @@ export function render(input: ReportInput): string {
       line(
         `| ${lib} | ${fmt(r.rate)} | ${(r.tally?.distinct ?? 0).toLocaleString('en')} | ${first ? `${first.heapMB.toFixed(1)} MB` : '–'} | ` +
           `${last ? `${last.heapMB.toFixed(1)} MB` : '–'} | ${sk.growthMB >= 0 ? '+' : ''}${sk.growthMB.toFixed(2)} MB | ${sk.slopeKBPer100k.toFixed(1)} | ` +
-          `${sk.flat ? 'yes' : '**no**'} | ${mb(r.memory?.peakRssMB ?? NaN)} | ${r.status === 'ok' ? '' : esc(`${r.status}: ${r.reason ?? ''}`)} |`,
+          `${r.tally && r.tally.lost > 0 ? '– (incomplete run)' : sk.flat ? 'yes' : '**no**'} | ${mb(r.memory?.peakRssMB ?? NaN)} | ${r.status === 'ok' ? '' : esc(`${r.status}: ${r.reason ?? ''}`)} |`,
       );
     }
     line();
