@@ -16,7 +16,7 @@ import { type ApiResponse, type ApplicationResult, type CommandReply } from '../
 import { EslArgumentError, EslDisconnectedError, EslHangupError } from '../errors.js';
 import type { EventFormat } from '../protocol/content-type.js';
 import type { EslEvent } from '../protocol/event.js';
-import type { EventName } from '../protocol/event-names.js';
+import { type EventName, type KnownEventName, MYEVENTS_SET } from '../protocol/event-names.js';
 import { type ChannelSnapshot, foldChannelEvent } from '../operators/channel-state.js';
 import { dtmf } from '../operators/dtmf.js';
 import { type FeatureCodeOptions, featureCodes } from './feature-codes.js';
@@ -123,32 +123,6 @@ const HANGUP_EVENTS = new Set(['CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE']);
 const END_EVENTS = new Set(['CHANNEL_HANGUP_COMPLETE', 'CHANNEL_DESTROY']);
 const PROGRESS_EVENTS = new Set(['CHANNEL_PROGRESS', 'CHANNEL_PROGRESS_MEDIA']);
 
-/** What `myevents` delivers on an outbound socket (PROTOCOL.md §2.3). */
-const MYEVENTS = new Set<string>([
-  'CHANNEL_ANSWER',
-  'CHANNEL_APPLICATION',
-  'CHANNEL_BRIDGE',
-  'CHANNEL_CREATE',
-  'CHANNEL_DATA',
-  'CHANNEL_DESTROY',
-  'CHANNEL_EXECUTE',
-  'CHANNEL_EXECUTE_COMPLETE',
-  'CHANNEL_HANGUP',
-  'CHANNEL_HANGUP_COMPLETE',
-  'CHANNEL_ORIGINATE',
-  'CHANNEL_UUID',
-  'CHANNEL_OUTGOING',
-  'CHANNEL_PARK',
-  'CHANNEL_PROGRESS',
-  'CHANNEL_PROGRESS_MEDIA',
-  'CHANNEL_STATE',
-  'CHANNEL_UNBRIDGE',
-  'CHANNEL_UNPARK',
-  'DETECTED_SPEECH',
-  'DTMF',
-  'NOTALK',
-  'TALK',
-]);
 
 function blankSnapshot(uuid: string): ChannelSnapshot {
   return {
@@ -635,7 +609,8 @@ export class Channel {
   subscribeEvents(format?: EventFormat): Observable<CommandReply> {
     return defer(() => {
       const sub = this.connection.subscription;
-      const missing = Channel.EVENTS.filter((n) => !sub.covers(n) && !(this.#owned && MYEVENTS.has(n)));
+      const mine = this.#owned && this.connection.hasMyEvents;
+      const missing = Channel.EVENTS.filter((n) => !sub.covers(n) && !(mine && MYEVENTS_SET.includes(n as KnownEventName)));
       return missing.length === 0 ? EMPTY : this.connection.events(format ?? sub.format, missing);
     });
   }
