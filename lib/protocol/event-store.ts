@@ -589,15 +589,103 @@ function nodeText(children: unknown): string {
   return s;
 }
 
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** XML character data: the five named entities and numeric references. */
+function xmlUnescape(text: string): string {
+  if (text.indexOf('&') < 0) return text;
+  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (whole, ref: string) => {
+    if (ref[0] !== '#') return ENTITIES[ref] ?? whole;
+    const code = ref[1] === 'x' ? Number.parseInt(ref.slice(2), 16) : Number.parseInt(ref.slice(1), 10);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
+}
+
+function skipSpace(text: string, i: number): number {
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 10 && c !== 9 && c !== 13) break;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * Reads the one layout FreeSWITCH writes (switch_event_xmlize + switch_xml_toxml): `<event>`,
+ * `<headers>` with one element per header (text only), then an optional `<Content-Length>`
+ * and `<body>`. Returns undefined at the first thing that is not that layout (a comment, CDATA,
+ * an attribute, a nested element), and the caller hands the text to a full XML parser.
+ */
+function readFreeswitchXml(text: string): { names: string[]; values: string[]; body: string | undefined; length: number | undefined } | undefined {
+  let i = skipSpace(text, 0);
+  if (!text.startsWith('<event>', i)) return undefined;
+  i = skipSpace(text, i + 7);
+  if (!text.startsWith('<headers>', i)) return undefined;
+  i += 9;
+  const names: string[] = [];
+  const values: string[] = [];
+  for (;;) {
+    i = skipSpace(text, i);
+    if (text.startsWith('</headers>', i)) {
+      i += 10;
+      break;
+    }
+    if (text.charCodeAt(i) !== 60 /* < */) return undefined;
+    const gt = text.indexOf('>', i);
+    if (gt < 0) return undefined;
+    const name = text.slice(i + 1, gt);
+    if (name.length === 0 || /[\s/!?<"'=]/.test(name)) return undefined;
+    const close = `</${name}>`;
+    const end = text.indexOf(close, gt + 1);
+    if (end < 0) return undefined;
+    const raw = text.slice(gt + 1, end);
+    if (raw.indexOf('<') >= 0) return undefined;
+    names.push(name);
+    values.push(urlDecode(xmlUnescape(raw)));
+    i = end + close.length;
+  }
+  let length: number | undefined;
+  let body: string | undefined;
+  i = skipSpace(text, i);
+  if (text.startsWith('<Content-Length>', i)) {
+    const end = text.indexOf('</Content-Length>', i);
+    if (end < 0) return undefined;
+    const n = Number(urlDecode(text.slice(i + 16, end)).trim());
+    if (Number.isInteger(n) && n >= 0) length = n;
+    i = skipSpace(text, end + 17);
+  }
+  if (text.startsWith('<body>', i)) {
+    const end = text.lastIndexOf('</body>');
+    if (end < i) return undefined;
+    const raw = text.slice(i + 6, end);
+    if (raw.indexOf('<') >= 0) return undefined;
+    body = xmlUnescape(raw);
+    i = skipSpace(text, end + 7);
+  }
+  if (!text.startsWith('</event>', i)) return undefined;
+  return { names, values, body, length };
+}
+
+/** The body of an XML event, cut to `<Content-Length>` bytes (which drops FreeSWITCH's indent before `</body>`). */
+function xmlBody(text: string | undefined, length: number | undefined): string | Buffer | undefined {
+  if (text === undefined) return undefined;
+  if (length === undefined) return text;
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.length > length ? bytes.subarray(0, length) : bytes;
+}
+
 /**
  * Parses the body of a text/event-xml frame (PROTOCOL.md §1.6, FINDINGS §5).
  * Header text is XML-unescaped then percent-decoded. A repeated element becomes repeated
  * headers: XML cannot tell an array header from a repeated header, and repeated headers
  * (Hangup-Cause, the CODEC ones) are the common case. The body is cut to `<Content-Length>`
  * bytes, which drops the two spaces FreeSWITCH indents the closing tag with after a final LF.
+ * FreeSWITCH's own layout is read directly; anything else goes through fast-xml-parser.
  */
 export function xmlStore(payload: Buffer | string): EventStore {
   const text = typeof payload === 'string' ? payload : payload.toString('utf8');
+  const quick = readFreeswitchXml(text);
+  if (quick) return new ListStore(quick.names, quick.values, xmlBody(quick.body, quick.length));
   let doc: XmlNode[];
   try {
     doc = getXmlParser().parse(text) as XmlNode[];
@@ -630,16 +718,7 @@ export function xmlStore(payload: Buffer | string): EventStore {
       bodyText = nodeText(child[name]);
     }
   }
-  let body: string | Buffer | undefined;
-  if (bodyText !== undefined) {
-    if (bodyLength !== undefined) {
-      const bytes = Buffer.from(bodyText, 'utf8');
-      body = bytes.length > bodyLength ? bytes.subarray(0, bodyLength) : bytes;
-    } else {
-      body = bodyText;
-    }
-  }
-  return new ListStore(names, values, body);
+  return new ListStore(names, values, xmlBody(bodyText, bodyLength));
 }
 
 /** Outer headers of a command/reply that carries a whole CHANNEL_DATA event (the outbound connect reply). */

@@ -278,6 +278,20 @@ describe('JSON and XML events', () => {
     expect(EslEvent.parse('xml', ev.serialize('xml')).getBody()).toBe('héllo ☎ 😀\r\n"q" \'a\' & <b>');
   });
 
+  it("XML in FreeSWITCH's layout and XML any other way (comments, CDATA, attributes) read the same", () => {
+    const ev = new EslEvent([['Event-Name', 'CUSTOM'], ['X-Caller', 'Zoë <1000> & co'], ['X-Caller', 'second']], 'héllo & <b>\n');
+    const native = ev.serialize('xml');
+    const other = native
+      .replace('<headers>', '<headers>\n    <!-- written by hand -->')
+      .replace('<body>h&#xE9;llo &amp; ', '<body foo="bar"><![CDATA[héllo & ]]>');
+    expect(other).not.toBe(native);
+    for (const xml of [native, other]) {
+      const back = EslEvent.parse('xml', xml);
+      expect(back.headerList()).toEqual(ev.headerList());
+      expect(back.getBody()).toBe('héllo & <b>\n');
+    }
+  });
+
   it('an array header is one ARRAY:: line in plain, an array in JSON and repeated elements in XML', () => {
     const ev = new EslEvent('CUSTOM', 'x::y');
     ev.addHeader('X-Array', 'ARRAY::one|:two two|:thrée');
