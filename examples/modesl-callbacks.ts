@@ -13,18 +13,20 @@ export interface Tour {
   status: string;
   /** The BACKGROUND_JOB body of `bgapi version`. */
   version: string;
-  /** The uuid of the call answered (from its CHANNEL_ANSWER event). */
+  /** The uuid of the call placed, as its CHANNEL_ANSWER event gave it. */
   answered: string;
   /** Hangup-Cause of the same call, from its CHANNEL_HANGUP_COMPLETE. */
   hangupCause: string;
 }
 
 /**
- * The classic modesl program: connect, api, bgapi, subscribe, originate a call and watch it
- * answer and hang up, disconnect. `done` is called once, with the error or what was seen.
+ * The classic modesl program: connect, api, bgapi, subscribe, originate a call, see it answer,
+ * hang it up, disconnect. `done` is called once, with the error or what was seen.
  */
 export function tour(host: string, port: number, password: string, dial: string, done: (err: Error | null, tour?: Tour) => void): void {
   const seen: Partial<Tour> = {};
+  /** The uuid of the call placed, from the originate's result. */
+  let call: string | undefined;
   let finished = false;
   const finish = (err: Error | null): void => {
     if (finished) return;
@@ -42,9 +44,13 @@ export function tour(host: string, port: number, password: string, dial: string,
         seen.version = job.getBody().trim();
 
         this.subscribe(['CHANNEL_ANSWER', 'CHANNEL_HANGUP_COMPLETE'], () => {
-          // bgapi: the call is placed in the background, the events say what happens to it.
+          // bgapi: the call is placed in the background; the job's result is `+OK <uuid>` once
+          // it is answered (or `-ERR <cause>`), and the events say what happens to it.
           this.bgapi('originate', `${dial} &park`, (result) => {
-            if (result.getBody().startsWith('-ERR')) finish(new Error(`originate: ${result.getBody().trim()}`));
+            const body = result.getBody().trim();
+            if (!body.startsWith('+OK ')) return finish(new Error(`originate: ${body}`));
+            call = body.slice(4);
+            this.api('uuid_kill', [call, 'USER_BUSY'], () => undefined);
           });
         });
       });
@@ -53,12 +59,10 @@ export function tour(host: string, port: number, password: string, dial: string,
 
   // EventEmitter2 wildcards, as in modesl: esl::event::<Event-Name>::<Unique-ID>.
   conn.on('esl::event::CHANNEL_ANSWER::*', (event) => {
-    const uuid = event.getHeader('Unique-ID') ?? '';
-    seen.answered = uuid;
-    conn.api('uuid_kill', [uuid, 'USER_BUSY'], () => undefined);
+    seen.answered = event.getHeader('Unique-ID') ?? '';
   });
   conn.on('esl::event::CHANNEL_HANGUP_COMPLETE::*', (event) => {
-    if (event.getHeader('Unique-ID') !== seen.answered) return;
+    if (call === undefined || event.getHeader('Unique-ID') !== call) return;
     seen.hangupCause = event.getHeader('Hangup-Cause') ?? '';
     finish(null);
   });

@@ -17,7 +17,7 @@ function runExample(name: string): Promise<{ code: number | null; stdout: string
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     // A hung example fails the test instead of hanging it.
-    const kill = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    const kill = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('exit', (code) => {
       clearTimeout(kill);
       resolve({ code, stdout, stderr });
@@ -43,5 +43,5 @@ describe('the examples with --demo', () => {
       expect({ name, code: r.code, stderr: r.stderr }).toEqual({ name, code: 0, stderr: '' });
       expect(r.stdout, name).toMatch(expected[name]!);
     });
-  }, 40_000);
+  }, 90_000);
 });
