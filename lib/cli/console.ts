@@ -48,6 +48,8 @@ export interface ConsoleOptions {
   banner?: readonly string[];
   /** Run before the first prompt (the --events and --log of the command line). */
   startup?: readonly ConsoleCommand[];
+  /** Called once the startup commands have run (the demo starts its calls then). */
+  onReady?: () => void;
 }
 
 /** Lines typed, waiting to be run in order; `null` once input ended. */
@@ -161,6 +163,7 @@ export class ConsoleSession {
     void this.#loadCatalog();
     for (const line of this.#o.banner ?? []) this.print(line);
     for (const cmd of this.#o.startup ?? []) await runCommand(cmd, this.#context());
+    this.#o.onReady?.();
     this.#openReadline();
     try {
       while (!this.#stopped) {

@@ -26,7 +26,10 @@ export interface DemoSwitch {
   readonly port: number;
   /** True when the port asked for was taken and another was chosen. */
   readonly movedFrom: number | undefined;
-  readonly traffic: TrafficHandle;
+  /** The call generator, once started. */
+  readonly traffic: TrafficHandle | undefined;
+  /** Starts the calls (the console does once it has subscribed, so the feed shows the first call whole). */
+  startTraffic(): void;
   stop(): Promise<void>;
 }
 
@@ -62,7 +65,7 @@ async function listen(o: DemoOptions): Promise<{ fake: FakeSwitch; movedFrom: nu
   }
 }
 
-/** Starts the emulator, its dialplan and the call traffic. */
+/** Starts the emulator and its dialplan; `startTraffic()` starts the calls. */
 export async function startDemo(o: DemoOptions): Promise<DemoSwitch> {
   const { fake, movedFrom } = await listen(o);
   fake.extension({
@@ -75,23 +78,28 @@ export async function startDemo(o: DemoOptions): Promise<DemoSwitch> {
   fake.extension({ name: 'goodbye', context: 'demo', destination: /^ivr-/, actions: ['playback voicemail/vm-goodbye.wav', 'hangup'] });
   // Agents pick up after a second and a half and talk for four.
   fake.endpoint(DEMO_AGENT, { answerAfterMs: 1500, hangupAfterMs: 4000 });
-  const traffic = fake.traffic({
-    callsPerSecond: o.rate,
-    destination: DEMO_IVR,
-    callerIdNumber: (n) => `55501${String(n % 1000).padStart(3, '0')}`,
-    // Every third caller presses 1, the next 2, the next nothing at all.
-    dtmf: (n) => ['1', '2', ''][n % 3]!,
-    dtmfDelayMs: 800,
-    maxConcurrent: 500,
-  });
+  let traffic: TrafficHandle | undefined;
   return {
     fake,
     host: fake.host,
     port: fake.port,
     movedFrom,
-    traffic,
+    get traffic() {
+      return traffic;
+    },
+    startTraffic: () => {
+      traffic ??= fake.traffic({
+        callsPerSecond: o.rate,
+        destination: DEMO_IVR,
+        callerIdNumber: (n) => `55501${String(n % 1000).padStart(3, '0')}`,
+        // Every third caller presses 1, the next 2, the next nothing at all.
+        dtmf: (n) => ['1', '2', ''][n % 3]!,
+        dtmfDelayMs: 800,
+        maxConcurrent: 500,
+      });
+    },
     stop: async () => {
-      traffic.stop();
+      traffic?.stop();
       await fake.stop();
     },
   };

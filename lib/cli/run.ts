@@ -60,8 +60,11 @@ export async function runCli(io: CliIo): Promise<number> {
       user: demo ? undefined : options.user,
       apiTimeout: options.timeout,
     };
-    if (action === 'execute') return await execute(io, options, connection);
-    if (action === 'top') return await top(io, options, connection, target);
+    if (action === 'execute') {
+      demo?.startTraffic();
+      return await execute(io, options, connection);
+    }
+    if (action === 'top') return await top(io, options, connection, target, demo);
     return await interactive(io, options, connection, target, demo);
   } catch (e) {
     io.stderr.write(`${err.red(`rxesl: ${describeError(e, target)}`)}\n`);
@@ -88,8 +91,9 @@ async function execute(io: CliIo, options: CliOptions, connection: ConnectionOpt
 }
 
 /** `rxesl top`: the live view until q, Ctrl-C or a signal. */
-async function top(io: CliIo, options: CliOptions, connection: ConnectionOptions, target: ErrorContext): Promise<number> {
+async function top(io: CliIo, options: CliOptions, connection: ConnectionOptions, target: ErrorContext, demo: DemoSwitch | undefined): Promise<number> {
   const conn = await Connection.connect(connection);
+  demo?.startTraffic();
   const tty = io.stdin.isTTY === true && io.stdout.isTTY === true;
   let stop = (): void => {};
   const stopped = new Promise<void>((resolve) => {
@@ -179,6 +183,7 @@ async function interactive(
     historyFile: historyPath(options.history),
     banner,
     startup,
+    onReady: () => demo?.startTraffic(),
   });
   const offSignal = io.onSignal?.(() => session.stop(0));
   try {

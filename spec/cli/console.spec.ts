@@ -209,7 +209,8 @@ describe('rxesl --demo', () => {
   it('shows call events from the built-in switch within a few seconds, and leaves cleanly', async () => {
     const p = new CliProcess(['--demo', '--port', '0', '--rate', '5']);
     await p.waitFor(/demo: FakeSwitch, rxesl's FreeSWITCH emulator, on 127\.0\.0\.1:\d+/);
-    await p.waitFor(/CHANNEL_CREATE +[0-9a-f-]{36} sofia\/internal\/\d+@127\.0\.0\.1 +\d+ -> 5000/, { timeout: 5000 });
+    // The calls start once the console has subscribed: the first call is shown from its start.
+    await p.waitFor(/CHANNEL_CREATE +[0-9a-f-]{36} sofia\/internal\/55501000@127\.0\.0\.1 +55501000 -> 5000/, { timeout: 5000 });
     await p.waitFor(/PLAYBACK_START +[0-9a-f-]{36} .* ivr\/ivr-welcome_to_freeswitch\.wav/, { timeout: 5000 });
     p.line('show channels count');
     await p.waitFor(/\n\d+ total\.\n/);
