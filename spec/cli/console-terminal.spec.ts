@@ -54,17 +54,25 @@ class FakeTerminal {
 
 let fake: FakeSwitch | undefined;
 let dir: string;
+/** Consoles started by a test; a test that failed half way leaves them running. */
+const running: Array<{ term: FakeTerminal; done: Promise<number> }> = [];
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'rxesl-console-'));
 });
 afterEach(async () => {
+  // Ctrl-D ends any console still at its prompt (and its connection) before the switch goes;
+  // one stuck elsewhere loses its switch, which ends it too.
+  for (const { term, done } of running.splice(0)) {
+    term.input.end();
+    await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
+  }
   await fake?.stop();
   fake = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
 
 function console_(term: FakeTerminal, args: string[] = []): Promise<number> {
-  return runCli({
+  const done = runCli({
     argv: ['--port', String(fake!.port), '--history', join(dir, 'history'), ...args],
     env: {},
     stdin: term.input,
@@ -72,6 +80,8 @@ function console_(term: FakeTerminal, args: string[] = []): Promise<number> {
     stderr: term.errors,
     version: 'test',
   });
+  running.push({ term, done });
+  return done;
 }
 
 describe('the console on a terminal', () => {
