@@ -61,7 +61,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   // Ctrl-D ends any console still at its prompt (and its connection) before the switch goes;
-  // one stuck elsewhere loses its switch, which ends it too.
+  // one stuck elsewhere (a failed test in /top) is not waited for longer than 2 s.
   for (const { term, done } of running.splice(0)) {
     term.input.end();
     await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
