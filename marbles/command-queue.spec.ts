@@ -129,6 +129,17 @@ describe('command FIFO', () => {
     });
   });
 
+  it('a bgapi refused with -ERR (failOnError: false) emits the reply and completes: no result will come', () => {
+    const ts = scheduler();
+    ts.run(({ hot, cold, expectObservable }) => {
+      const server = hot('--a-r', { a: wire.reply('+OK event listener enabled plain'), r: wire.reply('-ERR permission denied') });
+      const { conn } = scriptedConnection(ts, server);
+      expectObservable(cold('-x|').pipe(mergeMap(() => conn.events('plain', 'ALL')), map((r) => r.kind))).toBe('--(r|)', { r: 'reply' });
+      expectObservable(cold('---x|').pipe(mergeMap(() => conn.bgapi('status', undefined, { failOnError: false })), map((r) => (r.kind === 'reply' ? r.replyText : r.kind)))).toBe('----(r|)', { r: '-ERR permission denied' });
+      ts.schedule(() => expect(conn.routerStats.waiters).toBe(0), 5);
+    });
+  });
+
   it('a command on a closed connection fails at once', () => {
     const ts = scheduler();
     ts.run(({ hot, cold, expectObservable }) => {

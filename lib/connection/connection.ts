@@ -780,6 +780,12 @@ export class Connection {
       const replySub = this.#reply(spec.cmd, spec.options).subscribe({
         next: (reply) => {
           subscriber.next(reply);
+          if (!reply.ok) {
+            // Refused (failOnError: false let the -ERR through): no result event will come.
+            cleanup();
+            subscriber.complete();
+            return;
+          }
           const ms = spec.resultTimeout;
           if (ms) timer = this.#timers.setTimeout(() => fail(new EslTimeoutError(spec.timeoutMessage(ms), ms, spec.cmd.label)), ms);
         },
