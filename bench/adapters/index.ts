@@ -5,7 +5,8 @@
 import type { Adapter } from '../core/types.js';
 
 export const ADAPTERS: Record<string, () => Promise<{ default: Adapter }>> = {
-  // rxesl: add `rxesl: () => import('./rxesl.js')` once lib/connection and lib/server exist (README).
+  rxesl: () => import('./rxesl.js'),
+  'rxesl-modesl': () => import('./rxesl-modesl.js'),
   'rxesl-protocol': () => import('./rxesl-protocol.js'),
   modesl: () => import('./modesl.js'),
   'drachtio-modesl': () => import('./drachtio-modesl.js'),
