@@ -446,7 +446,7 @@ function storeFromMembers(members: Array<[string, unknown]>): ListStore {
  * True when the object JSON.parse made holds every member of the text: no duplicate key was
  * dropped and no index-like key was moved first. Checked without reading the text again: the
  * text's length must equal what the object's members take once written (`"k":"v"` each,
- * commas, braces) plus what the escapes in the text add (one char for `\n`, five for `\uXXXX`).
+ * commas, braces) plus what the escapes in the text add (one char for `\n`, five for a `\u00e9`).
  * A dropped duplicate makes the text longer than that, by its own length. Anything unusual
  * (a value that is not a string or an array of strings) answers false, the safe side.
  */
