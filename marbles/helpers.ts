@@ -30,8 +30,8 @@ export function scriptedConnection(ts: TestScheduler, wire: Observable<Uint8Arra
   const written: Written[] = [];
   const transport: Transport = {
     chunks$: wire,
-    write: (bytes) => {
-      written.push({ time: ts.now(), line: Buffer.from(bytes).toString('utf8').split('\n')[0]! });
+    write: (data) => {
+      written.push({ time: ts.now(), line: (typeof data === 'string' ? data : Buffer.from(data).toString('utf8')).split('\n')[0]! });
       return true;
     },
     destroy: () => {},

@@ -17,11 +17,19 @@ export class EncodedCommand {
   constructor(
     /** The command line as sent (the first line of the block). */
     readonly line: string,
-    /** The bytes to write. */
-    readonly bytes: Buffer,
+    /**
+     * What to write: the block as a string (most commands: nothing is allocated until the
+     * socket encodes it) or as bytes (a command with a binary body).
+     */
+    readonly data: string | Buffer,
     /** The line as shown in errors and logs (a password is masked). */
     readonly label: string = line,
   ) {}
+
+  /** The bytes to write (UTF-8). */
+  get bytes(): Buffer {
+    return typeof this.data === 'string' ? Buffer.from(this.data, 'utf8') : this.data;
+  }
 
   /** The command word: api, bgapi, sendmsg... */
   get verb(): string {
@@ -106,14 +114,14 @@ export function encodeCommand(
     }
     head += `${n}: ${v}\n`;
   }
-  if (body === undefined) return new EncodedCommand(line, Buffer.from(`${head}\n`, 'utf8'), label);
+  if (body === undefined) return new EncodedCommand(line, `${head}\n`, label);
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  if (bytes.length === 0) return new EncodedCommand(line, Buffer.from(`${head}\n`, 'utf8'), label);
+  if (bytes.length === 0) return new EncodedCommand(line, `${head}\n`, label);
   return new EncodedCommand(line, Buffer.concat([Buffer.from(`${head}Content-Length: ${bytes.length}\n\n`, 'utf8'), bytes]), label);
 }
 
 function simple(line: string, label?: string): EncodedCommand {
-  return new EncodedCommand(line, Buffer.from(`${line}\n\n`, 'utf8'), label);
+  return new EncodedCommand(line, `${line}\n\n`, label);
 }
 
 function words(argument: string, names: string | readonly string[]): string[] {

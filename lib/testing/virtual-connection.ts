@@ -142,8 +142,8 @@ export class VirtualConnection {
     this.commands$ = this.#commands.asObservable();
     const transport: Transport = {
       chunks$: this.#chunks.asObservable(),
-      write: (bytes) => {
-        this.#reader.push(bytes, (cmd) => this.#handle(cmd));
+      write: (data) => {
+        this.#reader.push(typeof data === 'string' ? Buffer.from(data, 'utf8') : data, (cmd) => this.#handle(cmd));
         return true;
       },
       destroy: () => this.#chunks.complete(),

@@ -9,8 +9,8 @@ import type { Observable } from 'rxjs';
 export interface Transport {
   /** Chunks as read. Completes when the peer closes; errors when the link fails. */
   readonly chunks$: Observable<Uint8Array>;
-  /** Writes bytes; false when the link can no longer be written. */
-  write(bytes: Uint8Array): boolean;
+  /** Writes bytes (a string is written as UTF-8); false when the link can no longer be written. */
+  write(data: Uint8Array | string): boolean;
   /** Closes at once. */
   destroy(): void;
   /** The socket, when there is one. */
