@@ -5,7 +5,8 @@
  * reply, always. A command whose caller gave up (unsubscribed, timed out) keeps its place:
  * its reply is still consumed in its turn, and dropped, so the queue never gets out of step.
  *
- * No I/O here: the Connection writes the bytes and feeds the replies in.
+ * No I/O here: the Connection writes the bytes and feeds the replies in. A queued command is
+ * one small object: ten thousand in flight must stay cheap.
  */
 import { asyncScheduler, type Subscription } from 'rxjs';
 import { EslDisconnectedError, EslTimeoutError } from '../errors.js';
@@ -25,33 +26,65 @@ export const realTimers: Scheduler = {
   clearTimeout: (h) => (h as Subscription).unsubscribe(),
 };
 
-export interface PendingCommand {
-  /** For messages: the command line, password masked. */
-  readonly label: string;
-  /** Milliseconds FreeSWITCH may take once this command is at the head of the queue; 0 or undefined: no limit. */
-  readonly timeoutMs?: number | undefined;
-  /** Called with the reply frame (only if the caller is still waiting). */
-  readonly onReply: (frame: Frame) => void;
-  /** Called at most once, if the caller is still waiting: timeout or disconnect. */
-  readonly onError: (err: Error) => void;
-  /**
-   * Called with the reply whether or not the caller still waits (before onReply): what the
-   * command changed on the server (a subscription, a filter) is known even when nobody listens.
-   */
-  readonly onAnyReply?: ((frame: Frame) => void) | undefined;
-  /** Called when the reply will never come (the connection went): undo what was assumed. */
-  readonly onLost?: (() => void) | undefined;
+/** Where a command's outcome goes: its reply frame, or the error that means none will come. */
+export interface ReplyTarget {
+  reply(frame: Frame): void;
+  fail(err: Error): void;
 }
 
-interface Entry {
-  command: PendingCommand;
-  /** The caller no longer waits; the reply will be consumed and dropped. */
-  settled: boolean;
-  timer: unknown;
+export interface QueueHooks {
+  /**
+   * Called with the reply whether or not the caller still waits (before the target): what the
+   * command changed on the server (a subscription, a filter) is known even when nobody listens.
+   */
+  replied?: ((frame: Frame) => void) | undefined;
+  /** Called when the reply will never come (the connection went): undo what was assumed. */
+  lost?: (() => void) | undefined;
+}
+
+/**
+ * A command written and waiting for its reply, and what to do with the reply (subclasses say).
+ * It is also its own teardown: `unsubscribe()` means the caller stopped waiting.
+ */
+export abstract class QueuedCommand implements ReplyTarget {
+  /** The caller no longer waits (answered, failed, timed out or unsubscribed); the reply is still consumed. */
+  settled = false;
+  timer: unknown = undefined;
+  queue: CommandQueue | undefined = undefined;
+
+  constructor(
+    /** For messages: the command line, password masked. */
+    readonly label: string,
+    /** Milliseconds FreeSWITCH may take once this command is at the head of the queue; undefined: no limit. */
+    readonly timeoutMs: number | undefined,
+    readonly hooks: QueueHooks | undefined,
+  ) {}
+
+  abstract reply(frame: Frame): void;
+  abstract fail(err: Error): void;
+
+  unsubscribe(): void {
+    this.queue?.abandon(this);
+  }
+}
+
+/** A queued command that hands its outcome to a ReplyTarget. */
+export class TargetCommand extends QueuedCommand {
+  constructor(label: string, timeoutMs: number | undefined, hooks: QueueHooks | undefined, private readonly target: ReplyTarget) {
+    super(label, timeoutMs, hooks);
+  }
+
+  reply(frame: Frame): void {
+    this.target.reply(frame);
+  }
+
+  fail(err: Error): void {
+    this.target.fail(err);
+  }
 }
 
 export class CommandQueue {
-  private entries: Array<Entry | undefined> = [];
+  private entries: Array<QueuedCommand | undefined> = [];
   private head = 0;
 
   constructor(private readonly timers: Scheduler = realTimers) {}
@@ -68,15 +101,12 @@ export class CommandQueue {
     return n;
   }
 
-  /**
-   * Registers a command that is being written now. Returns a function that abandons it: the
-   * caller stops waiting, but the reply is still consumed in turn.
-   */
-  push(command: PendingCommand): () => void {
-    const entry: Entry = { command, settled: false, timer: undefined };
+  /** Registers a command that is being written now. */
+  push<C extends QueuedCommand>(entry: C): C {
+    entry.queue = this;
     this.entries.push(entry);
     if (this.entries.length - this.head === 1) this.arm(entry);
-    return () => this.abandon(entry);
+    return entry;
   }
 
   /**
@@ -92,10 +122,10 @@ export class CommandQueue {
     this.disarm(entry);
     const next = this.entries[this.head];
     if (next && next.timer === undefined) this.arm(next);
-    entry.command.onAnyReply?.(frame);
+    entry.hooks?.replied?.(frame);
     if (!entry.settled) {
       entry.settled = true;
-      entry.command.onReply(frame);
+      entry.reply(frame);
     }
     return true;
   }
@@ -108,23 +138,24 @@ export class CommandQueue {
     for (const entry of list) {
       if (!entry) continue;
       this.disarm(entry);
-      entry.command.onLost?.();
+      entry.hooks?.lost?.();
       if (!entry.settled) {
         entry.settled = true;
-        entry.command.onError(make(entry.command.label));
+        entry.fail(make(entry.label));
       }
     }
   }
 
-  private abandon(entry: Entry): void {
+  /** The caller stops waiting; the reply will still be consumed in turn. */
+  abandon(entry: QueuedCommand): void {
     if (entry.settled) return;
     entry.settled = true;
     this.disarm(entry);
   }
 
   /** A command's clock starts when it reaches the head: the time FreeSWITCH spends on it, not on the ones before it. */
-  private arm(entry: Entry): void {
-    const ms = entry.command.timeoutMs;
+  private arm(entry: QueuedCommand): void {
+    const ms = entry.timeoutMs;
     if (entry.settled || !ms || ms <= 0) return;
     entry.timer = this.timers.setTimeout(() => {
       entry.timer = undefined;
@@ -136,13 +167,11 @@ export class CommandQueue {
         const next = this.entries[this.head + 1];
         if (next) this.arm(next);
       }
-      entry.command.onError(
-        new EslTimeoutError(`no reply to "${entry.command.label}" within ${ms} ms`, ms, entry.command.label),
-      );
+      entry.fail(new EslTimeoutError(`no reply to "${entry.label}" within ${ms} ms`, ms, entry.label));
     }, ms);
   }
 
-  private disarm(entry: Entry): void {
+  private disarm(entry: QueuedCommand): void {
     if (entry.timer !== undefined) {
       this.timers.clearTimeout(entry.timer);
       entry.timer = undefined;

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type net from 'node:net';
-import { BehaviorSubject, Observable, Subject, type Subscription, concat, defer, firstValueFrom, ignoreElements, timer } from 'rxjs';
+import { BehaviorSubject, Observable, Subject, type Subscriber, type Subscription, type TeardownLogic, concat, defer, firstValueFrom, ignoreElements, timer } from 'rxjs';
 import {
   EslAuthError,
   EslCommandError,
@@ -29,7 +29,7 @@ import { EventSubscription, FilterList, type EventFilter } from '../protocol/sub
 import { openSocket, socketTransport } from '../transport/socket.js';
 import type { Transport } from '../transport/transport.js';
 import { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay, retryWithBackoff } from './backoff.js';
-import { CommandQueue, realTimers } from './command-queue.js';
+import { CommandQueue, QueuedCommand, type QueueHooks, realTimers } from './command-queue.js';
 import { EventRouter } from './event-router.js';
 import { ApiResponse, ApplicationResult, BackgroundJob, CommandReply, LogLine, isErrorText } from './replies.js';
 
@@ -112,13 +112,43 @@ interface Waiting {
   fail(err: Error): void;
 }
 
-interface RawHooks {
+interface RawHooks extends QueueHooks {
   /** The command went out (it now owns a place in the FIFO). */
-  written?: () => void;
-  /** Its reply arrived, whether or not anyone still waits for it. */
-  replied?: (frame: Frame) => void;
-  /** Its reply will never arrive. */
-  lost?: () => void;
+  written?: (() => void) | undefined;
+}
+
+const asFrame = (frame: Frame): Frame => frame;
+
+/** A queued command whose reply, turned into a value (or an error), goes to one subscriber, which it then completes. */
+class SubscriberCommand<T> extends QueuedCommand {
+  constructor(
+    label: string,
+    timeoutMs: number | undefined,
+    hooks: QueueHooks | undefined,
+    private readonly subscriber: Subscriber<T>,
+    private readonly convert: (frame: Frame) => T | Error,
+  ) {
+    super(label, timeoutMs, hooks);
+  }
+
+  reply(frame: Frame): void {
+    let value: T | Error;
+    try {
+      value = this.convert(frame);
+    } catch (err) {
+      value = err instanceof Error ? err : new EslError(String(err));
+    }
+    if (value instanceof Error) {
+      this.subscriber.error(value);
+      return;
+    }
+    this.subscriber.next(value);
+    this.subscriber.complete();
+  }
+
+  fail(err: Error): void {
+    this.subscriber.error(err);
+  }
 }
 
 /** A subscription command written and not answered yet: what it will change if it succeeds. */
@@ -341,7 +371,7 @@ export class Connection {
           if (type === ContentType.AuthRequest && !sentAuth) {
             sentAuth = true;
             const cmd = this.#user === undefined ? Commands.auth(this.#password) : Commands.userauth(this.#user, this.#password);
-            this.#transport?.write(cmd.bytes);
+            this.#transport?.write(cmd.data);
             return;
           }
           if (type === ContentType.CommandReply && sentAuth) {
@@ -531,57 +561,69 @@ export class Connection {
    * Writes a command and emits its reply frame (command/reply or api/response), unchecked.
    * `internal` commands (restoring subscriptions) go out even before the connection is ready.
    */
-  #raw(cmd: EncodedCommand, timeoutMs: number | undefined, internal = false, hooks: RawHooks = {}): Observable<Frame> {
-    return new Observable<Frame>((subscriber) => {
-      let abandon: (() => void) | undefined;
-      let waiting: Waiting | undefined;
-      let waitTimer: unknown;
-      const start = (): void => {
+  #raw(cmd: EncodedCommand, timeoutMs: number | undefined, internal = false, hooks?: RawHooks): Observable<Frame> {
+    return new Observable<Frame>((subscriber) => this.#send(new SubscriberCommand(cmd.label, timeoutMs, hooks, subscriber, asFrame), cmd, internal, hooks));
+  }
+
+  /** A command whose reply frame is turned into a value (or an Error) by `convert`. */
+  #command<T>(cmd: EncodedCommand, timeoutMs: number | undefined, convert: (frame: Frame) => T | Error, internal = false): Observable<T> {
+    return new Observable<T>((subscriber) => this.#send(new SubscriberCommand(cmd.label, timeoutMs, undefined, subscriber, convert), cmd, internal));
+  }
+
+  /**
+   * Writes a command now (or when the connection is ready) and routes its reply to `target`.
+   * Returns the teardown: the caller stops waiting, the reply is still consumed in turn.
+   */
+  #send(entry: QueuedCommand, cmd: EncodedCommand, internal = false, hooks?: RawHooks): TeardownLogic {
+    const state = this.#state.value;
+    // Outbound there is no authentication: commands queue behind `connect` (which the Server
+    // sends first) and go out at once, pipelined.
+    if (internal || state === 'ready' || state === 'lingering' || (state === 'authenticating' && this.#mode === 'outbound')) {
+      return this.#write(entry, cmd, hooks);
+    }
+    if (state === 'closed') {
+      entry.fail(new EslDisconnectedError(`connection closed: cannot send "${cmd.label}"`, cmd.label, this.#finalError ? { cause: this.#finalError } : undefined));
+      return undefined;
+    }
+    if (this.#whileReconnecting === 'fail' && state === 'reconnecting') {
+      entry.fail(new EslDisconnectedError(`reconnecting: "${cmd.label}" not sent`, cmd.label));
+      return undefined;
+    }
+    const timeoutMs = entry.timeoutMs;
+    let waitTimer: unknown;
+    let teardown: TeardownLogic;
+    const waiting: Waiting = {
+      start: () => {
         if (waitTimer !== undefined) this.#timers.clearTimeout(waitTimer);
-        const transport = this.#transport;
-        if (!transport || this.#state.value === 'closed') {
-          subscriber.error(new EslDisconnectedError(`not connected: cannot send "${cmd.label}"`, cmd.label));
-          return;
-        }
-        abandon = this.#queue.push({
-          label: cmd.label,
-          timeoutMs,
-          onReply: (frame) => {
-            subscriber.next(frame);
-            subscriber.complete();
-          },
-          onError: (err) => subscriber.error(err),
-          onAnyReply: hooks.replied,
-          onLost: hooks.lost,
-        });
-        hooks.written?.();
-        if (!transport.write(cmd.bytes)) this.#lost(new EslDisconnectedError('the socket is no longer writable'));
-      };
-      const state = this.#state.value;
-      // Outbound there is no authentication: commands queue behind `connect` (which the Server
-      // sends first) and go out at once, pipelined.
-      if (internal || state === 'ready' || state === 'lingering' || (state === 'authenticating' && this.#mode === 'outbound')) {
-        start();
-      } else if (state === 'closed') {
-        subscriber.error(new EslDisconnectedError(`connection closed: cannot send "${cmd.label}"`, cmd.label, this.#finalError ? { cause: this.#finalError } : undefined));
-      } else if (this.#whileReconnecting === 'fail' && state === 'reconnecting') {
-        subscriber.error(new EslDisconnectedError(`reconnecting: "${cmd.label}" not sent`, cmd.label));
-      } else {
-        waiting = { start, fail: (err) => subscriber.error(err) };
-        this.#waiting.push(waiting);
-        if (timeoutMs) {
-          waitTimer = this.#timers.setTimeout(() => {
-            this.#waiting = this.#waiting.filter((w) => w !== waiting);
-            subscriber.error(new EslTimeoutError(`"${cmd.label}" waited ${timeoutMs} ms for the connection`, timeoutMs, cmd.label));
-          }, timeoutMs);
-        }
-      }
-      return () => {
-        abandon?.();
-        if (waitTimer !== undefined) this.#timers.clearTimeout(waitTimer);
-        if (waiting) this.#waiting = this.#waiting.filter((w) => w !== waiting);
-      };
-    });
+        teardown = this.#write(entry, cmd, hooks);
+      },
+      fail: (err) => entry.fail(err),
+    };
+    this.#waiting.push(waiting);
+    if (timeoutMs) {
+      waitTimer = this.#timers.setTimeout(() => {
+        this.#waiting = this.#waiting.filter((w) => w !== waiting);
+        entry.fail(new EslTimeoutError(`"${cmd.label}" waited ${timeoutMs} ms for the connection`, timeoutMs, cmd.label));
+      }, timeoutMs);
+    }
+    return () => {
+      if (teardown) (teardown as QueuedCommand).unsubscribe();
+      if (waitTimer !== undefined) this.#timers.clearTimeout(waitTimer);
+      this.#waiting = this.#waiting.filter((w) => w !== waiting);
+    };
+  }
+
+  /** Writes a command and puts it in the FIFO; the entry is the teardown (it abandons the wait). */
+  #write(entry: QueuedCommand, cmd: EncodedCommand, hooks?: RawHooks): TeardownLogic {
+    const transport = this.#transport;
+    if (!transport || this.#state.value === 'closed') {
+      entry.fail(new EslDisconnectedError(`not connected: cannot send "${cmd.label}"`, cmd.label));
+      return undefined;
+    }
+    this.#queue.push(entry);
+    hooks?.written?.();
+    if (!transport.write(cmd.data)) this.#lost(new EslDisconnectedError('the socket is no longer writable'));
+    return entry;
   }
 
   #fail(options: CommandOptions | undefined): boolean {
@@ -595,6 +637,8 @@ export class Connection {
   #reply(cmd: EncodedCommand, options?: CommandOptions, track?: (reply: CommandReply) => void, pending?: PendingSubscription & { settle(ok: boolean): void }): Observable<CommandReply> {
     const timeout = options?.timeout !== undefined ? positive(options.timeout) : this.#commandTimeout;
     const fail = this.#fail(options);
+    const check = (r: CommandReply): CommandReply | Error => (!r.ok && fail ? new EslCommandError(cmd.label, r.replyText, r) : r);
+    if (!track && !pending) return this.#command<CommandReply>(cmd, timeout, (frame) => check(new CommandReply(EslEvent.fromFrame(frame), cmd.label)));
     return new Observable<CommandReply>((subscriber) => {
       let reply: CommandReply | undefined;
       const hooks: RawHooks = {
@@ -612,15 +656,8 @@ export class Connection {
             }
           : undefined,
       };
-      return this.#raw(cmd, timeout, false, hooks).subscribe({
-        next: (frame) => {
-          const r = reply ?? new CommandReply(EslEvent.fromFrame(frame), cmd.label);
-          if (!r.ok && fail) subscriber.error(new EslCommandError(cmd.label, r.replyText, r));
-          else subscriber.next(r);
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
+      const entry = new SubscriberCommand(cmd.label, timeout, hooks, subscriber, (frame: Frame) => check(reply ?? new CommandReply(EslEvent.fromFrame(frame), cmd.label)));
+      return this.#send(entry, cmd, false, hooks);
     });
   }
 
@@ -662,14 +699,9 @@ export class Connection {
   send(command: EncodedCommand | string, options?: CommandOptions): Observable<EslEvent> {
     const cmd = typeof command === 'string' ? encodeCommand(command) : command;
     const timeout = options?.timeout !== undefined ? positive(options.timeout) : cmd.verb === 'api' ? this.#apiTimeout : this.#commandTimeout;
-    return new Observable<EslEvent>((subscriber) =>
-      this.#raw(cmd, timeout).subscribe({
-        next: (frame) => subscriber.next(EslEvent.fromFrame(frame)),
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      }),
-    );
+    return this.#command(cmd, timeout, (frame) => EslEvent.fromFrame(frame));
   }
+
 
   /**
    * `api <command> [<args>]`: emits the api/response and completes. A body starting with -ERR
@@ -681,24 +713,15 @@ export class Connection {
     const cmd = Commands.api(command, args);
     const timeout = options?.timeout !== undefined ? positive(options.timeout) : this.#apiTimeout;
     const fail = this.#fail(options);
-    return new Observable<ApiResponse>((subscriber) =>
-      this.#raw(cmd, timeout).subscribe({
-        next: (frame) => {
-          const ev = EslEvent.fromFrame(frame);
-          if (frame.contentType === ContentType.CommandReply) {
-            // userauth: a forbidden api is refused with a command/reply, not an api/response.
-            const text = ev.getHeader('Reply-Text') ?? '';
-            ev.addBody(text);
-          }
-          const response = new ApiResponse(ev, cmd.label);
-          if (fail && !response.ok) subscriber.error(new EslCommandError(cmd.label, response.body, response));
-          else subscriber.next(response);
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      }),
-    );
+    return this.#command<ApiResponse>(cmd, timeout, (frame) => {
+      const ev = EslEvent.fromFrame(frame);
+      // userauth: a forbidden api is refused with a command/reply, not an api/response.
+      if (frame.contentType === ContentType.CommandReply) ev.addBody(ev.getHeader('Reply-Text') ?? '');
+      const response = new ApiResponse(ev, cmd.label);
+      return fail && !response.ok ? new EslCommandError(cmd.label, response.body, response) : response;
+    });
   }
+
 
   /**
    * `bgapi <command> [<args>]`: a job stream. Emits the command/reply first (its `jobUuid` is
@@ -885,18 +908,13 @@ export class Connection {
   getvar(name: string, options?: CommandOptions): Observable<string | undefined> {
     const cmd = Commands.getvar(name);
     const timeout = options?.timeout !== undefined ? positive(options.timeout) : this.#commandTimeout;
-    return new Observable<string | undefined>((subscriber) =>
-      this.#raw(cmd, timeout).subscribe({
-        next: (frame) => {
-          const text = frame.headers.get('Reply-Text') ?? '';
-          // The reply is the raw value; an unset variable reads as "-ERR command not found".
-          subscriber.next(text === '-ERR command not found' ? undefined : text);
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      }),
-    );
+    return this.#command<string | undefined>(cmd, timeout, (frame) => {
+      const text = frame.headers.get('Reply-Text') ?? '';
+      // The reply is the raw value; an unset variable reads as "-ERR command not found".
+      return text === '-ERR command not found' ? undefined : text;
+    });
   }
+
 
   /** `sendevent <NAME>` with the event's headers and body; the reply is `+OK <Event-UUID>`. */
   sendEvent(event: EslEvent, options?: CommandOptions): Observable<CommandReply> {
@@ -958,22 +976,22 @@ export class Connection {
   connect(options?: CommandOptions): Observable<EslEvent> {
     const cmd = Commands.connect();
     const timeout = options?.timeout !== undefined ? positive(options.timeout) : this.#commandTimeout;
-    return new Observable<EslEvent>((subscriber) =>
-      this.#raw(cmd, timeout, true).subscribe({
-        next: (frame) => {
-          const data = EslEvent.fromFrame(frame);
-          this.#channelData = data;
-          if (this.#state.value === 'authenticating') {
-            this.#setState('ready');
-            this.#flushWaiting();
-          }
-          subscriber.next(data);
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      }),
+    return this.#command(
+      cmd,
+      timeout,
+      (frame) => {
+        const data = EslEvent.fromFrame(frame);
+        this.#channelData = data;
+        if (this.#state.value === 'authenticating') {
+          this.#setState('ready');
+          this.#flushWaiting();
+        }
+        return data;
+      },
+      true,
     );
   }
+
 
   /** `exit`: FreeSWITCH replies +OK bye, sends the disconnect notice and closes. No reconnect follows. */
   exit(options?: CommandOptions): Observable<CommandReply> {
