@@ -1,0 +1,174 @@
+/**
+ * The README's code, run: each test is a snippet of README.md (same code, against FakeSwitch),
+ * so that what the README shows works.
+ */
+import { EMPTY, catchError, concatMap, debounceTime, firstValueFrom, last, lastValueFrom, map, mergeMap, take, tap, throwError } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Channel, Connection, EslEvent, EslHangupError, Server, collectDigits, dtmf, forChannel, parseFrames, untilHangup } from 'rxesl';
+import { FakeSwitch, ManualClock, VirtualConnection } from 'rxesl/testing';
+import esl from 'rxesl/modesl';
+import { ivr } from '../examples/outbound-ivr';
+
+let fake: FakeSwitch | undefined;
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+  await fake?.stop();
+  fake = undefined;
+});
+
+describe('README', () => {
+  it('Connection: connect, api status, close', async () => {
+    fake = await FakeSwitch.start({ password: 'ClueCon' });
+    const conn = await Connection.connect({ host: '127.0.0.1', port: fake.port, password: 'ClueCon' });
+    const status = await firstValueFrom(conn.api('status'));
+    expect(status.body).toMatch(/^UP /);
+    await conn.close();
+  });
+
+  it('an event feed, filtered and debounced', async () => {
+    fake = await FakeSwitch.start();
+    const conn = await Connection.connect({ port: fake.port });
+    cleanup.push(() => conn.close());
+    await firstValueFrom(conn.events('plain', ['CHANNEL_CALLSTATE']));
+    await firstValueFrom(conn.filter('Caller-Context', 'default'));
+    const lines = firstValueFrom(
+      conn.eventsNamed('CHANNEL_CALLSTATE').pipe(
+        map((e) => `${e.getHeader('Caller-Caller-ID-Number')}: ${e.getHeader('Channel-Call-State')}`),
+        debounceTime(250),
+        take(1),
+      ),
+    );
+    fake.call({ destination: '1000', callerIdNumber: '1001', hangupAfterMs: 50 });
+    expect(await lines).toBe('1001: HANGUP');
+  });
+
+  it('a bgapi originate followed on its job stream', async () => {
+    fake = await FakeSwitch.start();
+    const conn = await Connection.connect({ port: fake.port });
+    cleanup.push(() => conn.close());
+    const queued: string[] = [];
+    const job = await lastValueFrom(
+      conn.bgapi('originate', 'user/1000 &park').pipe(tap((step) => step.kind === 'reply' && queued.push(step.jobUuid!))),
+    );
+    expect(queued).toHaveLength(1);
+    expect(job.kind === 'job' && job.text).toMatch(/^\+OK /);
+  });
+
+  it('reconnect options', async () => {
+    fake = await FakeSwitch.start();
+    const conn = await Connection.connect({ port: fake.port, reconnect: { initialDelay: 100, maxDelay: 10_000 }, whileReconnecting: 'wait' });
+    cleanup.push(() => conn.close());
+    expect(conn.state).toBe('ready');
+  });
+
+  it('Server: answer, play, hang up each call', async () => {
+    fake = await FakeSwitch.start({ media: { playbackMs: 20 } });
+    const server = await Server.listen({ host: '127.0.0.1', port: 0 });
+    cleanup.push(() => server.close());
+    const done: string[] = [];
+    server.connections$.subscribe(async (call) => {
+      done.push(`call from ${call.channelData?.getHeader('Caller-Caller-ID-Number')}`);
+      await lastValueFrom(call.execute('answer'));
+      await lastValueFrom(call.execute('playback', 'ivr/ivr-welcome.wav'));
+      await lastValueFrom(call.hangup());
+    });
+    const c = fake.call({ socket: `127.0.0.1:${server.port} async full`, callerIdNumber: '1001' });
+    expect(await c.whenDown).toBe('NORMAL_CLEARING');
+    expect(done).toEqual(['call from 1001']);
+  });
+
+  it('operators: a PIN from the DTMF of one channel', async () => {
+    fake = await FakeSwitch.start();
+    const conn = await Connection.connect({ port: fake.port });
+    cleanup.push(() => conn.close());
+    await firstValueFrom(conn.events('plain', ['DTMF', 'CHANNEL_HANGUP']));
+    const uuid = await fake.originate('loopback/answer_park/default', '&park');
+    const pin$ = conn.events$.pipe(forChannel(uuid), untilHangup(uuid), dtmf(), collectDigits({ min: 4, max: 4, terminators: '#', timeout: 5000 }));
+    const pin = firstValueFrom(pin$);
+    fake.dtmf(uuid, '1234');
+    expect(await pin).toBe('1234');
+  });
+
+  it('Channel: answer, a menu, a bridge', async () => {
+    const fs = (fake = await FakeSwitch.start({ media: { playbackMs: 20 }, ringMs: 10 }));
+    const server = await Server.listen({ port: 0 });
+    cleanup.push(() => server.close());
+    const results = firstValueFrom(
+      server.connections$.pipe(
+        mergeMap((conn) => {
+          const call = Channel.fromConnection(conn);
+          return call.answer().pipe(
+            concatMap(() => call.playAndGetDigits({ file: 'ivr/menu.wav', max: 1, regex: '[12]' })),
+            concatMap(({ digits }) => call.bridge(digits === '1' ? 'user/1001' : 'user/1002', { continueOnFail: true })),
+            last(),
+            catchError((err) => (err instanceof EslHangupError ? EMPTY : throwError(() => err))),
+          );
+        }),
+        take(1),
+      ),
+    );
+    const caller = fs.call({ socket: `127.0.0.1:${server.port} async full`, dtmf: '1' });
+    // the agent (user/1001) answers; the bridge is over when the agent hangs up
+    cleanup.push(fs.onEvent((e) => {
+      if (e.name === 'CHANNEL_BRIDGE') fs.hangup(e.getHeader('Other-Leg-Unique-ID')!);
+    }));
+    const r = await results;
+    expect(r).toMatchObject({ kind: 'result', bridged: true, disposition: 'SUCCESS', hangupCause: 'NORMAL_CLEARING' });
+    expect(fs.channel(r.kind === 'result' ? r.otherLeg! : '')?.name).toContain('1001');
+    caller.hangup();
+  });
+
+  it('a marble test of a call flow on a VirtualConnection', () => {
+    new TestScheduler((a, e) => expect(a).toEqual(e)).run(({ cold, expectObservable }) => {
+      const vc = new VirtualConnection({ applications: { answer: 1, playback: 50 } });
+      cold('-----x').subscribe(() => vc.hangup('NORMAL_CLEARING')); // the caller hangs up at 5 ms
+      expectObservable(ivr(vc.connection)).toBe('-----(h|)', { h: 'caller hung up' });
+      expectObservable(vc.commands$).toBe('ap', { a: 'execute answer', p: 'execute playback ivr/ivr-welcome_to_freeswitch.wav' });
+    });
+  });
+
+  it('FakeSwitch: an outbound app, a call with digits, a custom api', async () => {
+    const clock = new ManualClock();
+    const fs = await FakeSwitch.start({ password: 'ClueCon', clock });
+    cleanup.push(() => fs.stop());
+    const server = await Server.listen({ port: 0 });
+    cleanup.push(() => server.close());
+    server.connections$.subscribe((conn) => {
+      void lastValueFrom(conn.execute('answer')).then(() => lastValueFrom(conn.execute('playback', 'ivr/welcome.wav'))).then(() => lastValueFrom(conn.hangup()));
+    });
+    fs.extension({ destination: '5000', socket: `127.0.0.1:${server.port} async full` });
+    const call = fs.call({ destination: '5000', callerIdNumber: '1001', dtmf: '42#' });
+    const down = call.whenDown;
+    for (let i = 0; i < 50; i++) await clock.tick(500);
+    expect(await down).toBe('NORMAL_CLEARING');
+    fs.api('mycmd', (args) => `+OK ${args}\n`);
+    const conn = await Connection.connect({ port: fs.port });
+    cleanup.push(() => conn.close());
+    expect((await firstValueFrom(conn.api('mycmd', 'hello'))).body).toBe('+OK hello\n');
+  });
+
+  it('modesl: the one-line migration', async () => {
+    fake = await FakeSwitch.start();
+    const status = await new Promise<string>((resolve) => {
+      const conn = new esl.Connection('127.0.0.1', fake!.port, 'ClueCon', () => {
+        conn.api('status', (res) => {
+          resolve(res.getBody());
+          conn.disconnect();
+        });
+      });
+    });
+    expect(status).toMatch(/^UP /);
+  });
+
+  it('the protocol layer: captured bytes to an EslEvent', () => {
+    const wire = Buffer.from(
+      'Content-Length: 102\nContent-Type: text/event-plain\n\n' +
+        'Event-Name: CUSTOM\nEvent-Subclass: myapp%3A%3Aping\nX-Caller: Zo%C3%AB%20%2B1\nContent-Length: 6\n\nhello\n',
+    );
+    const [frame] = parseFrames(wire);
+    const event = EslEvent.fromFrame(frame!);
+    expect([event.name, event.subclass, event.getHeader('X-Caller'), event.getBody()]).toEqual(['CUSTOM', 'myapp::ping', 'Zoë +1', 'hello\n']);
+  });
+});
