@@ -27,6 +27,7 @@ const CR = 13;
 const DOUBLE_LF = Buffer.from('\n\n');
 const CL_PREFIX = Buffer.from('Content-Length: ');
 const CT_PREFIX = Buffer.from('\nContent-Type: text/event-');
+const API_PREFIX = Buffer.from('Content-Type: api/response\nContent-Length: ');
 const EMPTY = Buffer.alloc(0);
 /** A partial-header buffer larger than this is dropped after use instead of being kept for reuse. */
 const KEEP_HEAD_BYTES = 64 * 1024;
@@ -123,7 +124,7 @@ export class FrameParser {
           while (pos < len && (buf[pos] === LF || buf[pos] === CR)) pos++;
           if (pos === len) break;
           this.frameStart = this.consumed + pos;
-          const fast = this.eventHead(buf, pos, len);
+          const fast = this.fastHead(buf, pos, len);
           const idx = fast > 0 ? fast - 2 : buf.indexOf(DOUBLE_LF, pos);
           if (idx < 0) {
             this.appendHead(buf, pos, len);
@@ -221,13 +222,16 @@ export class FrameParser {
   }
 
   /**
-   * The header block of an event frame, which FreeSWITCH always writes the same way:
-   * `Content-Length: <n>\nContent-Type: text/event-<plain|json|xml>\n\n`. Recognised byte by
-   * byte without a search or a string decode; anything else (or a block cut by the chunk) goes
-   * the general way. Returns the index after the block, or -1.
+   * The two header blocks FreeSWITCH always writes the same way, recognised byte by byte
+   * without a search or a string decode: an event frame's
+   * `Content-Length: <n>\nContent-Type: text/event-<plain|json|xml>\n\n` and an api reply's
+   * (see apiHead). Anything else (or a block cut by the chunk) goes the general way. Returns
+   * the index after the block, or -1.
    */
-  private eventHead(buf: Buffer, pos: number, len: number): number {
-    if (len - pos < 56 || buf[pos] !== 67 /* C */ || buf[pos + 8] !== 76 /* L */) return -1;
+  private fastHead(buf: Buffer, pos: number, len: number): number {
+    if (len - pos < 45 || buf[pos] !== 67 /* C */) return -1;
+    if (buf[pos + 8] === 84 /* T */) return this.apiHead(buf, pos, len);
+    if (len - pos < 56 || buf[pos + 8] !== 76 /* L */) return -1;
     for (let k = 0; k < 16; k++) if (buf[pos + k] !== CL_PREFIX[k]) return -1;
     let i = pos + 16;
     const digits = i;
@@ -258,6 +262,31 @@ export class FrameParser {
     if (buf[i] !== LF || buf[i + 1] !== LF) return -1;
     this.lastHeaders = FrameHeaders.fromArrays(['Content-Length', 'Content-Type'], [buf.toString('latin1', digits, digits + nd), type]);
     this.lastType = type;
+    this.lastLength = cl;
+    return i + 2;
+  }
+
+  /**
+   * The header block of an api reply, also always written the same way:
+   * `Content-Type: api/response\nContent-Length: <n>\n\n`. Returns the index after it, or -1.
+   */
+  private apiHead(buf: Buffer, pos: number, len: number): number {
+    const prefix = API_PREFIX.length;
+    for (let k = 9; k < prefix; k++) if (buf[pos + k] !== API_PREFIX[k]) return -1;
+    for (let k = 0; k < 9; k++) if (buf[pos + k] !== API_PREFIX[k]) return -1;
+    let i = pos + prefix;
+    const digits = i;
+    let cl = 0;
+    while (i < len) {
+      const d = buf[i]! - 48;
+      if (d < 0 || d > 9) break;
+      cl = cl * 10 + d;
+      i++;
+    }
+    const nd = i - digits;
+    if (nd === 0 || nd > 15 || cl > this.maxBodyBytes || len - i < 2 || buf[i] !== LF || buf[i + 1] !== LF) return -1;
+    this.lastHeaders = FrameHeaders.fromArrays(['Content-Type', 'Content-Length'], ['api/response', buf.toString('latin1', digits, i)]);
+    this.lastType = 'api/response';
     this.lastLength = cl;
     return i + 2;
   }
@@ -298,8 +327,12 @@ export class FrameParser {
     // One decode of the whole block; a multi-byte character can never be split here.
     const s = buf.toString('utf8', start, end);
     const n = s.length;
-    const names: string[] = [];
-    const values: string[] = [];
+    // Arrays of the exact size (a reply has two or three headers; a pushed-to array reserves 17).
+    let lines = 1;
+    for (let k = s.indexOf('\n'); k >= 0; k = s.indexOf('\n', k + 1)) lines++;
+    const names = new Array<string>(lines);
+    const values = new Array<string>(lines);
+    let count = 0;
     let type: string | undefined;
     let length = -1;
     let i = 0;
@@ -324,8 +357,9 @@ export class FrameParser {
       let ve = eol;
       if (ve > v && s.charCodeAt(ve - 1) === CR) ve--;
       const value = s.slice(v, ve);
-      names.push(name);
-      values.push(value);
+      names[count] = name;
+      values[count] = value;
+      count++;
       if (name.length === 14 && (name === 'Content-Length' || name.toLowerCase() === 'content-length')) {
         const cl = this.parseContentLength(value, s);
         if (length >= 0 && cl !== length) {
@@ -340,6 +374,10 @@ export class FrameParser {
         type = value;
       }
       i = eol + 1;
+    }
+    if (count < lines) {
+      names.length = count;
+      values.length = count;
     }
     this.lastHeaders = FrameHeaders.fromArrays(names, values);
     this.lastType = type;

@@ -179,6 +179,34 @@ describe('FrameParser on hand-made bytes', () => {
     );
   });
 
+  it('reads api reply heads the fast way and near misses the general way, with the same result', () => {
+    const pad = 'x'.repeat(40);
+    const cases = [
+      `Content-Type: api/response\nContent-Length: 3\n\nabc`,
+      `Content-Type: api/response\nContent-Length: 3\nX-Pad: ${pad}\n\nabc`,
+      `Content-Type: api/responses\nContent-Length: 3\n\nabc${pad}`,
+      `Content-Type: api/response\nContent-Length: 003\n\nabc`,
+      `Content-type: api/response\nContent-Length: 3\n\nabc${pad}`,
+      `Content-Type: api/response\ncontent-length: 3\n\nabc${pad}`,
+    ];
+    for (const wire of cases) {
+      const whole = fx(wire).subarray(0, wire.indexOf('\n\n') + 5);
+      const [f] = parseFrames(whole);
+      expect(f!.contentType?.toLowerCase()).toMatch(/^api\/response/);
+      expect(f!.body.toString()).toBe('abc');
+      expect(f!.headers.toObject()).toEqual(Object.fromEntries(wire.slice(0, wire.indexOf('\n\n')).split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)])));
+      // Cut anywhere, the same frame.
+      for (let cut = 1; cut < whole.length; cut++) {
+        const out: Frame[] = [];
+        const p = new FrameParser();
+        p.push(whole.subarray(0, cut), (x) => out.push(x));
+        p.push(whole.subarray(cut), (x) => out.push(x));
+        expect(out).toHaveLength(1);
+        expect(out[0]!.toBytes().equals(f!.toBytes())).toBe(true);
+      }
+    }
+  });
+
   describe('bad input gives a typed EslProtocolError and stops the parser', () => {
     const cases: Array<[string, string, string]> = [
       ['negative Content-Length', 'Content-Type: api/response\nContent-Length: -5\n\nabc', 'BAD_CONTENT_LENGTH'],
