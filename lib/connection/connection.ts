@@ -417,7 +417,7 @@ export class Connection {
   // ------------------------------------------------------------------ the read path
 
   #dispatch(frame: Frame): void {
-    this.#frames.next(frame);
+    if (this.#frames.observed) this.#frames.next(frame);
     const type = frame.contentType;
     switch (type) {
       case ContentType.EventPlain:

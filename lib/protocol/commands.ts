@@ -50,8 +50,10 @@ function describe(s: string): string {
   return JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}...` : s);
 }
 
+const MAY_BE_EMPTY = { empty: true } as const;
+
 /** A command line or an argument of one: a string with no CR or LF. */
-export function checkText(argument: string, value: unknown, { empty = false } = {}): string {
+export function checkText(argument: string, value: unknown, options?: { empty?: boolean }): string {
   if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
   if (typeof value !== 'string') throw new EslArgumentError(argument, value, `${argument} must be a string`);
   if (hasBreak(value)) {
@@ -61,7 +63,7 @@ export function checkText(argument: string, value: unknown, { empty = false } = 
       `${argument} contains a CR or LF, which would end the command early: ${describe(value)} (send multi-line data as a body)`,
     );
   }
-  if (!empty && value.trim() === '') throw new EslArgumentError(argument, value, `${argument} must not be empty`);
+  if (options?.empty !== true && value.trim() === '') throw new EslArgumentError(argument, value, `${argument} must not be empty`);
   return value;
 }
 
@@ -180,28 +182,28 @@ function intArg(argument: string, value: unknown, min: number): number {
 export const Commands = {
   /** `auth <password>` (the password is masked in labels). */
   auth(password: string): EncodedCommand {
-    checkText('password', password, { empty: true });
+    checkText('password', password, MAY_BE_EMPTY);
     return simple(`auth ${password}`, 'auth ********');
   },
 
   /** `userauth <user>:<password>`; user is `name@domain`. */
   userauth(user: string, password: string): EncodedCommand {
     checkToken('user', user);
-    checkText('password', password, { empty: true });
+    checkText('password', password, MAY_BE_EMPTY);
     return simple(`userauth ${user}:${password}`, `userauth ${user}:********`);
   },
 
   /** `api <command> [<args>]`: runs synchronously; the reply is an api/response. */
   api(command: string, args?: string): EncodedCommand {
     const cmd = checkText('api command', command).trim();
-    const a = args === undefined || args === '' ? '' : ` ${checkText('api arguments', args, { empty: true })}`;
+    const a = args === undefined || args === '' ? '' : ` ${checkText('api arguments', args, MAY_BE_EMPTY)}`;
     return simple(`api ${cmd}${a}`);
   },
 
   /** `bgapi <command> [<args>]`, with `Job-UUID: <id>` when the caller chooses the id. */
   bgapi(command: string, args?: string, jobUuid?: string): EncodedCommand {
     const cmd = checkText('bgapi command', command).trim();
-    const a = args === undefined || args === '' ? '' : ` ${checkText('bgapi arguments', args, { empty: true })}`;
+    const a = args === undefined || args === '' ? '' : ` ${checkText('bgapi arguments', args, MAY_BE_EMPTY)}`;
     if (jobUuid === undefined) return simple(`bgapi ${cmd}${a}`);
     return encodeCommand(`bgapi ${cmd}${a}`, [['Job-UUID', checkToken('jobUuid', jobUuid)]]);
   },

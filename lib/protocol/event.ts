@@ -36,6 +36,11 @@ function wrap(store: EventStore, contentType: string | undefined, socketData = f
   return new (EslEvent as unknown as new (...args: unknown[]) => EslEvent)(INTERNAL, store, contentType, socketData);
 }
 
+/** The Content-Length header that framed a body (not kept as an event header). */
+function framing(name: string): boolean {
+  return name === 'Content-Length' || (name.length === 14 && name.toLowerCase() === 'content-length');
+}
+
 function isHeaderInit(v: unknown): v is HeaderInit {
   return typeof v === 'object' && v !== null;
 }
@@ -205,13 +210,15 @@ export class EslEvent {
     if (type === ContentType.CommandReply && frame.headers.has('Event-Name')) {
       return wrap(connectReplyStore(names, values, frame.body), type);
     }
-    const outNames: string[] = [];
-    const outValues: string[] = [];
-    for (let i = 0; i < names.length; i++) {
-      const n = names[i]!;
-      if (n.length === 14 && n.toLowerCase() === 'content-length') continue;
-      outNames.push(n);
-      outValues.push(values[i]!);
+    // Copies of the exact size, without the Content-Length that framed the body.
+    let kept = 0;
+    for (let i = 0; i < names.length; i++) if (!framing(names[i]!)) kept++;
+    const outNames = new Array<string>(kept);
+    const outValues = new Array<string>(kept);
+    for (let i = 0, k = 0; i < names.length; i++) {
+      if (framing(names[i]!)) continue;
+      outNames[k] = names[i]!;
+      outValues[k++] = values[i]!;
     }
     const store = new ListStore(outNames, outValues, frame.body.length > 0 ? frame.body : undefined);
     return wrap(store, type, true);
