@@ -235,13 +235,8 @@ export class FrameParser {
     for (let k = 0; k < 16; k++) if (buf[pos + k] !== CL_PREFIX[k]) return -1;
     let i = pos + 16;
     const digits = i;
-    let cl = 0;
-    while (i < len) {
-      const d = buf[i]! - 48;
-      if (d < 0 || d > 9) break;
-      cl = cl * 10 + d;
-      i++;
-    }
+    i = this.lengthDigits(buf, i, len);
+    const cl = this.lastLength;
     const nd = i - digits;
     if (nd === 0 || nd > 15 || cl > this.maxBodyBytes || len - i < 32) return -1;
     for (let k = 0; k < CT_PREFIX.length; k++) if (buf[i + k] !== CT_PREFIX[k]) return -1;
@@ -262,7 +257,6 @@ export class FrameParser {
     if (buf[i] !== LF || buf[i + 1] !== LF) return -1;
     this.lastHeaders = FrameHeaders.fromArrays(['Content-Length', 'Content-Type'], [buf.toString('latin1', digits, digits + nd), type]);
     this.lastType = type;
-    this.lastLength = cl;
     return i + 2;
   }
 
@@ -276,6 +270,20 @@ export class FrameParser {
     for (let k = 0; k < 9; k++) if (buf[pos + k] !== API_PREFIX[k]) return -1;
     let i = pos + prefix;
     const digits = i;
+    i = this.lengthDigits(buf, i, len);
+    const cl = this.lastLength;
+    const nd = i - digits;
+    if (nd === 0 || nd > 15 || cl > this.maxBodyBytes || len - i < 2 || buf[i] !== LF || buf[i + 1] !== LF) return -1;
+    this.lastHeaders = FrameHeaders.fromArrays(['Content-Type', 'Content-Length'], ['api/response', buf.toString('latin1', digits, i)]);
+    this.lastType = 'api/response';
+    return i + 2;
+  }
+
+  /**
+   * Reads the decimal digits at buf[i...] as a Content-Length into lastLength (a fast head sets
+   * it; if the head is then refused, the general parse sets it again). Returns the index after them.
+   */
+  private lengthDigits(buf: Buffer, i: number, len: number): number {
     let cl = 0;
     while (i < len) {
       const d = buf[i]! - 48;
@@ -283,12 +291,8 @@ export class FrameParser {
       cl = cl * 10 + d;
       i++;
     }
-    const nd = i - digits;
-    if (nd === 0 || nd > 15 || cl > this.maxBodyBytes || len - i < 2 || buf[i] !== LF || buf[i + 1] !== LF) return -1;
-    this.lastHeaders = FrameHeaders.fromArrays(['Content-Type', 'Content-Length'], ['api/response', buf.toString('latin1', digits, i)]);
-    this.lastType = 'api/response';
     this.lastLength = cl;
-    return i + 2;
+    return i;
   }
 
   private describe(headers: FrameHeaders): string {
