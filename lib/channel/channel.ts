@@ -17,7 +17,7 @@ import { EslArgumentError, EslDisconnectedError, EslHangupError } from '../error
 import type { EventFormat } from '../protocol/content-type.js';
 import type { EslEvent } from '../protocol/event.js';
 import { type EventName, type KnownEventName, MYEVENTS_SET } from '../protocol/event-names.js';
-import { type ChannelSnapshot, foldChannelEvent } from '../operators/channel-state.js';
+import { type ChannelSnapshot, blankSnapshot, foldChannelEvent } from '../operators/channel-state.js';
 import { dtmf } from '../operators/dtmf.js';
 import { type FeatureCodeOptions, featureCodes } from './feature-codes.js';
 import {
@@ -122,29 +122,6 @@ export interface BridgeOptions {
 const HANGUP_EVENTS = new Set(['CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE']);
 const END_EVENTS = new Set(['CHANNEL_HANGUP_COMPLETE', 'CHANNEL_DESTROY']);
 const PROGRESS_EVENTS = new Set(['CHANNEL_PROGRESS', 'CHANNEL_PROGRESS_MEDIA']);
-
-
-function blankSnapshot(uuid: string): ChannelSnapshot {
-  return {
-    uuid,
-    name: undefined,
-    state: undefined,
-    callState: undefined,
-    answerState: undefined,
-    direction: undefined,
-    callerIdName: undefined,
-    callerIdNumber: undefined,
-    destination: undefined,
-    answered: false,
-    bridgedTo: undefined,
-    held: false,
-    hangupCause: undefined,
-    application: undefined,
-    variables: {},
-    lastEvent: undefined,
-    ended: false,
-  };
-}
 
 /** A channel variable name FreeSWITCH's `set` can take. */
 function checkVariable(name: string): string {

@@ -4,7 +4,7 @@
  * between two samples. `renderTop` turns a view of it into the lines of one screen.
  */
 import type { ChannelSnapshot } from '../operators/channel-state.js';
-import { foldChannelEvent } from '../operators/channel-state.js';
+import { blankSnapshot, foldChannelEvent } from '../operators/channel-state.js';
 import type { EslEvent } from '../protocol/event.js';
 import { displayName } from './format.js';
 import type { Palette } from './palette.js';
@@ -81,28 +81,6 @@ interface Tracked {
 const ENDED_VISIBLE_MS = 2000;
 /** The shortest period events per second are computed over. */
 const MIN_SAMPLE_MS = 250;
-
-function blankSnapshot(uuid: string): ChannelSnapshot {
-  return {
-    uuid,
-    name: undefined,
-    state: undefined,
-    callState: undefined,
-    answerState: undefined,
-    direction: undefined,
-    callerIdName: undefined,
-    callerIdNumber: undefined,
-    destination: undefined,
-    answered: false,
-    bridgedTo: undefined,
-    held: false,
-    hangupCause: undefined,
-    application: undefined,
-    variables: {},
-    lastEvent: undefined,
-    ended: false,
-  };
-}
 
 function micros(value: string | undefined): number | undefined {
   const n = Number(value);

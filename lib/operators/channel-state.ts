@@ -30,7 +30,8 @@ export interface ChannelSnapshot {
   ended: boolean;
 }
 
-function initial(uuid: string): ChannelSnapshot {
+/** The snapshot of a channel before any event about it: nothing known yet. */
+export function blankSnapshot(uuid: string): ChannelSnapshot {
   return {
     uuid,
     name: undefined,
@@ -116,12 +117,12 @@ export function foldChannelEvent(prev: ChannelSnapshot, e: EslEvent): ChannelSna
 export function channelState(uuid?: string): OperatorFunction<EslEvent, ChannelSnapshot> {
   return (source) =>
     new Observable<ChannelSnapshot>((subscriber) => {
-      let state: ChannelSnapshot | undefined = uuid === undefined ? undefined : initial(uuid);
+      let state: ChannelSnapshot | undefined = uuid === undefined ? undefined : blankSnapshot(uuid);
       return source.subscribe({
         next(e) {
           const id = e.getHeader('Unique-ID');
           if (id === undefined) return;
-          if (state === undefined) state = initial(id);
+          if (state === undefined) state = blankSnapshot(id);
           if (id !== state.uuid) return;
           state = foldChannelEvent(state, e);
           subscriber.next(state);

@@ -7,6 +7,6 @@ export { header } from './header.js';
 export { dtmf } from './dtmf.js';
 export { collectDigits } from './collect-digits.js';
 export type { CollectDigitsOptions } from './collect-digits.js';
-export { channelState, foldChannelEvent } from './channel-state.js';
+export { blankSnapshot, channelState, foldChannelEvent } from './channel-state.js';
 export type { ChannelSnapshot } from './channel-state.js';
 export { untilHangup } from './until-hangup.js';
