@@ -39,7 +39,7 @@ import {
 } from 'rxjs';
 import { Channel, Connection, EslHangupError, type EslEvent, Server } from 'rxesl';
 import type { FakeCall, FakeSwitch } from 'rxesl/testing';
-import { isMain, switchFor } from './support.js';
+import { runWhenMain, switchFor } from './support.js';
 
 /** Music on hold: a stream that never ends on FreeSWITCH (broken with uuid_break). */
 export const MUSIC = 'local_stream://moh';
@@ -247,9 +247,4 @@ async function main(): Promise<void> {
   await stop();
 }
 
-if (isMain(import.meta)) {
-  main().catch((err: unknown) => {
-    console.error((err as Error).message);
-    process.exitCode = 1;
-  });
-}
+runWhenMain(import.meta, main);

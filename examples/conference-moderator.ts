@@ -27,7 +27,7 @@ import {
 } from 'rxjs';
 import { Channel, Connection, type EslEvent, header } from 'rxesl';
 import { type FakeSwitch, installConference } from 'rxesl/testing';
-import { isMain, switchFor } from './support.js';
+import { runWhenMain, switchFor } from './support.js';
 
 export interface ModeratorOptions {
   /** The conference to moderate. Default 3000. */
@@ -165,9 +165,4 @@ async function main(): Promise<void> {
   await stop();
 }
 
-if (isMain(import.meta)) {
-  main().catch((err: unknown) => {
-    console.error((err as Error).message);
-    process.exitCode = 1;
-  });
-}
+runWhenMain(import.meta, main);

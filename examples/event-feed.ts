@@ -8,7 +8,7 @@
  */
 import { type Observable, concat, debounceTime, filter, groupBy, ignoreElements, map, merge, mergeMap } from 'rxjs';
 import { Connection, type EslEvent } from 'rxesl';
-import { isMain, switchFor } from './support.js';
+import { runWhenMain, switchFor } from './support.js';
 
 export interface FeedOptions {
   /** Only calls in this dialplan context (FreeSWITCH filters them: they never reach us). Default `default`. */
@@ -82,9 +82,4 @@ async function main(): Promise<void> {
   else process.once('SIGINT', () => void end());
 }
 
-if (isMain(import.meta)) {
-  main().catch((err: unknown) => {
-    console.error((err as Error).message);
-    process.exitCode = 1;
-  });
-}
+runWhenMain(import.meta, main);

@@ -10,7 +10,7 @@
  */
 import { type Observable, filter, firstValueFrom, last, map } from 'rxjs';
 import { type ApplicationResult, Connection } from 'rxesl';
-import { isMain, switchFor } from './support.js';
+import { runWhenMain, switchFor } from './support.js';
 
 export interface FaxResult {
   /** fax_success: 1 when the document went through. */
@@ -70,9 +70,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (isMain(import.meta)) {
-  main().catch((err: unknown) => {
-    console.error((err as Error).message);
-    process.exitCode = 1;
-  });
-}
+runWhenMain(import.meta, main);

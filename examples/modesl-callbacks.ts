@@ -6,7 +6,7 @@
  *   npx tsx examples/modesl-callbacks.ts           # against ESL_HOST:ESL_PORT
  */
 import esl from 'rxesl/modesl';
-import { isMain, switchFor } from './support.js';
+import { runWhenMain, switchFor } from './support.js';
 
 export interface Tour {
   /** The first line of `api status`. */
@@ -86,9 +86,4 @@ async function main(): Promise<void> {
   await stop();
 }
 
-if (isMain(import.meta)) {
-  main().catch((err: unknown) => {
-    console.error((err as Error).message);
-    process.exitCode = 1;
-  });
-}
+runWhenMain(import.meta, main);

@@ -8,7 +8,7 @@
  */
 import { type Observable, firstValueFrom, from, lastValueFrom, map, mergeMap, tap } from 'rxjs';
 import { Connection } from 'rxesl';
-import { isMain, switchFor } from './support.js';
+import { runWhenMain, switchFor } from './support.js';
 
 export type OriginateStep =
   /** FreeSWITCH took the job: the call is being placed. */
@@ -64,9 +64,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (isMain(import.meta)) {
-  main().catch((err: unknown) => {
-    console.error((err as Error).message);
-    process.exitCode = 1;
-  });
-}
+runWhenMain(import.meta, main);

@@ -9,7 +9,7 @@
 import { type Observable, catchError, concatMap, filter, last, map, mergeMap, of } from 'rxjs';
 import { type ApplicationResult, type Connection, EslDisconnectedError, EslHangupError, Server } from 'rxesl';
 import { FakeSwitch } from 'rxesl/testing';
-import { isMain } from './support.js';
+import { runWhenMain } from './support.js';
 
 export interface IvrOptions {
   /** Where 1 goes. */
@@ -69,9 +69,4 @@ async function main(): Promise<void> {
   await fake.stop();
 }
 
-if (isMain(import.meta)) {
-  main().catch((err: unknown) => {
-    console.error((err as Error).message);
-    process.exitCode = 1;
-  });
-}
+runWhenMain(import.meta, main);

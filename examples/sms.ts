@@ -9,7 +9,7 @@
  */
 import { filter, firstValueFrom, map, take, timeout } from 'rxjs';
 import { Connection, EslEvent } from 'rxesl';
-import { isMain, switchFor } from './support.js';
+import { runWhenMain, switchFor } from './support.js';
 
 export interface Sms {
   /** The sender, `user@domain`. */
@@ -77,9 +77,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (isMain(import.meta)) {
-  main().catch((err: unknown) => {
-    console.error((err as Error).message);
-    process.exitCode = 1;
-  });
-}
+runWhenMain(import.meta, main);

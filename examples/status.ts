@@ -8,7 +8,7 @@
  */
 import { firstValueFrom, forkJoin, map } from 'rxjs';
 import { Connection } from 'rxesl';
-import { isMain, switchFor } from './support.js';
+import { runWhenMain, switchFor } from './support.js';
 
 export interface SwitchStatus {
   /** `FreeSWITCH Version 1.10.12-release...`. */
@@ -75,9 +75,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (isMain(import.meta)) {
-  main().catch((err: unknown) => {
-    console.error((err as Error).message);
-    process.exitCode = 1;
-  });
-}
+runWhenMain(import.meta, main);

@@ -14,6 +14,18 @@ export function isMain(meta: ImportMeta): boolean {
   return process.argv[1] !== undefined && meta.url === pathToFileURL(process.argv[1]).href;
 }
 
+/**
+ * Runs `main` when this module is the script that was started (not when a test imports it):
+ * an error is printed as one line and the exit code is 1.
+ */
+export function runWhenMain(meta: ImportMeta, main: () => Promise<void>): void {
+  if (!isMain(meta)) return;
+  main().catch((err: unknown) => {
+    console.error((err as Error).message);
+    process.exitCode = 1;
+  });
+}
+
 /** Connection options from the environment (fs_cli's defaults). */
 export function eslOptions(env: NodeJS.ProcessEnv = process.env): Required<Pick<ConnectionOptions, 'host' | 'port' | 'password'>> {
   return {
