@@ -130,6 +130,11 @@ describe('built-in commands', () => {
     expect(json.rows[0]).toMatchObject({ uuid, name: 'loopback/answer_park-a', state: 'CS_EXECUTE', callstate: 'ACTIVE', application: 'park', read_codec: 'L16' });
     expect(await api('show channels count')).toBe('\n2 total.\n');
     expect(await api('show calls count')).toBe('\n2 total.\n');
+    // FreeSWITCH's basic_calls columns: the a leg, the b leg (without call_uuid and hostname), the call's epoch.
+    expect((await api('show calls')).split('\n')[0]).toBe(
+      'uuid,direction,created,created_epoch,name,state,cid_name,cid_num,ip_addr,dest,presence_id,presence_data,accountcode,callstate,callee_name,callee_num,callee_direction,call_uuid,hostname,sent_callee_name,sent_callee_num,' +
+        'b_uuid,b_direction,b_created,b_created_epoch,b_name,b_state,b_cid_name,b_cid_num,b_ip_addr,b_dest,b_presence_id,b_presence_data,b_accountcode,b_callstate,b_callee_name,b_callee_num,b_callee_direction,b_sent_callee_name,b_sent_callee_num,call_created_epoch',
+    );
     expect(await api('show nonsense')).toMatch(/^-USAGE: codec\|endpoint/);
   });
 

@@ -106,27 +106,8 @@ const CALL_A_COLUMNS = [
   'sent_callee_num',
 ] as const;
 
-const CALL_B_COLUMNS = [
-  'uuid',
-  'direction',
-  'created',
-  'created_epoch',
-  'name',
-  'state',
-  'cid_name',
-  'cid_num',
-  'ip_addr',
-  'dest',
-  'presence_id',
-  'presence_data',
-  'accountcode',
-  'callstate',
-  'callee_name',
-  'callee_num',
-  'callee_direction',
-  'sent_callee_name',
-  'sent_callee_num',
-] as const;
+/** The b leg's columns of `show calls`: the a leg's without call_uuid and hostname. */
+const CALL_B_COLUMNS = CALL_A_COLUMNS.filter((c) => c !== 'call_uuid' && c !== 'hostname');
 
 /** A channel's row of the channels table (switch_core_sqldb.c). */
 function channelRow(core: SwitchCore, ch: Channel): Record<string, string> {
