@@ -223,8 +223,15 @@ async function main(): Promise<void> {
   await lastValueFrom(feed.events('plain', ['CUSTOM', 'callcenter::info']));
   const server = await Server.listen({ host: '127.0.0.1', port: demo ? 0 : Number(process.env.QUEUE_PORT ?? 8085) });
   console.log(`queue listening on 127.0.0.1:${server.port}`);
+  let printed = 0;
+  let allPrinted: () => void = () => {};
+  const demoCallers = ['2001', '2002', '2003'];
+  const linesDone = new Promise<void>((resolve) => (allPrinted = resolve));
   const lines = callCentre(server.connections$, feed.customEvents('callcenter::info'), { settleMs: 300 }).subscribe({
-    next: (line) => console.log(line),
+    next: (line) => {
+      console.log(line);
+      if (++printed === demoCallers.length) allPrinted();
+    },
     error: (err: Error) => console.error(err.message),
   });
   if (!fake) return;
@@ -236,11 +243,13 @@ async function main(): Promise<void> {
   // 1002 flaps, and settles on Available
   ['On Break', 'Available', 'On Break', 'Available'].forEach((s, i) => setTimeout(() => status('1002', s), 50 * i));
   const calls: FakeCall[] = [];
-  for (const [i, cid] of ['2001', '2002', '2003'].entries()) {
+  for (const [i, cid] of demoCallers.entries()) {
     await new Promise((r) => setTimeout(r, i === 0 ? 0 : 200));
     calls.push(f.call({ socket: `127.0.0.1:${server.port} async full`, callerIdNumber: cid }));
   }
-  await Promise.all(calls.map((c) => c.whenDestroyed));
+  // Each caller's line comes after its channel is gone on the switch (the hang-up's reply is
+  // read after that): wait for both before closing.
+  await Promise.all([...calls.map((c) => c.whenDestroyed), linesDone]);
   lines.unsubscribe();
   await server.close();
   await feed.close();
