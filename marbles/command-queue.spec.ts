@@ -60,6 +60,18 @@ describe('command FIFO', () => {
     });
   });
 
+  it('three timed commands against a silent server time out one after another, each 5 ms after the one before', () => {
+    const ts = scheduler();
+    ts.run(({ hot, cold, expectObservable }) => {
+      const { conn, written } = scriptedConnection(ts, hot<Uint8Array>('-'));
+      const timedOut = (name: string) => new EslTimeoutError(`no reply to "api ${name}" within 5 ms`, 5, `api ${name}`);
+      expectObservable(cold('-x|').pipe(mergeMap(() => conn.api('a', undefined, { timeout: 5 })))).toBe('------#', undefined, timedOut('a'));
+      expectObservable(cold('-x|').pipe(mergeMap(() => conn.api('b', undefined, { timeout: 5 })))).toBe('-----------#', undefined, timedOut('b'));
+      expectObservable(cold('-x|').pipe(mergeMap(() => conn.api('c', undefined, { timeout: 5 })))).toBe('----------------#', undefined, timedOut('c'));
+      ts.schedule(() => expect(written.map((w) => w.line)).toEqual(['api a', 'api b', 'api c']), 2);
+    });
+  });
+
   it('a -ERR reply fails only its own command, and the queue stays in step', () => {
     const ts = scheduler();
     ts.run(({ hot, cold, expectObservable }) => {

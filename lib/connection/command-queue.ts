@@ -105,7 +105,9 @@ export class CommandQueue {
   push<C extends QueuedCommand>(entry: C): C {
     entry.queue = this;
     this.entries.push(entry);
-    if (this.entries.length - this.head === 1) this.arm(entry);
+    // Its clock starts now when no command before it is still waited for (one that timed out
+    // still owns a reply, but nobody waits for it).
+    if (this.entries.length - this.head === 1 || this.entries[this.entries.length - 2]!.settled) this.armFrom(this.head);
     return entry;
   }
 
@@ -120,8 +122,7 @@ export class CommandQueue {
     this.head++;
     this.compact();
     this.disarm(entry);
-    const next = this.entries[this.head];
-    if (next && next.timer === undefined) this.arm(next);
+    this.armFrom(this.head);
     entry.hooks?.replied?.(frame);
     if (!entry.settled) {
       entry.settled = true;
@@ -150,7 +151,24 @@ export class CommandQueue {
   abandon(entry: QueuedCommand): void {
     if (entry.settled) return;
     entry.settled = true;
+    if (entry.timer === undefined) return;
+    // Its clock was the one running: the next command whose caller waits takes it over.
     this.disarm(entry);
+    this.armFrom(this.entries.indexOf(entry, this.head) + 1);
+  }
+
+  /**
+   * Starts the clock of the first command from `from` whose caller still waits, unless it runs
+   * already. Commands given up on are skipped; one still waited for stops the walk even without
+   * a timeout of its own (a long api before a command does not count against it).
+   */
+  private armFrom(from: number): void {
+    for (let i = Math.max(from, this.head); i < this.entries.length; i++) {
+      const entry = this.entries[i]!;
+      if (entry.settled) continue;
+      if (entry.timer === undefined) this.arm(entry);
+      return;
+    }
   }
 
   /** A command's clock starts when it reaches the head: the time FreeSWITCH spends on it, not on the ones before it. */
@@ -163,10 +181,7 @@ export class CommandQueue {
       entry.settled = true;
       // The late reply will still arrive in its turn, but the next command is now the one the
       // caller waits for: its clock starts here.
-      if (this.entries[this.head] === entry) {
-        const next = this.entries[this.head + 1];
-        if (next) this.arm(next);
-      }
+      this.armFrom(this.entries.indexOf(entry, this.head) + 1);
       entry.fail(new EslTimeoutError(`no reply to "${entry.label}" within ${ms} ms`, ms, entry.label));
     }, ms);
   }

@@ -107,6 +107,74 @@ describe('CommandQueue', () => {
     expect(q.reply(reply('+OK'))).toBe(false);
   });
 
+  it('commands that all time out against a silent server fail one after another: each clock starts when the one before runs out', () => {
+    const timers = manualTimers();
+    const q = new CommandQueue(timers);
+    const { log, target } = recorder();
+    for (const name of ['a', 'b', 'c']) q.push(new TargetCommand(`api ${name}`, 1000, undefined, target(name)));
+    for (let i = 0; i < 3; i++) {
+      expect(timers.armed).toBe(1);
+      timers.fire();
+    }
+    expect(log).toEqual(['a !! EslTimeoutError', 'b !! EslTimeoutError', 'c !! EslTimeoutError']);
+    expect(timers.armed).toBe(0);
+  });
+
+  it('the head given up on passes its clock to the next command', () => {
+    const timers = manualTimers();
+    const q = new CommandQueue(timers);
+    const { log, target } = recorder();
+    const a = q.push(new TargetCommand('api a', 1000, undefined, target('a')));
+    q.push(new TargetCommand('api b', 1000, undefined, target('b')));
+    a.unsubscribe();
+    expect(timers.armed).toBe(1);
+    timers.fire();
+    expect(log).toEqual(['b !! EslTimeoutError']);
+  });
+
+  it('a reply starts the clock of the first command still waited for, past the ones given up on', () => {
+    const timers = manualTimers();
+    const q = new CommandQueue(timers);
+    const { log, target } = recorder();
+    q.push(new TargetCommand('api a', 1000, undefined, target('a')));
+    const b = q.push(new TargetCommand('api b', 1000, undefined, target('b')));
+    q.push(new TargetCommand('api c', 1000, undefined, target('c')));
+    b.unsubscribe();
+    q.reply(reply('+OK a'));
+    expect(timers.armed).toBe(1);
+    timers.fire();
+    expect(log).toEqual(['a <- +OK a', 'c !! EslTimeoutError']);
+  });
+
+  it('a command written after the head timed out gets its clock at once (the late reply may never come)', () => {
+    const timers = manualTimers();
+    const q = new CommandQueue(timers);
+    const { log, target } = recorder();
+    q.push(new TargetCommand('api a', 1000, undefined, target('a')));
+    timers.fire();
+    q.push(new TargetCommand('api b', 1000, undefined, target('b')));
+    expect(timers.armed).toBe(1);
+    timers.fire();
+    expect(log).toEqual(['a !! EslTimeoutError', 'b !! EslTimeoutError']);
+  });
+
+  it('a command still waited for without a timeout holds the clocks of the ones behind it', () => {
+    const timers = manualTimers();
+    const q = new CommandQueue(timers);
+    const { log, target } = recorder();
+    q.push(new TargetCommand('api a', 1000, undefined, target('a')));
+    q.push(new TargetCommand('api originate', undefined, undefined, target('originate')));
+    q.push(new TargetCommand('api c', 1000, undefined, target('c')));
+    timers.fire();
+    expect(timers.armed).toBe(0); // the originate may take a minute: it does not count against c
+    q.reply(reply('+OK late a'));
+    expect(timers.armed).toBe(0);
+    q.reply(reply('+OK originated'));
+    expect(timers.armed).toBe(1);
+    timers.fire();
+    expect(log).toEqual(['a !! EslTimeoutError', 'originate <- +OK originated', 'c !! EslTimeoutError']);
+  });
+
   it('a timeout error names the command and the time', () => {
     const timers = manualTimers();
     const q = new CommandQueue(timers);
