@@ -8,7 +8,9 @@
  * subscribe, emits one typed result when the application's CHANNEL_EXECUTE_COMPLETE arrives
  * and completes. A hangup first fails it with EslHangupError, and so does a socket that
  * FreeSWITCH closes because the call is over; unsubscribing releases everything it holds
- * (the application itself keeps running on the switch: `breakMedia()` stops it).
+ * (the application itself keeps running on the switch: `breakMedia()` stops it). A command
+ * FreeSWITCH refuses (-ERR) fails it with EslCommandError whatever the connection's
+ * `failOnError`: with the refusal as a value, no completion would ever come.
  */
 import { EMPTY, Observable, ReplaySubject, Subject, Subscription, concat, defer, filter, ignoreElements, map, takeUntil, takeWhile } from 'rxjs';
 import type { Connection } from '../connection/connection.js';
@@ -199,16 +201,11 @@ export class Channel {
     );
     this.dtmf$ = this.events$.pipe(dtmf());
 
-    if (conn.state === 'closed') {
-      this.#end();
-      return;
-    }
-    const tracking = conn.channelEvents(uuid).subscribe({
+    // On a closed connection the view completes at once, and the channel with it.
+    this.#tracking = conn.channelEvents(uuid).subscribe({
       next: (e) => this.#observe(e),
       complete: () => this.#end(),
     });
-    if (this.#ended) tracking.unsubscribe();
-    else this.#tracking = tracking;
   }
 
   /** The channel of an outbound connection (a call FreeSWITCH's `socket` application sent to a Server). */
@@ -340,7 +337,7 @@ export class Channel {
    */
   execute(app: string, arg?: string): Observable<ApplicationResult> {
     return this.#guard<ApplicationResult>(app, (s) =>
-      this.connection.execute(app, arg, { uuid: this.#target }).subscribe({
+      this.connection.execute(app, arg, { uuid: this.#target, failOnError: true }).subscribe({
         next: (step) => {
           if (step.kind !== 'complete') return;
           s.next(step);
@@ -474,7 +471,7 @@ export class Channel {
           .subscribe((e) => progress(e, e.getHeader('Unique-ID') ?? '')),
       );
       sub.add(
-        this.connection.execute('bridge', dial, { uuid: this.#target }).subscribe({
+        this.connection.execute('bridge', dial, { uuid: this.#target, failOnError: true }).subscribe({
           next: (step) => {
             if (step.kind !== 'complete') return;
             s.next(bridgeResult(step, bridged));
@@ -524,7 +521,7 @@ export class Channel {
     return this.#guard<string | undefined>(`getvar ${name}`, (s) => {
       const value$: Observable<string | undefined> = this.#owned
         ? this.connection.getvar(name)
-        : this.connection.api('uuid_getvar', `${this.uuid} ${name}`).pipe(map((r) => (r.text === '_undef_' ? undefined : r.text)));
+        : this.connection.api('uuid_getvar', `${this.uuid} ${name}`, { failOnError: true }).pipe(map((r) => (r.text === '_undef_' ? undefined : r.text)));
       return value$.subscribe({
         next: (v) => {
           s.next(v);
@@ -567,7 +564,7 @@ export class Channel {
         }),
       );
       if (subscriber.closed) return sub;
-      sub.add(this.connection.hangup(cause, this.#target).subscribe({ error: gone }));
+      sub.add(this.connection.hangup(cause, this.#target, { failOnError: true }).subscribe({ error: gone }));
       return sub;
     });
   }

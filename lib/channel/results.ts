@@ -8,7 +8,7 @@ import type { ApplicationResult } from '../connection/replies.js';
 import type { EslEvent } from '../protocol/event.js';
 
 /** A channel variable as the completion event carries it. */
-export function variableOf(result: ApplicationResult, name: string): string | undefined {
+function variableOf(result: ApplicationResult, name: string): string | undefined {
   return result.event.getHeader(`variable_${name}`);
 }
 

@@ -162,6 +162,11 @@ function positive(n: number | undefined): number | undefined {
   return n !== undefined && n > 0 ? n : undefined;
 }
 
+/** A timeout given for one call (0 or less: none), else the connection's default. */
+function timeoutOr(given: number | undefined, fallback: number | undefined): number | undefined {
+  return given !== undefined ? positive(given) : fallback;
+}
+
 export class Connection {
   // ------------------------------------------------------------------ streams
 
@@ -209,7 +214,7 @@ export class Connection {
   #session: Subscription | null = null;
   #queue: CommandQueue;
   #handshake: Handshake | null = null;
-  #waiting: Waiting[] = [];
+  readonly #waiting = new Set<Waiting>();
   /** close() was called or exit sent: a socket close is not a drop. */
   #closing = false;
   /** The server said goodbye for a session that is over: do not reconnect. */
@@ -329,6 +334,8 @@ export class Connection {
     if (this.#state.value !== 'reconnecting') this.#setState('authenticating');
     await this.#authenticate();
     await this.#restore();
+    // Lost while restoring (the handshake was over, so #lost left it to the retry loop): retry.
+    if (this.#transport !== transport) throw new EslDisconnectedError('connection lost before it was ready');
     this.#setState('ready');
     this.#flushWaiting();
   }
@@ -346,6 +353,8 @@ export class Connection {
   }
 
   #authenticate(): Promise<void> {
+    // Encoded first: a password or user that cannot go on the wire (CR, LF) fails open() itself.
+    const cmd = this.#user === undefined ? Commands.auth(this.#password) : Commands.userauth(this.#user, this.#password);
     const timeoutMs = this.#timeout;
     return new Promise<void>((resolve, reject) => {
       let sentAuth = false;
@@ -370,12 +379,11 @@ export class Connection {
           const type = frame.contentType;
           if (type === ContentType.AuthRequest && !sentAuth) {
             sentAuth = true;
-            const cmd = this.#user === undefined ? Commands.auth(this.#password) : Commands.userauth(this.#user, this.#password);
             this.#transport?.write(cmd.data);
             return;
           }
           if (type === ContentType.CommandReply && sentAuth) {
-            const reply = new CommandReply(EslEvent.fromFrame(frame), this.#user === undefined ? 'auth ********' : `userauth ${this.#user}:********`);
+            const reply = new CommandReply(EslEvent.fromFrame(frame), cmd.label);
             if (reply.replyText.trim().toLowerCase() === '+ok accepted') {
               this.#authReply = reply;
               finish();
@@ -388,10 +396,9 @@ export class Connection {
             finish(new EslAuthError('rejected', `access denied by ${this.#host}:${this.#port} (ACL): ${frame.bodyText.trim()}`, frame.bodyText));
             return;
           }
-          if (type === ContentType.DisconnectNotice) return;
           finish(new EslAuthError('unexpected', `unexpected ${type ?? 'frame'} from ${this.#host}:${this.#port} during authentication`));
         },
-        onClose: (err) => finish(sentAuth ? err : new EslDisconnectedError(`${this.#host}:${this.#port} closed the connection before auth/request`, undefined, { cause: err })),
+        onClose: (err) => finish(sentAuth || this.#closing ? err : new EslDisconnectedError(`${this.#host}:${this.#port} closed the connection before auth/request`, undefined, { cause: err })),
       };
     });
   }
@@ -452,7 +459,6 @@ export class Connection {
         }
         // The final notice: the socket closes next. A session that is over is not reconnected.
         if (notice.getHeader('Controlled-Session-UUID') !== undefined) this.#sessionOver = true;
-        this.#handshake?.onFrame(frame);
         this.#queue.failAll((label) => new EslDisconnectedError(`FreeSWITCH disconnected before the reply to "${label}": ${frame.bodyText.trim()}`, label));
         return;
       }
@@ -473,7 +479,8 @@ export class Connection {
       this.#handshake.onClose(cause);
       return;
     }
-    if (this.#state.value === 'closed') return;
+    // A reconnect loop already running retries on its own.
+    if (this.#state.value === 'closed' || this.#reconnecting) return;
     if (!this.#closing && !this.#sessionOver && this.#reconnect) {
       this.#startReconnecting(this.#reconnect);
       return;
@@ -528,12 +535,14 @@ export class Connection {
     if (this.#state.value === 'closed') return;
     this.#finalError = err;
     this.#detach();
+    // The read path is gone, so the handshake would never hear of the close: open() fails now.
+    this.#handshake?.onClose(err ?? new EslDisconnectedError('connection closed during authentication'));
     this.#reconnecting?.unsubscribe();
     this.#reconnecting = null;
     this.#queue.failAll((label) => new EslDisconnectedError(`connection closed before the reply to "${label}"`, label, err ? { cause: err } : undefined));
     for (const lost of [...this.#awaitingResults]) lost(err ?? new EslDisconnectedError('connection closed'));
-    const waiting = this.#waiting;
-    this.#waiting = [];
+    const waiting = [...this.#waiting];
+    this.#waiting.clear();
     for (const w of waiting) w.fail(new EslDisconnectedError('connection closed', undefined, err ? { cause: err } : undefined));
     this.#state.next('closed');
     this.#state.complete();
@@ -550,8 +559,8 @@ export class Connection {
   }
 
   #flushWaiting(): void {
-    const waiting = this.#waiting;
-    this.#waiting = [];
+    const waiting = [...this.#waiting];
+    this.#waiting.clear();
     for (const w of waiting) w.start();
   }
 
@@ -599,17 +608,17 @@ export class Connection {
       },
       fail: (err) => entry.fail(err),
     };
-    this.#waiting.push(waiting);
+    this.#waiting.add(waiting);
     if (timeoutMs) {
       waitTimer = this.#timers.setTimeout(() => {
-        this.#waiting = this.#waiting.filter((w) => w !== waiting);
+        this.#waiting.delete(waiting);
         entry.fail(new EslTimeoutError(`"${cmd.label}" waited ${timeoutMs} ms for the connection`, timeoutMs, cmd.label));
       }, timeoutMs);
     }
     return () => {
       if (teardown) (teardown as QueuedCommand).unsubscribe();
       if (waitTimer !== undefined) this.#timers.clearTimeout(waitTimer);
-      this.#waiting = this.#waiting.filter((w) => w !== waiting);
+      this.#waiting.delete(waiting);
     };
   }
 
@@ -635,7 +644,7 @@ export class Connection {
    * `track` sees every reply (ok or not) before the caller does: it keeps what was asked for.
    */
   #reply(cmd: EncodedCommand, options?: CommandOptions, track?: (reply: CommandReply) => void, pending?: PendingSubscription & { settle(ok: boolean): void }): Observable<CommandReply> {
-    const timeout = options?.timeout !== undefined ? positive(options.timeout) : this.#commandTimeout;
+    const timeout = timeoutOr(options?.timeout, this.#commandTimeout);
     const fail = this.#fail(options);
     const check = (r: CommandReply): CommandReply | Error => (!r.ok && fail ? new EslCommandError(cmd.label, r.replyText, r) : r);
     if (!track && !pending) return this.#command<CommandReply>(cmd, timeout, (frame) => check(new CommandReply(EslEvent.fromFrame(frame), cmd.label)));
@@ -698,7 +707,7 @@ export class Connection {
    */
   send(command: EncodedCommand | string, options?: CommandOptions): Observable<EslEvent> {
     const cmd = typeof command === 'string' ? encodeCommand(command) : command;
-    const timeout = options?.timeout !== undefined ? positive(options.timeout) : cmd.verb === 'api' ? this.#apiTimeout : this.#commandTimeout;
+    const timeout = timeoutOr(options?.timeout, cmd.verb === 'api' ? this.#apiTimeout : this.#commandTimeout);
     return this.#command(cmd, timeout, (frame) => EslEvent.fromFrame(frame));
   }
 
@@ -711,7 +720,7 @@ export class Connection {
    */
   api(command: string, args?: string, options?: CommandOptions): Observable<ApiResponse> {
     const cmd = Commands.api(command, args);
-    const timeout = options?.timeout !== undefined ? positive(options.timeout) : this.#apiTimeout;
+    const timeout = timeoutOr(options?.timeout, this.#apiTimeout);
     const fail = this.#fail(options);
     return this.#command<ApiResponse>(cmd, timeout, (frame) => {
       const ev = EslEvent.fromFrame(frame);
@@ -739,7 +748,7 @@ export class Connection {
       options,
       subscribe: ['BACKGROUND_JOB'],
       filter: ['Job-UUID', jobUuid],
-      resultTimeout: options.jobTimeout !== undefined ? positive(options.jobTimeout) : this.#apiTimeout,
+      resultTimeout: timeoutOr(options.jobTimeout, this.#apiTimeout),
       timeoutMessage: (ms) => `no BACKGROUND_JOB for "${cmd.label}" (Job-UUID ${jobUuid}) within ${ms} ms`,
       wait: (done) => [
         this.#router.waitJob(jobUuid, (ev) => {
@@ -907,7 +916,7 @@ export class Connection {
   /** `getvar <name>` (needs a session): the value, or undefined when the variable is unset. */
   getvar(name: string, options?: CommandOptions): Observable<string | undefined> {
     const cmd = Commands.getvar(name);
-    const timeout = options?.timeout !== undefined ? positive(options.timeout) : this.#commandTimeout;
+    const timeout = timeoutOr(options?.timeout, this.#commandTimeout);
     return this.#command<string | undefined>(cmd, timeout, (frame) => {
       const text = frame.headers.get('Reply-Text') ?? '';
       // The reply is the raw value; an unset variable reads as "-ERR command not found".
@@ -945,7 +954,7 @@ export class Connection {
       // even fail there without `full`. Inbound, rxesl asks for what it needs.
       subscribe: this.#myevents || this.#mode === 'outbound' ? [] : ['CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP_COMPLETE'],
       filter: ['Application-UUID', eventUuid],
-      resultTimeout: options.completionTimeout !== undefined ? positive(options.completionTimeout) : this.#apiTimeout,
+      resultTimeout: timeoutOr(options.completionTimeout, this.#apiTimeout),
       timeoutMessage: (ms) => `${app} did not complete within ${ms} ms`,
       wait: (done) => {
         const removers = [this.#router.waitApplication(eventUuid, (ev) => done(new ApplicationResult(ev)))];
@@ -975,7 +984,7 @@ export class Connection {
   /** `connect` (outbound): the reply is the channel's CHANNEL_DATA. */
   connect(options?: CommandOptions): Observable<EslEvent> {
     const cmd = Commands.connect();
-    const timeout = options?.timeout !== undefined ? positive(options.timeout) : this.#commandTimeout;
+    const timeout = timeoutOr(options?.timeout, this.#commandTimeout);
     return this.#command(
       cmd,
       timeout,

@@ -1,5 +1,6 @@
 import { type OperatorFunction, Observable } from 'rxjs';
 import type { EslEvent } from '../protocol/event.js';
+import { splitArrayValue } from '../protocol/event-store.js';
 
 /** A channel as its events describe it. */
 export interface ChannelSnapshot {
@@ -100,10 +101,14 @@ export function foldChannelEvent(prev: ChannelSnapshot, e: EslEvent): ChannelSna
   }
   if (next.answerState === 'answered') next.answered = true;
   let vars: Record<string, string> | undefined;
-  for (const [k, v] of e.headers.entries()) {
+  // The raw list: most headers are not variables, and only those need their array form read.
+  const { names, values } = e.headerList();
+  for (let i = 0; i < names.length; i++) {
+    const k = names[i]!;
     if (!k.startsWith('variable_')) continue;
+    const v = values[i]!;
     vars ??= { ...prev.variables };
-    vars[k.slice(9)] = Array.isArray(v) ? v.join(',') : v;
+    vars[k.slice(9)] = splitArrayValue(v)?.join(',') ?? v;
   }
   if (vars) next.variables = vars;
   return next;

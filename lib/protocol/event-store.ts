@@ -7,6 +7,7 @@
  */
 import { XMLParser } from 'fast-xml-parser';
 import { EslProtocolError } from '../errors.js';
+import { isContentLength } from './frame.js';
 import { urlDecode, urlDecodeBytes } from './url-codec.js';
 
 const LF = 10;
@@ -204,7 +205,7 @@ export class PlainStore implements EventStore {
       // The end of the headers is not known yet. Finding it means searching the whole payload
       // for "\n\n"; a lookup only needs to know that no "\n\n" comes before its match.
       // The serializer's own Content-Length line needs the real bounds.
-      if (buf.length === 0 || buf[0] === LF || (name.length === 14 && name.toLowerCase() === 'content-length')) {
+      if (buf.length === 0 || buf[0] === LF || isContentLength(name)) {
         this.bounds();
         return this.getExact(name);
       }
@@ -726,7 +727,7 @@ export function connectReplyStore(names: readonly string[], values: readonly str
   const outNames: string[] = [];
   const outValues: string[] = [];
   for (let i = 0; i < names.length; i++) {
-    if (sameNameIgnoringCase(names[i]!, 'Content-Length')) continue;
+    if (isContentLength(names[i]!)) continue;
     outNames.push(names[i]!);
     outValues.push(urlDecode(values[i]!));
   }

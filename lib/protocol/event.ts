@@ -20,7 +20,7 @@ import {
   splitArrayValue,
   xmlStore,
 } from './event-store.js';
-import type { Frame } from './frame.js';
+import { type Frame, isContentLength } from './frame.js';
 
 export type EventPriority = 'NORMAL' | 'LOW' | 'HIGH';
 
@@ -34,11 +34,6 @@ const INTERNAL = Symbol('EslEvent.internal');
 /** Builds an event around a store without going through the public constructor's parsing. */
 function wrap(store: EventStore, contentType: string | undefined, socketData = false): EslEvent {
   return new (EslEvent as unknown as new (...args: unknown[]) => EslEvent)(INTERNAL, store, contentType, socketData);
-}
-
-/** The Content-Length header that framed a body (not kept as an event header). */
-function framing(name: string): boolean {
-  return name === 'Content-Length' || (name.length === 14 && name.toLowerCase() === 'content-length');
 }
 
 function isHeaderInit(v: unknown): v is HeaderInit {
@@ -212,11 +207,11 @@ export class EslEvent {
     }
     // Copies of the exact size, without the Content-Length that framed the body.
     let kept = 0;
-    for (let i = 0; i < names.length; i++) if (!framing(names[i]!)) kept++;
+    for (let i = 0; i < names.length; i++) if (!isContentLength(names[i]!)) kept++;
     const outNames = new Array<string>(kept);
     const outValues = new Array<string>(kept);
     for (let i = 0, k = 0; i < names.length; i++) {
-      if (framing(names[i]!)) continue;
+      if (isContentLength(names[i]!)) continue;
       outNames[k] = names[i]!;
       outValues[k++] = values[i]!;
     }

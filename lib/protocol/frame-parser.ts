@@ -10,7 +10,7 @@
  *   buffer of its exact size.
  */
 import { EslProtocolError } from '../errors.js';
-import { Frame, FrameHeaders } from './frame.js';
+import { Frame, FrameHeaders, isContentLength } from './frame.js';
 
 export interface FrameParserOptions {
   /** Largest header block accepted, in bytes. The outbound connect reply is one header block of tens of KB. Default 8 MiB. */
@@ -364,7 +364,7 @@ export class FrameParser {
       names[count] = name;
       values[count] = value;
       count++;
-      if (name.length === 14 && (name === 'Content-Length' || name.toLowerCase() === 'content-length')) {
+      if (isContentLength(name)) {
         const cl = this.parseContentLength(value, s);
         if (length >= 0 && cl !== length) {
           throw new EslProtocolError(

@@ -6,6 +6,14 @@
 
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * Whether a header name is Content-Length. FreeSWITCH writes it in exactly that case, so the
+ * exact comparison comes first and the common case allocates nothing.
+ */
+export function isContentLength(name: string): boolean {
+  return name === 'Content-Length' || (name.length === 14 && name.toLowerCase() === 'content-length');
+}
+
 /** Outer headers of a frame, in wire order. Names may repeat; lookups ignore case. */
 export class FrameHeaders implements Iterable<[string, string]> {
   /** @internal */

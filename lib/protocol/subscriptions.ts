@@ -8,6 +8,17 @@ import { EVENT_NAMES, lookupEventName } from './event-names.js';
 
 const ALL_TYPES = EVENT_NAMES.filter((n) => n !== 'ALL');
 
+/**
+ * What a connection authenticated with `userauth` may subscribe to (the directory user's
+ * esl-allowed-events): FreeSWITCH refuses the first name outside it with `-ERR permission denied`.
+ */
+export interface SubscriptionPermits {
+  /** Whether an event type (canonical upper-case name) may be subscribed. */
+  type(name: string): boolean;
+  /** Whether a CUSTOM subclass may be subscribed. */
+  subclass(name: string): boolean;
+}
+
 export class EventSubscription {
   /** The format of the whole connection (the last `event <format>` wins, even one that failed). */
   format: EventFormat = 'plain';
@@ -27,8 +38,13 @@ export class EventSubscription {
    * Applies `event [<format>] <NAME...>`. Tokens after CUSTOM are subclasses; unknown names
    * are ignored. Returns the number of keywords FreeSWITCH would count (0 means it replies
    * `-ERR no keywords supplied`, after having changed the format).
+   *
+   * With `permits`, the first type or subclass they refuse stops it there and it returns
+   * `denied`: the format and the names before that one stay applied, as on FreeSWITCH.
    */
-  subscribe(tokens: readonly string[]): number {
+  subscribe(tokens: readonly string[]): number;
+  subscribe(tokens: readonly string[], permits: SubscriptionPermits | undefined): number | 'denied';
+  subscribe(tokens: readonly string[], permits?: SubscriptionPermits): number | 'denied' {
     let list = tokens;
     const first = list[0]?.toLowerCase();
     if (first === 'plain' || first === 'json' || first === 'xml') {
@@ -39,11 +55,13 @@ export class EventSubscription {
     let custom = false;
     for (const token of list) {
       if (custom) {
+        if (permits && !permits.subclass(token)) return 'denied';
         this.subclasses.add(token);
         continue;
       }
       const name = lookupEventName(token);
       if (!name) continue;
+      if (permits && !permits.type(name)) return 'denied';
       keys++;
       if (name === 'ALL') {
         this.all = true;

@@ -120,7 +120,6 @@ export class Server {
   }
 
   #onSocket = (socket: net.Socket): void => {
-    socket.on('error', () => {});
     const max = this.#options.maxConnections;
     if (this.#closing || (max !== undefined && this.#live.size + this.#handshaking.size >= max)) {
       socket.destroy();

@@ -29,7 +29,6 @@ export function openSocket(options: OpenSocketOptions): Promise<net.Socket> {
     };
     const onConnect = (): void => {
       done();
-      socket.setNoDelay(true);
       if (options.keepAlive !== false) socket.setKeepAlive(true, options.keepAlive ?? 30_000);
       resolve(socket);
     };

@@ -99,6 +99,29 @@ describe('Channel streams', () => {
   });
 });
 
+describe('a Channel on a connection that is gone', () => {
+  it('ends at once: its streams complete and it holds no view', () => {
+    const vc = new VirtualConnection();
+    const conn = vc.connection;
+    // One made while the connection is closing (its state is closed, its views not completed yet), one after.
+    let closing: Channel | undefined;
+    conn.state$.subscribe((state) => {
+      if (state === 'closed') closing = new Channel(conn, B);
+    });
+    conn.destroy();
+    const after = Channel.of(conn, B);
+    for (const ch of [closing!, after]) {
+      expect(ch.ended).toBe(true);
+      const seen: string[] = [];
+      ch.events$.subscribe({ complete: () => seen.push('events$') });
+      ch.state$.subscribe({ next: (s) => seen.push(s.uuid), complete: () => seen.push('state$') });
+      ch.hangup$.subscribe({ complete: () => seen.push('hangup$') });
+      expect(seen).toEqual(['events$', B, 'state$', 'hangup$']);
+    }
+    expect(conn.routerStats).toEqual({ waiters: 0, views: 0 });
+  });
+});
+
 describe('featureCodes (operator)', () => {
   it('the prefix and one more key, in time', () => {
     scheduler().run(({ hot, expectObservable }) => {

@@ -1,6 +1,6 @@
 import { map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { channelState, foldChannelEvent, untilHangup } from 'rxesl';
+import { blankSnapshot, channelState, foldChannelEvent, untilHangup } from 'rxesl';
 import { scheduler } from '../helpers';
 import { A, B, ev } from './events';
 
@@ -44,6 +44,15 @@ describe('channelState', () => {
     expect(last?.variables).toEqual({ lang: 'en' });
     expect(last?.callerIdNumber).toBe('1000');
     expect(last?.name).toBe('sofia/internal/1000@192.0.2.1');
+  });
+
+  it('reads variable_* headers only: an array value joined with commas, a later value replacing an earlier one', () => {
+    const first = ev('CHANNEL_PARK', { 'Unique-ID': A, variable_lang: 'en', variable_codecs: 'ARRAY::PCMU|:PCMA', 'Other-Header': 'ARRAY::x|:y' });
+    const second = ev('CHANNEL_EXECUTE', { 'Unique-ID': A, variable_lang: 'fr', variable_empty: '', variable_plain: 'a|:b' });
+    const a = foldChannelEvent(foldChannelEvent(foldChannelEvent(blankSnapshot(A), events.c), first), second);
+    expect(a.variables).toEqual({ lang: 'fr', codecs: 'PCMU,PCMA', empty: '', plain: 'a|:b' });
+    // An event without variables keeps the same object.
+    expect(foldChannelEvent(a, events.a).variables).toBe(a.variables);
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { filter, firstValueFrom, lastValueFrom, map, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Channel, Connection, EslHangupError } from 'rxesl';
+import { Channel, Connection, EslCommandError, EslHangupError } from 'rxesl';
 import { FakeSwitch } from 'rxesl/testing';
 
 let fake: FakeSwitch | undefined;
@@ -16,9 +16,9 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function setup(): Promise<{ fake: FakeSwitch; conn: Connection }> {
+async function setup(options: { failOnError?: boolean } = {}): Promise<{ fake: FakeSwitch; conn: Connection }> {
   fake = await FakeSwitch.start({ media: { playbackMs: 40, speechMsPerChar: 2 }, ringMs: 30, heartbeatIntervalMs: 0 });
-  conn = await Connection.connect({ host: fake.host, port: fake.port, password: fake.password });
+  conn = await Connection.connect({ host: fake.host, port: fake.port, password: fake.password, ...options });
   return { fake, conn };
 }
 
@@ -107,6 +107,23 @@ describe('Channel on an inbound connection (FakeSwitch)', () => {
     expect(all[0]).toMatchObject({ kind: 'ringing', leg: other, early: false });
     expect(all[2]).toMatchObject({ kind: 'result', bridged: true, otherLeg: other, disposition: 'SUCCESS', hangupCause: 'NORMAL_CLEARING' });
     await lastValueFrom(ch.hangup());
+  });
+
+  it('a refused action fails with EslCommandError on a failOnError: false connection too (it used to never settle)', async () => {
+    const { conn } = await setup({ failOnError: false });
+    const nobody = '00000000-0000-4000-8000-00000000dead';
+    const ch = Channel.of(conn, nobody);
+    const refused = { name: 'EslCommandError', replyText: `-ERR invalid session id [${nobody}]` };
+    const answer = await lastValueFrom(ch.answer()).catch((e: unknown) => e);
+    expect(answer).toBeInstanceOf(EslCommandError);
+    expect(answer).toMatchObject(refused);
+    await expect(lastValueFrom(ch.bridge('user/1001'))).rejects.toMatchObject(refused);
+    await expect(lastValueFrom(ch.hangup())).rejects.toMatchObject(refused);
+    await expect(lastValueFrom(ch.getVar('anything'))).rejects.toMatchObject({ name: 'EslCommandError', replyText: '-ERR No such channel!\n' });
+    // The connection's own commands still hand a refusal back as a value.
+    expect((await lastValueFrom(conn.hangup(undefined, nobody))).ok).toBe(false);
+    ch.release();
+    expect(conn.routerStats).toEqual({ waiters: 0, views: 0 });
   });
 
   it('getVar of a channel that is gone: EslHangupError once its hangup was seen', async () => {
