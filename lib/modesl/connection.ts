@@ -19,7 +19,7 @@ import net from 'node:net';
 import EventEmitter2 from 'eventemitter2';
 import type { Observable, Subscription } from 'rxjs';
 import { Connection as RxConnection, type ConnectionOptions, type ConnectionState } from '../connection/connection.js';
-import type { LogLine } from '../connection/replies.js';
+import { type LogLine, isErrorText } from '../connection/replies.js';
 import {
   EslArgumentError,
   EslAuthError,
@@ -32,7 +32,7 @@ import {
 } from '../errors.js';
 import { CommandReader } from '../protocol/command-reader.js';
 import { Commands, EncodedCommand, encodeCommand } from '../protocol/commands.js';
-import { ContentType, type EventFormat } from '../protocol/content-type.js';
+import { ContentType, type EventFormat, eventFormatOf } from '../protocol/content-type.js';
 import { EslEvent } from '../protocol/event.js';
 import type { Frame } from '../protocol/frame.js';
 import { socketTransport } from '../transport/socket.js';
@@ -40,7 +40,7 @@ import type { Transport } from '../transport/transport.js';
 import { Event } from './event.js';
 import { doLog } from './logging.js';
 import { parseShow, type ShowResult } from './show.js';
-import { type FrameHeadersObject, bodyText, eventEmitName, frameEmitName, isEventFrame, outerHeaders } from './wire.js';
+import { type FrameHeadersObject, type ModeslFrame, bodyText, eventEmitName, frameEmitName, modeslFrame, outerHeaders } from './wire.js';
 
 /** `new Connection(..., readyCb)`: called once, on `esl::ready`. */
 export type ReadyCallback = (this: Connection) => void;
@@ -79,11 +79,9 @@ export interface MessageOptions {
 }
 
 /** A frame held until rxesl has routed it (see the file comment). */
-interface Emission {
-  event: Event;
+interface Emission extends ModeslFrame {
+  /** The name it is emitted under. */
   name: string;
-  headers: FrameHeadersObject;
-  body: string | undefined;
   /** What modesl did for this frame before emitting it. */
   before?: () => void;
 }
@@ -93,6 +91,16 @@ interface RequestHandlers {
   reply?: (e: Emission) => void;
   /** The reply will never arrive (the connection closed, or the command could not be sent). */
   fail?: (err: Error) => void;
+}
+
+/** How #sendForResult finds the event that ends a bgapi or an execute. */
+interface ResultWait {
+  /** The keyed view it comes on. */
+  events(): Observable<EslEvent>;
+  /** 'result': this is it (the callback gets it, then it is emitted); an Event: the wait ends with that instead; undefined: not yet. */
+  check(ev: EslEvent): 'result' | Event | undefined;
+  /** The failure's message when the connection closes first. */
+  closed: string;
 }
 
 const noop = (): void => {};
@@ -115,7 +123,7 @@ function eslOf(reply: unknown): EslEvent {
 }
 
 function replyFailed(event: Event): boolean {
-  return (event.getHeader('Reply-Text') ?? '').startsWith('-ERR');
+  return isErrorText(event.getHeader('Reply-Text') ?? '');
 }
 
 /**
@@ -128,10 +136,7 @@ function replyFailed(event: Event): boolean {
 function rawCommand(command: string, args: CommandArgs | null | undefined): EncodedCommand {
   const nl = command.indexOf('\n');
   const label = (line: string): string => (line.startsWith('auth ') ? 'auth ********' : line);
-  if (nl < 0) {
-    const cmd = encodeCommand(command, args ?? undefined);
-    return new EncodedCommand(cmd.line, cmd.bytes, label(cmd.line));
-  }
+  if (nl < 0) return encodeCommand(command, args ?? undefined, undefined, label(command));
   let text = `${command}\n`;
   if (args) {
     for (const key of Object.keys(args)) {
@@ -187,8 +192,6 @@ export class Connection extends EventEmitter2 {
   #awaitingAuthReply = false;
   /** The callback of the reply being emitted, for the listeners below. */
   #replyCallback: (() => void) | null = null;
-  #tcpUp = false;
-  #ended = false;
 
   /** Inbound: connects to FreeSWITCH at host:port and authenticates with password. */
   constructor(host: string, port: number, password: string, readyCb?: ReadyCallback);
@@ -207,6 +210,10 @@ export class Connection extends EventEmitter2 {
     if (typeof args[0] === 'string') {
       this._inbound = true;
       this.rx = this.#inboundConnection(args[0], Number(args[1]), String(args[2]), typeof args[3] === 'string' ? args[3] : undefined);
+      // modesl subscribed once FreeSWITCH accepted the password. Asked now, it waits in rxesl's
+      // queue behind the authentication and goes out first: a bgapi issued before esl::ready
+      // cannot miss its BACKGROUND_JOB.
+      this.subscribe(this.reqEvents);
     } else if (args[0] instanceof net.Socket) {
       this._inbound = false;
       this.rx = this.#outboundConnection(args[0]);
@@ -227,7 +234,6 @@ export class Connection extends EventEmitter2 {
       socket.once('connect', () => {
         socket.removeListener('error', onError);
         socket.setKeepAlive(true, KEEPALIVE_MS);
-        this.#tcpUp = true;
         this.emit('esl::connect');
         this.connecting = false;
         resolve(socketTransport(socket));
@@ -239,10 +245,6 @@ export class Connection extends EventEmitter2 {
     this.#follow(rx);
     // A failure ends in the close: 'error' (socket), esl::event::auth::fail (password), esl::end.
     rx.open().catch(noop);
-    // modesl subscribed once FreeSWITCH accepted the password. Asked now, it waits in rxesl's
-    // queue behind the authentication and goes out first: a bgapi issued before esl::ready
-    // cannot miss its BACKGROUND_JOB.
-    this.#subscribeRequired(rx);
     return rx;
   }
 
@@ -252,19 +254,12 @@ export class Connection extends EventEmitter2 {
     socket.on('error', (err) => this.emit('error', err));
     const rx = RxConnection.outbound(socket, CORE_OPTIONS);
     this.#follow(rx);
-    this.#tcpUp = true;
     // As in modesl, emitted inside the constructor: nobody can be listening yet.
     this.emit('esl::connect');
     this.#request(rx.connect(), {
       reply: () => this.subscribe(this.reqEvents, () => this.emit('esl::ready')),
     });
     return rx;
-  }
-
-  /** subscribe(reqEvents), on a connection whose `rx` is not assigned yet. */
-  #subscribeRequired(rx: RxConnection): void {
-    this.listeningEvents = [...this.reqEvents];
-    this.#command(rx.events('json', this.listeningEvents), undefined);
   }
 
   #follow(rx: RxConnection): void {
@@ -314,16 +309,11 @@ export class Connection extends EventEmitter2 {
   #onFrame(frame: Frame): void {
     this.#flush();
     const type = frame.contentType;
-    if (isEventFrame(type)) {
+    if (eventFormatOf(type) !== undefined) {
       this.#eventFrame = frame;
       return;
     }
-    const e: Emission = {
-      event: Event.fromEslEvent(EslEvent.fromFrame(frame)),
-      name: frameEmitName(type),
-      headers: outerHeaders(frame),
-      body: bodyText(frame),
-    };
+    const e: Emission = { ...modeslFrame(frame), name: frameEmitName(type) };
     switch (type) {
       case ContentType.AuthRequest:
         // rxesl answers it with `auth <password>`, as modesl's auth() did.
@@ -339,8 +329,7 @@ export class Connection extends EventEmitter2 {
         if (!this._inbound && e.headers['Event-Name'] === 'CHANNEL_DATA') {
           e.before = () => {
             this.channelData = e.event;
-            const uuid = e.event.toEslEvent().uuid;
-            this.emit(`esl::event::CHANNEL_DATA${uuid ? `::${uuid}` : ''}`, e.event);
+            this.emit(eventEmitName(e.event.toEslEvent()), e.event);
           };
         }
         this.#hold(e);
@@ -379,12 +368,14 @@ export class Connection extends EventEmitter2 {
     this.emit('error', err);
   }
 
+  /**
+   * Once, when rxesl has closed. Nothing is held by then: the state$ listener emitted what was
+   * held at the close, and a frame held after it (a listener closed the connection in the
+   * middle of a chunk) has its #flushLater queued already, ahead of this.
+   */
   #onClosed(): void {
-    this.#flush();
-    if (this.#tcpUp && !this.#ended) {
-      this.#ended = true;
-      this.emit('esl::end');
-    }
+    // A connection whose TCP connection never came up did not end: it failed ('error').
+    if (!this.connecting) this.emit('esl::end');
     this.socket = null;
   }
 
@@ -590,34 +581,54 @@ export class Connection extends EventEmitter2 {
   }
 
   #bgapi(cmd: EncodedCommand, jobUuid: string, cb: EventCallback | undefined): void {
+    this.#sendForResult(cmd, cb, { 'Job-UUID': jobUuid }, {
+      events: () => this.rx.jobEvents(jobUuid),
+      check: (ev) => (ev.name === 'BACKGROUND_JOB' ? 'result' : undefined),
+      closed: `connection closed before the BACKGROUND_JOB of "${cmd.label}"`,
+    });
+  }
+
+  /**
+   * Sends a bgapi or an execute whose callback gets the event that ends it, found on a keyed
+   * view of rxesl's router. The callback runs once: with that event, with the -ERR reply when
+   * the command is refused (then nothing will come: bgapi is not allowed on an outbound socket
+   * without `full`, a sendmsg names no channel), or with a failure when the connection goes.
+   */
+  #sendForResult(cmd: EncodedCommand, cb: EventCallback | undefined, extra: Record<string, string>, wait: ResultWait): void {
+    if (cb === undefined) {
+      this.#request(this.rx.send(cmd), {});
+      return;
+    }
     let view: Subscription | undefined;
     let done = false;
-    const finish = (event: Event): void => {
+    const settle = (run: () => void): void => {
       if (done) return;
       done = true;
       view?.unsubscribe();
-      cb!(event);
+      run();
     };
-    if (cb !== undefined) {
-      view = this.rx.jobEvents(jobUuid).subscribe({
-        next: (ev) => {
-          if (done || ev.name !== 'BACKGROUND_JOB') return;
-          done = true;
-          view?.unsubscribe();
-          this.#claim(ev, (e) => cb(e.event));
-        },
-        complete: () => finish(this.#failure(ContentType.CommandReply, new EslDisconnectedError(`connection closed before the BACKGROUND_JOB of "${cmd.label}"`, cmd.label), { 'Job-UUID': jobUuid })),
-      });
-    }
+    view = wait.events().subscribe({
+      next: (ev) => {
+        const outcome = done ? undefined : wait.check(ev);
+        if (outcome === 'result') settle(() => this.#claim(ev, (e) => cb(e.event)));
+        else if (outcome !== undefined) settle(() => cb(outcome));
+      },
+      complete: () => settle(() => cb(this.#failure(ContentType.CommandReply, new EslDisconnectedError(wait.closed, cmd.label), extra))),
+    });
     this.#request(this.rx.send(cmd), {
       reply: (e) => {
-        // Refused (bgapi is not allowed on an outbound socket without `full`): no job will come.
-        if (cb !== undefined && replyFailed(e.event)) finish(this.#refused(e.event, cmd.label, { 'Job-UUID': jobUuid }));
+        if (replyFailed(e.event)) settle(() => cb(this.#refused(e.event, cmd.label, extra)));
       },
-      fail: (err) => {
-        if (cb !== undefined) finish(this.#failure(ContentType.CommandReply, err, { 'Job-UUID': jobUuid }));
-      },
+      fail: (err) => settle(() => cb(this.#failure(ContentType.CommandReply, err, extra))),
     });
+  }
+
+  /**
+   * @internal The Server's `myevents` (modesl: `sendRecv('myevents', cb)`): the same bytes and
+   * the same callback, sent through rxesl so that `rx.hasMyEvents` knows.
+   */
+  _myevents(cb?: ReplyCallback): void {
+    this.#command(this.rx.myevents(), cb);
   }
 
   /** `sendevent <Event-Name>` with the event's headers and body; the callback gets the reply (`+OK <Event-UUID>`). */
@@ -717,41 +728,18 @@ export class Connection extends EventEmitter2 {
     // modesl's way of matching the completion: Event-UUID becomes the Application-UUID.
     const eventUuid = randomUUID();
     const cmd = Commands.execute(app, arg, { uuid: channel, eventUuid, async: this.execAsync || undefined, eventLock: this.execLock || undefined });
-    const extra = { 'Application-UUID': eventUuid, 'Unique-ID': channel };
-    let view: Subscription | undefined;
-    let done = false;
-    const finish = (event: Event): void => {
-      if (done) return;
-      done = true;
-      view?.unsubscribe();
-      cb!(event);
-    };
-    if (cb !== undefined) {
-      view = this.rx.channelEvents(channel).subscribe({
-        next: (ev) => {
-          if (done) return;
-          const name = ev.name;
-          if (name === 'CHANNEL_EXECUTE_COMPLETE' && (ev.getHeader('Application-UUID') ?? ev.getHeader('Event-UUID')) === eventUuid) {
-            done = true;
-            view?.unsubscribe();
-            this.#claim(ev, (e) => cb(e.event));
-          } else if (name === 'CHANNEL_HANGUP_COMPLETE') {
-            // The channel is gone before the application completed: it never will.
-            const event = Event.fromEslEvent(ev);
-            event.error = new EslHangupError(channel, ev.getHeader('Hangup-Cause'), `channel ${channel} hung up before ${app} completed`);
-            finish(event);
-          }
-        },
-        complete: () => finish(this.#failure(ContentType.CommandReply, new EslDisconnectedError(`connection closed before ${app} completed`, cmd.label), extra)),
-      });
-    }
-    this.#request(this.rx.send(cmd), {
-      reply: (e) => {
-        if (cb !== undefined && replyFailed(e.event)) finish(this.#refused(e.event, cmd.label, extra));
+    this.#sendForResult(cmd, cb, { 'Application-UUID': eventUuid, 'Unique-ID': channel }, {
+      events: () => this.rx.channelEvents(channel),
+      check: (ev) => {
+        const name = ev.name;
+        if (name === 'CHANNEL_EXECUTE_COMPLETE' && (ev.getHeader('Application-UUID') ?? ev.getHeader('Event-UUID')) === eventUuid) return 'result';
+        if (name !== 'CHANNEL_HANGUP_COMPLETE') return undefined;
+        // The channel is gone before the application completed: it never will.
+        const event = Event.fromEslEvent(ev);
+        event.error = new EslHangupError(channel, ev.getHeader('Hangup-Cause'), `channel ${channel} hung up before ${app} completed`);
+        return event;
       },
-      fail: (err) => {
-        if (cb !== undefined) finish(this.#failure(ContentType.CommandReply, err, extra));
-      },
+      closed: `connection closed before ${app} completed`,
     });
     return eventUuid;
   }

@@ -29,6 +29,8 @@ export type EventPriority = 'LOW' | 'NORMAL' | 'HIGH';
 export type EventHeadersInit = Record<string, HeaderValue>;
 
 const UNSET: unique symbol = Symbol('unset');
+/** fromEslEvent's way in: the constructor then only keeps the EslEvent. */
+const WIRE: unique symbol = Symbol('wire');
 
 /** modesl's Parser adds these to any event whose Reply-Text starts with +OK or -ERR. */
 function replyHeader(replyText: string | undefined): EventHeader | undefined {
@@ -75,7 +77,13 @@ export class Event {
   constructor(type: string, subclass?: string);
   /** Exactly these headers, in order; the body is `body`, else the `_body` member, else ''. */
   constructor(headers: EventHeadersInit, body?: string);
-  constructor(type?: string | EventHeadersInit, subclass?: string) {
+  constructor(type?: string | EventHeadersInit | typeof WIRE, second?: string | EslEvent) {
+    if (type === WIRE) {
+      // fromEslEvent: no list until modesl's model is asked for; type and subclass read lazily.
+      this.#wire = second as EslEvent;
+      return;
+    }
+    const subclass = second as string | undefined;
     this.#list = [];
     if (typeof type === 'string') {
       this.#type = type;
@@ -98,12 +106,7 @@ export class Event {
 
   /** An Event over an EslEvent read from FreeSWITCH (or built with rxesl), without copying it. */
   static fromEslEvent(event: EslEvent): Event {
-    const e = new Event();
-    e.#list = undefined;
-    e.#wire = event;
-    e.#type = UNSET;
-    e.#subclass = UNSET;
-    return e;
+    return new (Event as unknown as new (wire: typeof WIRE, event: EslEvent) => Event)(WIRE, event);
   }
 
   // ------------------------------------------------------------------ modesl's fields

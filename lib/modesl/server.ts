@@ -86,7 +86,7 @@ export class Server extends EventEmitter2 {
     this.emit('connection::open', conn, id);
     conn.on('esl::ready', () => {
       if (this.bindEvents) {
-        conn.sendRecv('myevents', () => this.emit('connection::ready', this.connections[id], id));
+        conn._myevents(() => this.emit('connection::ready', this.connections[id], id));
       } else {
         this.emit('connection::ready', this.connections[id], id);
       }

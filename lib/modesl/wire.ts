@@ -21,7 +21,7 @@ export interface ModeslFrame {
 }
 
 /** True for the outbound `connect` reply: a command/reply carrying a CHANNEL_DATA event, percent-encoded. */
-export function isConnectReply(frame: Frame): boolean {
+function isConnectReply(frame: Frame): boolean {
   return frame.contentType === ContentType.CommandReply && frame.headers.has('Event-Name');
 }
 
@@ -46,10 +46,6 @@ export function outerHeaders(frame: Frame): FrameHeadersObject {
 /** The body as text, undefined when the frame has none (modesl's `body` argument). */
 export function bodyText(frame: Frame): string | undefined {
   return frame.body.length === 0 ? undefined : frame.bodyText;
-}
-
-export function isEventFrame(type: string | undefined): boolean {
-  return type === ContentType.EventPlain || type === ContentType.EventJson || type === ContentType.EventXml;
 }
 
 /**

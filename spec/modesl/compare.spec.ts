@@ -102,6 +102,17 @@ describe('modesl 1.2.1 and rxesl/modesl, the same scenario against FakeSwitch', 
     }, []);
   });
 
+  it('filters: bgapi without a callback writes filter, filter delete, then bgapi', async () => {
+    await compare(async (run) => {
+      const conn = await run.connect();
+      await run.step('filter', (cb) => conn.filter('Unique-ID', '00000000-0000-0000-0000-000000000000', cb));
+      conn.bgapi('echo', 'one', 'job-one');
+      await run.until(() => run.wire().includes('bgapi echo one'));
+      await run.sleep(20);
+      await hangUp(run, conn);
+    }, []);
+  });
+
   it('the reply FIFO: sendRecv of an api, then a command, then an api', async () => {
     await compare(
       async (run) => {

@@ -236,6 +236,16 @@ describe('esl.Connection (inbound)', () => {
     expect(log.slice(-3)).toEqual(['esl::event::BACKGROUND_JOB::job-1', 'callback', 'esl::event::command::reply']);
   });
 
+  it('bgapi after filter() without a callback: filter Job-UUID, then filter delete, then bgapi (modesl’s order)', async () => {
+    const { conn, log } = await connect();
+    await callback((cb) => conn.filter('Event-Name', 'CHANNEL_ANSWER', cb));
+    const replies = log.length;
+    expect(conn.bgapi('status', '', 'job-2')).toBe('job-2');
+    await until(() => log.filter((n, i) => i >= replies && n === 'esl::event::command::reply').length === 3);
+    expect(lines().slice(2)).toEqual(['filter Event-Name CHANNEL_ANSWER', 'filter Job-UUID job-2', 'filter delete Job-UUID job-2', 'bgapi status']);
+    expect(sw!.peers[0]!.commands.at(-1)!.headers.get('Job-UUID')).toBe('job-2');
+  });
+
   it('a refused bgapi calls back with the -ERR reply, its text as the body (modesl’s callback never came)', async () => {
     const { conn } = await connect({ answer: (cmd) => (cmd.line.startsWith('bgapi') ? [ServerFrames.commandReply('-ERR command not found')] : undefined) });
     const [job] = await callback<[Event]>((cb) => conn.bgapi('status', '', 'job-2', cb));
@@ -493,6 +503,16 @@ describe('esl.Connection (inbound)', () => {
     expect((await api)[0].getType()).toBe('SERVER_DISCONNECTED');
     await until(() => log.includes('esl::end'));
     expect(errors.map((e) => e.code)).toEqual(['ECONNRESET']);
+  });
+
+  it('closed by a listener in the middle of a chunk: what was read is still emitted, esl::end last, once', async () => {
+    const { conn, log } = await connect();
+    conn.on('esl::event::CUSTOM::**', () => conn.rx.destroy());
+    const at = log.length;
+    sw!.peers[0]!.send(Buffer.concat([eventFrame({ 'Event-Name': 'CUSTOM', 'Event-Subclass': 'x::y', 'Core-UUID': 'core-0001' }), ServerFrames.commandReply('+OK stray')]));
+    await next(conn, 'esl::end');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(log.slice(at)).toEqual(['esl::event::CUSTOM::core-0001', 'esl::event::command::reply', 'esl::end']);
   });
 
   it('a refused connection: error (ECONNREFUSED), no esl::connect or esl::end; commands issued meanwhile call back', async () => {

@@ -166,6 +166,31 @@ describe('esl.Server', () => {
     expect(dialer.commands.map((c) => c.line)).toEqual(['connect', 'event json BACKGROUND_JOB CHANNEL_EXECUTE_COMPLETE', 'myevents']);
   });
 
+  it('with myevents, rxesl knows it (rx.hasMyEvents) once connection::ready is emitted; the bytes are modesl’s', async () => {
+    const s = await server({ myevents: true });
+    const bytes: Buffer[] = [];
+    const ready = new Promise<{ conn: Connection; log: string[]; mine: boolean }>((resolve) =>
+      s.once('connection::open', (conn: Connection) => {
+        const log = record(conn);
+        expect(conn.rx.hasMyEvents).toBe(false);
+        s.once('connection::ready', () => {
+          log.push('connection::ready');
+          resolve({ conn, log, mine: conn.rx.hasMyEvents });
+        });
+      }),
+    );
+    const dialer = await dial(s.port, CHAN);
+    cleanup.push(() => dialer.close());
+    dialer.socket.on('data', (chunk: Buffer) => bytes.push(chunk));
+    const { conn, log, mine } = await ready;
+    expect(mine).toBe(true);
+    expect(conn.rx.hasMyEvents).toBe(true);
+    // The callback runs before the listeners of the reply, as sendRecv's did.
+    expect(log.slice(-2)).toEqual(['connection::ready', 'esl::event::command::reply']);
+    await until(() => Buffer.concat(bytes).toString().endsWith('myevents\n\n'));
+    expect(Buffer.concat(bytes).toString()).toBe('connect\n\nevent json BACKGROUND_JOB CHANNEL_EXECUTE_COMPLETE\n\nmyevents\n\n');
+  });
+
   it('takes a net.Server of its own (listening), and a ready callback alone', async () => {
     const own = net.createServer();
     await new Promise<void>((r) => own.listen(0, '127.0.0.1', r));
