@@ -17,6 +17,7 @@ import { CommandReader, type ClientCommand } from '../protocol/command-reader.js
 import { EslEvent } from '../protocol/event.js';
 import { ServerFrames } from '../protocol/server-frames.js';
 import type { Transport } from '../transport/transport.js';
+import { dialStatus } from './fake-switch/constants.js';
 
 /** A command the code under test sent, as the switch read it. */
 export interface RecordedCommand {
@@ -288,7 +289,7 @@ export class VirtualConnection {
       if (b.ringAfter !== undefined) events.push({ after: b.ringAfter, name: 'CHANNEL_PROGRESS', headers: { 'Channel-Call-State': 'RINGING' } });
       if (b.failCause !== undefined) {
         completeAt = answerAt;
-        Object.assign(variables, { originate_disposition: b.failCause, originate_failed_cause: b.failCause, DIALSTATUS: b.failCause === 'USER_BUSY' ? 'BUSY' : b.failCause === 'NO_ANSWER' ? 'NOANSWER' : 'CHANUNAVAIL' });
+        Object.assign(variables, { originate_disposition: b.failCause, originate_failed_cause: b.failCause, DIALSTATUS: dialStatus(b.failCause) });
       } else {
         completeAt = Math.max(completeAt, answerAt);
         const ids = { 'Bridge-A-Unique-ID': this.uuid, 'Bridge-B-Unique-ID': other, 'Other-Leg-Unique-ID': other };

@@ -168,6 +168,55 @@ describe('built-in commands', () => {
     expect(await api('hupall NORMAL_CLEARING foo bar')).toBe('+OK hangup all channels matching [foo]=[bar] with cause: NORMAL_CLEARING\n');
   });
 
+  it('uuid_dump: the channel as a CHANNEL_DATA event, percent-encoded (txt, the default), raw (plain), json or xml', async () => {
+    const call = fake.call({ destination: 'park', callerIdName: 'Jane Doe', variables: { note: 'a+b c&d' } });
+    await waitFor(() => fake.channel(call.uuid)?.application === 'park');
+    const txt = await api(`uuid_dump ${call.uuid}`);
+    expect(txt.startsWith('Event-Name: CHANNEL_DATA\nCore-UUID: ')).toBe(true);
+    expect(txt).toContain('\nEvent-Calling-File: mod_commands.c\nEvent-Calling-Function: uuid_dump_function\n');
+    expect(txt).toContain(`\nUnique-ID: ${call.uuid}\n`);
+    expect(txt).toContain('\nCaller-Caller-ID-Name: Jane%20Doe\n');
+    expect(txt).toContain('\nvariable_note: a%2Bb%20c%26d\n');
+    expect(txt.endsWith('\n\n')).toBe(true);
+    // Any word but plain, json and xml encodes, as txt does.
+    expect(await api(`uuid_dump ${call.uuid} txt`)).toContain('\nvariable_note: a%2Bb%20c%26d\n');
+    expect(await api(`uuid_dump ${call.uuid} other`)).toContain('\nvariable_note: a%2Bb%20c%26d\n');
+    const plain = await api(`uuid_dump ${call.uuid} plain`);
+    expect(plain).toContain('\nCaller-Caller-ID-Name: Jane Doe\n');
+    expect(plain).toContain('\nvariable_note: a+b c&d\n');
+    expect(plain.endsWith('\n\n')).toBe(true);
+    const json = JSON.parse(await api(`uuid_dump ${call.uuid} json`)) as Record<string, string>;
+    expect(json).toMatchObject({ 'Event-Name': 'CHANNEL_DATA', 'Unique-ID': call.uuid, 'Caller-Caller-ID-Name': 'Jane Doe', variable_note: 'a+b c&d' });
+    expect(json).not.toHaveProperty('_body');
+    const xml = await api(`uuid_dump ${call.uuid} XML`);
+    expect(xml.startsWith('<event>\n  <headers>\n    <Event-Name>CHANNEL_DATA</Event-Name>\n')).toBe(true);
+    expect(xml).toContain('\n    <variable_note>a%2Bb%20c%26d</variable_note>\n');
+    expect(xml.endsWith('  </headers>\n</event>\n')).toBe(true);
+    expect(await api('uuid_dump')).toBe('-USAGE: <uuid> [format]\n');
+    expect(await api('uuid_dump 00000000-0000-0000-0000-000000000000 json')).toBe('-ERR No such channel!\n');
+  });
+
+  it('log: the first word is the level, a name or a number; an unknown one logs at DEBUG without it', async () => {
+    const lines: Array<[number, string]> = [];
+    fake.onLog((l) => lines.push([l.level, l.text.slice(l.text.indexOf('mod_commands.c:2286 ') + 20)]));
+    for (const args of ['ERR disk on fire', 'notice 5', '3 three', 'bogus dropped word', 'alone']) expect(await api(`log ${args}`)).toBe('+OK\n');
+    expect(lines).toEqual([
+      [3, 'disk on fire\n'],
+      [5, '5\n'],
+      [3, 'three\n'],
+      [7, 'dropped word\n'],
+      [7, 'alone\n'],
+    ]);
+  });
+
+  it('expand passes on what a failing nested command printed, then its own error line', async () => {
+    fake.api('broken', () => {
+      throw new Error('boom');
+    });
+    expect(await api('expand nosuchcmd ${x}')).toBe('INVALID COMMAND!\n-ERR Cannot execute command\n');
+    expect(await api('expand broken')).toBe('COMMAND RETURNED ERROR!\n-ERR Cannot execute command\n');
+  });
+
   it('originate: +OK <uuid>, -ERR <cause>, -USAGE', async () => {
     expect(await api('originate {origination_uuid=aaaaaaaa-0000-4000-8000-000000000001}loopback/answer_park/default &park')).toBe(
       '+OK aaaaaaaa-0000-4000-8000-000000000001\n',
@@ -219,6 +268,21 @@ describe('bgapi', () => {
     await c.send('bgapi global_getvar unset_var');
     const empty = await c.event();
     expect(empty.getBody()).toBeUndefined();
+  });
+
+  it('api bgapi runs the job as mod_commands does: its own event site, no owner, its own failure text', async () => {
+    await c.text('event plain BACKGROUND_JOB');
+    const reply = await api('bgapi nosuchcmd some args');
+    const job = /^\+OK Job-UUID: ([0-9a-f-]{36})\n$/.exec(reply)![1];
+    const e = await c.event();
+    expect(e.getHeader('Job-UUID')).toBe(job);
+    expect(e.getHeader('Event-Calling-File')).toBe('mod_commands.c');
+    expect(e.getHeader('Event-Calling-Function')).toBe('bgapi_exec');
+    expect(e.headers.keys().slice(13)).toEqual(['Job-UUID', 'Job-Command', 'Job-Command-Arg']);
+    expect(e.getBody()).toBe('nosuchcmd: Command not found!\n');
+    await api('bgapi echo fine');
+    expect((await c.event()).getBody()).toBe('fine');
+    expect(await api('bgapi')).toBe('-ERR Invalid syntax\n');
   });
 
   it('the BACKGROUND_JOB of a slow job comes when the job ends, after its reply', async () => {

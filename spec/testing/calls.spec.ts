@@ -303,6 +303,96 @@ describe('applications', () => {
     await mon.event((e) => e.name === 'CHANNEL_HANGUP' && e.getHeader('Unique-ID') === peer);
   });
 
+  it('a bridged caller transferred away: CHANNEL_UNBRIDGE, the orphaned b-leg hung up, and the new extension runs undisturbed', async () => {
+    fake.endpoint('user/1001', { answerAfterMs: 100 });
+    fake.extension({ destination: 'play', actions: ['playback prompt.wav', 'park'] });
+    const call = fake.call({ actions: ['bridge user/1001'] });
+    await clock.tick(100);
+    const peer = (await eventsOf(call.uuid, named('CHANNEL_BRIDGE'))).at(-1)!.getHeader('Bridge-B-Unique-ID')!;
+    expect(await mon.text(`api uuid_transfer ${call.uuid} play XML default`)).toBe('+OK\n');
+    const unbridge = (await eventsOf(call.uuid, named('CHANNEL_UNBRIDGE'))).at(-1)!;
+    expect(unbridge.getHeader('Bridge-B-Unique-ID')).toBe(peer);
+    // FreeSWITCH's audio_bridge_on_exchange_media hangs up a b-leg whose partner left the bridge.
+    const hangup = await mon.event((e) => e.name === 'CHANNEL_HANGUP' && e.getHeader('Unique-ID') === peer);
+    expect(hangup.getHeader('Hangup-Cause')).toBe('NORMAL_CLEARING');
+    await eventsOf(call.uuid, named('PLAYBACK_START'));
+    expect(fake.channel(call.uuid)?.partnerUuid).toBeUndefined();
+    // The ended bridge no longer listens for the b-leg: the prompt plays its full 2 s.
+    await clock.tick(1999);
+    expect(fake.channel(call.uuid)?.application).toBe('playback');
+    await clock.tick(1);
+    const stop = (await eventsOf(call.uuid, named('PLAYBACK_STOP'))).at(-1)!;
+    expect(stop.getHeader('Playback-Status')).toBe('done');
+    await eventsOf(call.uuid, named('CHANNEL_PARK'));
+  });
+
+  it('hangup_after_bridge takes every switch_true value: with t the caller hangs up after the far end', async () => {
+    fake.endpoint('user/1001', { answerAfterMs: 100, hangupAfterMs: 1000 });
+    const call = fake.call({ actions: ['set hangup_after_bridge=t', 'bridge user/1001', 'set after=1', 'park'] });
+    await clock.tick(100);
+    await eventsOf(call.uuid, named('CHANNEL_BRIDGE'));
+    await clock.tick(1000);
+    const ev = await eventsOf(call.uuid, (e) => e.name === 'CHANNEL_HANGUP' || e.name === 'CHANNEL_PARK');
+    expect(ev.at(-1)!.name).toBe('CHANNEL_HANGUP');
+    expect(ev.map((e) => e.name)).toContain('CHANNEL_UNBRIDGE');
+    expect(ev.at(-1)!.getHeader('variable_bridge_hangup_cause')).toBe('NORMAL_CLEARING');
+    expect(await call.whenDown).toBe('NORMAL_CLEARING');
+  });
+
+  it('failed bridges leave nothing waiting for the caller to hang up', async () => {
+    fake.endpoint('user/1004', { failCause: 'CALL_REJECTED' });
+    const call = fake.call({ actions: ['set continue_on_fail=true', 'bridge user/1004', 'bridge user/1004', 'bridge user/1004', 'park'] });
+    // Every hangup callback registered on the caller from here on, and those still armed.
+    const ch = fake.liveChannel(call.uuid)!;
+    const onDown = ch.onDown.bind(ch);
+    const whenDown = ch.whenDown.bind(ch);
+    let registered = 0;
+    let armed = 0;
+    ch.onDown = (fn) => {
+      registered++;
+      armed++;
+      const cancel = onDown(fn);
+      return () => {
+        armed--;
+        cancel();
+      };
+    };
+    ch.whenDown = () => {
+      registered++;
+      armed++;
+      return whenDown();
+    };
+    await eventsOf(call.uuid, named('CHANNEL_PARK'));
+    expect(registered).toBe(3);
+    expect(armed).toBe(0);
+  });
+
+  it('DIALSTATUS after a failed bridge: CANCEL, BUSY, NOANSWER, INVALIDARGS, DONTCALL, else the cause itself', async () => {
+    const causes = ['CALL_REJECTED', 'NO_USER_RESPONSE', 'DESTINATION_OUT_OF_ORDER', 'NORMAL_CIRCUIT_CONGESTION'];
+    for (const cause of causes) fake.endpoint(`user/${cause.toLowerCase()}`, { failCause: cause });
+    const actions = ['set continue_on_fail=true'];
+    causes.forEach((cause, i) => actions.push(`bridge user/${cause.toLowerCase()}`, `set status${i}=\${DIALSTATUS}`));
+    const call = fake.call({ actions: [...actions, 'park'] });
+    await eventsOf(call.uuid, named('CHANNEL_PARK'));
+    const v = fake.channel(call.uuid)!.variables;
+    expect([v.status0, v.status1, v.status2, v.status3]).toEqual(['DONTCALL', 'NO_USER_RESPONSE', 'INVALIDARGS', 'NORMAL_CIRCUIT_CONGESTION']);
+  });
+
+  it('log: the first word is the level, a name or a number; an unknown one logs at DEBUG without it', async () => {
+    const lines: Array<[number, string]> = [];
+    fake.onLog((l) => {
+      if (l.func === 'log_function') lines.push([l.level, l.text.slice(l.text.indexOf('mod_dptools.c:1580 ') + 19)]);
+    });
+    const call = fake.call({ actions: ['log WARNING careful', 'log 2 critical', 'log bogus dropped word', 'log alone', 'park'] });
+    await eventsOf(call.uuid, named('CHANNEL_PARK'));
+    expect(lines).toEqual([
+      [4, 'careful\n'],
+      [2, 'critical\n'],
+      [7, 'dropped word\n'],
+      [7, 'alone\n'],
+    ]);
+  });
+
   it('uuid_bridge joins two parked legs; one hanging up takes the other down', async () => {
     const a = fake.call({ destination: 'answer_park' });
     const b = fake.call({ destination: 'answer_park' });
@@ -323,6 +413,27 @@ describe('applications', () => {
     expect(await mon.text(`api uuid_transfer ${call.uuid} moved`)).toBe('+OK\n');
     await eventsOf(call.uuid, named('CHANNEL_PARK'));
     expect(fake.channel(call.uuid)?.variables.moved).toBe('1');
+  });
+});
+
+describe('FakeChannel.onDown', () => {
+  it('calls back on the microtask after the hangup; cancelled, never, even once queued', async () => {
+    const call = fake.call({ destination: 'park' });
+    await eventsOf(call.uuid, named('CHANNEL_PARK'));
+    const ch = fake.liveChannel(call.uuid)!;
+    const seen: string[] = [];
+    ch.onDown(() => seen.push('kept'));
+    const cancelEarly = ch.onDown(() => seen.push('cancelled before'));
+    const cancelQueued = ch.onDown(() => seen.push('cancelled after'));
+    cancelEarly();
+    ch.hangup('NORMAL_CLEARING');
+    expect(seen).toEqual([]);
+    cancelQueued();
+    await Promise.resolve();
+    expect(seen).toEqual(['kept']);
+    ch.onDown(() => seen.push('already down'));
+    await Promise.resolve();
+    expect(seen).toEqual(['kept', 'already down']);
   });
 });
 

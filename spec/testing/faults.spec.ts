@@ -23,6 +23,10 @@ afterEach(async () => {
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+/** 'settled' once `p` settles, or 'pending' after `ms` of real time. */
+const settlesWithin = (p: Promise<unknown>, ms: number): Promise<string> =>
+  Promise.race([p.then(() => 'settled'), new Promise<string>((r) => setTimeout(() => r('pending'), ms).unref())]);
+
 describe('chunked writes', () => {
   it('writes every frame in pieces of the chosen sizes, one socket write each', async () => {
     fake.setFaults({ chunkSizes: [1] });
@@ -258,6 +262,35 @@ describe('stop and restart with difficult peers', () => {
     await fake.stop();
     expect(fake.connectionCount).toBe(0);
     c.close();
+  });
+
+  it('stop resolves when a client stopped reading with events queued (the notice can never drain)', async () => {
+    const c = await RawClient.authed(fake.port);
+    await c.text('event plain CUSTOM big::x');
+    c.socket.pause();
+    const conn = fake.connections[0]!;
+    const body = 'y'.repeat(64 * 1024);
+    // Until the kernel's buffers are full and the connection holds events back.
+    for (let i = 0; i < 5000 && conn.queuedEvents === 0; i++) {
+      fake.fire({ name: 'CUSTOM', subclass: 'big::x', body });
+      if (i % 20 === 0) await turn();
+    }
+    expect(conn.queuedEvents).toBeGreaterThan(0);
+    expect(await settlesWithin(fake.stop(), 5000)).toBe('settled');
+    expect(conn.closed).toBe(true);
+    expect(fake.connectionCount).toBe(0);
+    c.close();
+  });
+
+  it('stop settles a restart waiting out its downtime', async () => {
+    const restarted = fake.restart({ downtimeMs: 5000 });
+    await turn();
+    await fake.stop();
+    expect(await settlesWithin(restarted, 2000)).toBe('settled');
+    // The stopped switch did not come back after the downtime.
+    const port = fake.port;
+    await clock.tick(10_000);
+    await expect(RawClient.connect(port)).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('setAcl switches the rude rejection on and off at run time', async () => {

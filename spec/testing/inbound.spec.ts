@@ -114,6 +114,31 @@ describe('greeting and authentication', () => {
     expect(await c.text('log 7')).toBe('-ERR permission denied');
   });
 
+  it('userauth: CUSTOM subclasses outside esl-allowed-events are refused, what came before the refused name stays', async () => {
+    const strict = await FakeSwitch.start({
+      clock,
+      heartbeatIntervalMs: 0,
+      users: { 'sub@127.0.0.1': { password: 'pw', allowedEvents: 'CHANNEL_ANSWER CUSTOM allowed::one' } },
+    });
+    try {
+      const c = await RawClient.connect(strict.port);
+      clients.push(c);
+      await c.next();
+      expect(await c.text('userauth sub@127.0.0.1:pw')).toBe('+OK accepted');
+      expect(await c.text('event json CUSTOM allowed::one other::two')).toBe('-ERR permission denied');
+      // The format changed, and CUSTOM allowed::one was taken before the refusal.
+      expect(strict.connections[0]!.format).toBe('json');
+      expect(await c.text('event CHANNEL_HANGUP')).toBe('-ERR permission denied');
+      expect(await c.text('event CHANNEL_ANSWER')).toBe('+OK event listener enabled json');
+      strict.fire({ name: 'CUSTOM', subclass: 'other::two' });
+      strict.fire({ name: 'CUSTOM', subclass: 'allowed::one' });
+      const e = await c.event();
+      expect(e.subclass).toBe('allowed::one');
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it('userauth without esl-allowed-* params allows everything (and <user>:<password>@<domain> parses too)', async () => {
     const c = await raw();
     await c.next();

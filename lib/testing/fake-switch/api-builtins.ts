@@ -4,13 +4,19 @@
  * switchname, msleep, log, originate, the uuid_* family, hupall, show channels / calls / api,
  * module_exists, bgapi.
  */
+import { serializeJson, serializePlain, serializeXml } from '../../protocol/event-serialize.js';
+import { runBackgroundJob } from './api.js';
+import { splitArgs } from './applications.js';
 import type { Channel } from './channel.js';
 import { causeName } from './constants.js';
 import type { SwitchCore } from './core.js';
-import { EndpointRegistry } from './endpoints.js';
-import { localStamp, SITES } from './events.js';
+import { linkLegs, type EndpointRegistry } from './endpoints.js';
+import { localStamp, SITES, type EventSite } from './events.js';
+import { parseLogArgs } from './logger.js';
 import { VERSION } from './options.js';
-import { splitArgs } from './applications.js';
+
+/** Where uuid_dump creates its CHANNEL_DATA event. */
+const UUID_DUMP: EventSite = { file: 'mod_commands.c', func: 'uuid_dump_function', line: 6468 };
 
 /** switch_core_measure_time: years, days, hours, minutes, seconds, ms, µs. */
 function measure(us: number): { yr: number; day: number; hr: number; min: number; sec: number; ms: number; mms: number } {
@@ -275,8 +281,9 @@ export function registerBuiltinApis(core: SwitchCore): void {
       const sp = expanded.indexOf(' ');
       const cmd = sp < 0 ? expanded : expanded.slice(0, sp);
       const arg = sp < 0 ? '' : expanded.slice(sp + 1);
-      const out = await core.apis.execute(core, cmd, arg, { fake: ctx.fake, sessionUuid: ctx.sessionUuid });
-      return out.ok ? out.output : `-ERR ${cmd} Command not found!\n`;
+      // A nested command's failure leaves what switch_api_execute printed, then expand's own line.
+      const { ok, output } = await core.apis.run(core, cmd, arg, { fake: ctx.fake, sessionUuid: ctx.sessionUuid });
+      return ok ? output : `${output}-ERR Cannot execute command\n`;
     },
     { description: 'Execute an api with variable expansion', syntax: '[uuid:<uuid> ]<cmd> <args>', module: mc },
   );
@@ -321,11 +328,8 @@ export function registerBuiltinApis(core: SwitchCore): void {
   r.register(
     'log',
     (args) => {
-      const sp = args.indexOf(' ');
-      const levels = ['CONSOLE', 'ALERT', 'CRIT', 'ERR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
-      const first = sp < 0 ? args : args.slice(0, sp);
-      const at = levels.indexOf(first.toUpperCase());
-      core.log(at < 0 ? 7 : at, at < 0 ? args : args.slice(sp + 1), { file: 'mod_commands.c', func: 'log_function', line: 2286, channel: 0 });
+      const { level, text } = parseLogArgs(args);
+      core.log(level, text, { file: 'mod_commands.c', func: 'log_function', line: 2286, channel: 0 });
       return '+OK\n';
     },
     { description: 'Log', syntax: '<level> <message>', module: mc },
@@ -341,7 +345,7 @@ export function registerBuiltinApis(core: SwitchCore): void {
   r.register(
     'originate',
     async (args) => {
-      const argv = EndpointRegistry.originateArgs(args).map((a) => (a.toLowerCase() === 'undef' ? undefined : a));
+      const argv = splitArgs(args).map((a) => (a.toLowerCase() === 'undef' ? undefined : a));
       if (args === '' || argv.length < 2 || argv.length > 7) return `-USAGE: ${ORIGINATE_SYNTAX}\n`;
       const [url, exten, dp, context, cidName, cidNum, timeout] = argv;
       const result = await endpoints().originate(url ?? '', {
@@ -580,14 +584,28 @@ export function registerBuiltinApis(core: SwitchCore): void {
   r.register(
     'uuid_dump',
     (args) => {
-      const ch = core.channel(splitArgs(args)[0]);
+      // Separated in two: the uuid, and everything after it as the format.
+      const sp = args.indexOf(' ');
+      const uuid = sp < 0 ? args : args.slice(0, sp);
+      const format = sp < 0 ? 'txt' : args.slice(sp + 1).trim();
+      if (uuid === '') return '-USAGE: <uuid> [format]\n';
+      const ch = core.channel(uuid);
       if (!ch || ch.destroyed) return '-ERR No such channel!\n';
-      const h = core.events.create('CHANNEL_DATA', SITES.channelData);
+      const h = core.events.create('CHANNEL_DATA', UUID_DUMP);
       ch.basicData(h);
       ch.variableData(h);
-      let out = '';
-      for (let i = 0; i < h.names.length; i++) out += `${h.names[i]}: ${h.values[i]}\n`;
-      return `${out}\n`;
+      const headers = { names: h.names, values: h.values };
+      switch (format.toLowerCase()) {
+        case 'xml':
+          return serializeXml(headers, undefined);
+        case 'json':
+          return serializeJson(headers, undefined);
+        case 'plain':
+          return serializeUnencoded(headers);
+        default:
+          // `txt` and any other word: switch_event_serialize with encoding on.
+          return serializePlain(headers, undefined);
+      }
     },
     { description: 'Dump session vars', syntax: '<uuid> [format]', module: mc },
   );
@@ -650,24 +668,21 @@ export function registerBuiltinApis(core: SwitchCore): void {
     'bgapi',
     (args, ctx) => {
       const sp = args.indexOf(' ');
-      const cmd = sp < 0 ? args : args.slice(0, sp);
-      const arg = sp < 0 ? undefined : args.slice(sp + 1);
-      if (cmd === '') return '-ERR Invalid syntax\n';
-      const jobUuid = core.newUuid();
-      core.defer(() => {
-        void core.apis.execute(core, cmd, arg ?? '', { fake: ctx.fake, background: true }).then((o) => {
-          const h = core.events
-            .create('BACKGROUND_JOB', SITES.backgroundJob)
-            .add('Job-UUID', jobUuid)
-            .add('Job-Command', cmd)
-            .add('Job-Command-Arg', arg);
-          core.fire(h, o.ok ? o.output : `-ERR ${cmd} Command not found!\n`);
-        });
-      });
-      return `+OK Job-UUID: ${jobUuid}\n`;
+      const command = sp < 0 ? args : args.slice(0, sp);
+      if (command === '') return '-ERR Invalid syntax\n';
+      const uuid = core.newUuid();
+      runBackgroundJob(core, { uuid, command, arg: sp < 0 ? undefined : args.slice(sp + 1), fake: ctx.fake, runner: 'mod_commands' });
+      return `+OK Job-UUID: ${uuid}\n`;
     },
     { description: 'Execute an api command in a thread', syntax: '<command>[ <arg>]', module: mc },
   );
+}
+
+/** switch_event_serialize without encoding (`uuid_dump <uuid> plain`): raw values, `_undef_` for an empty one. */
+function serializeUnencoded(headers: { names: readonly string[]; values: readonly string[] }): string {
+  let out = '';
+  for (let i = 0; i < headers.names.length; i++) out += `${headers.names[i]}: ${headers.values[i] === '' ? '_undef_' : headers.values[i]}\n`;
+  return `${out}\n`;
 }
 
 /**
@@ -675,13 +690,7 @@ export function registerBuiltinApis(core: SwitchCore): void {
  * on the first), and when either hangs up the other follows.
  */
 function uuidBridge(core: SwitchCore, a: Channel, b: Channel): void {
-  a.partnerUuid = b.uuid;
-  b.partnerUuid = a.uuid;
-  const now = core.micros();
-  a.times.bridged = now;
-  b.times.bridged = now;
-  a.otherLeg = { type: 'originatee', profile: b.profile };
-  b.otherLeg = { type: 'originator', profile: a.profile };
+  linkLegs(core, a, b);
   a.setVar('bridge_uuid', b.uuid);
   b.setVar('bridge_uuid', a.uuid);
   a.emit('CHANNEL_BRIDGE', SITES.bridge, { pre: (h) => h.add('Bridge-A-Unique-ID', a.uuid).add('Bridge-B-Unique-ID', b.uuid) });

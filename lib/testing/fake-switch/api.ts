@@ -4,7 +4,7 @@
  * event (created before the command runs, so it holds the lower Event-Sequence, and fired
  * after it returns) with API-Command and API-Command-Argument.
  */
-import { SITES } from './events.js';
+import { SITES, type EventSite } from './events.js';
 import type { SwitchCore } from './core.js';
 import type { FakeSwitch } from './fake-switch.js';
 
@@ -40,11 +40,19 @@ interface Entry extends Required<ApiDescription> {
   handler: ApiHandler;
 }
 
-/** The result of running an API command. */
+/** What switch_api_execute leaves: the command's status and what was printed on its stream. */
 export interface ApiOutcome {
   /** False for an unknown command or a handler that failed. */
   ok: boolean;
+  /** What was printed: the handler's output, `INVALID COMMAND!` or `COMMAND RETURNED ERROR!`. */
   output: string;
+}
+
+/** How a caller runs a command. */
+export interface ApiRun {
+  fake: FakeSwitch;
+  sessionUuid?: string;
+  background?: boolean;
 }
 
 export class ApiRegistry {
@@ -61,14 +69,6 @@ export class ApiRegistry {
     });
   }
 
-  unregister(name: string): boolean {
-    return this.#entries.delete(name.toLowerCase());
-  }
-
-  has(name: string): boolean {
-    return this.#entries.has(name.toLowerCase());
-  }
-
   /** Every command, sorted by name (as `show api` lists them). */
   list(): Array<{ name: string; description: string; syntax: string; module: string }> {
     return [...this.#entries.values()]
@@ -78,14 +78,10 @@ export class ApiRegistry {
 
   /**
    * switch_api_execute: strips the command and arguments, runs the handler, and fires the API
-   * event around it. Never throws.
+   * event around it. An unknown command prints `INVALID COMMAND!`, a failing one
+   * `COMMAND RETURNED ERROR!` (what a nested caller such as `expand` passes on). Never throws.
    */
-  async execute(
-    core: SwitchCore,
-    command: string,
-    args: string,
-    context: { fake: FakeSwitch; sessionUuid?: string; background?: boolean },
-  ): Promise<ApiOutcome> {
+  async run(core: SwitchCore, command: string, args: string, context: ApiRun): Promise<ApiOutcome> {
     const cmd = command.trim();
     const arg = args.trim();
     // The API event exists (and has its sequence number) before the command runs.
@@ -112,4 +108,56 @@ export class ApiRegistry {
     if (event) core.fire(event);
     return outcome;
   }
+
+  /**
+   * What mod_event_socket's api_exec makes of a command, for `api` and `bgapi`: its output,
+   * or `-ERR <command> Command not found!\n` whenever it did not succeed, whatever it printed.
+   */
+  async execute(core: SwitchCore, command: string, args: string, context: ApiRun): Promise<string> {
+    const { ok, output } = await this.run(core, command, args, context);
+    return ok ? output : notFound(command);
+  }
+}
+
+function notFound(command: string): string {
+  return `-ERR ${command} Command not found!\n`;
+}
+
+/** A bgapi job: who asked for what, and who runs it. */
+export interface BgapiJob {
+  /** Job-UUID. */
+  readonly uuid: string;
+  readonly command: string;
+  /** Job-Command-Arg (absent when there were no arguments). */
+  readonly arg: string | undefined;
+  /** Job-Owner-UUID: the session of the connection that asked (mod_event_socket's jobs only). */
+  readonly ownerUuid?: string;
+  readonly fake: FakeSwitch;
+  /**
+   * mod_event_socket's api_exec (the `bgapi` command) or mod_commands' bgapi_exec
+   * (`api bgapi ...`): they create the event in different places and word a failure apart.
+   */
+  readonly runner: 'mod_event_socket' | 'mod_commands';
+}
+
+const BGAPI_EXEC: EventSite = { file: 'mod_commands.c', func: 'bgapi_exec', line: 5396 };
+
+/**
+ * Runs a bgapi job in its own thread (a later turn) and fires BACKGROUND_JOB with the command's
+ * output as the body: Job-UUID, Job-Owner-UUID, Job-Command, Job-Command-Arg.
+ */
+export function runBackgroundJob(core: SwitchCore, job: BgapiJob): void {
+  core.defer(() => {
+    void core.apis.run(core, job.command, job.arg ?? '', { fake: job.fake, sessionUuid: job.ownerUuid, background: true }).then(({ ok, output }) => {
+      const eventSocket = job.runner === 'mod_event_socket';
+      const body = ok ? output : eventSocket ? notFound(job.command) : `${job.command}: Command not found!\n`;
+      const h = core.events
+        .create('BACKGROUND_JOB', eventSocket ? SITES.backgroundJob : BGAPI_EXEC)
+        .add('Job-UUID', job.uuid)
+        .add('Job-Owner-UUID', job.ownerUuid)
+        .add('Job-Command', job.command)
+        .add('Job-Command-Arg', job.arg);
+      core.fire(h, body);
+    });
+  });
 }

@@ -6,7 +6,8 @@
 import type { Channel, WaitOptions, WaitResult } from './channel.js';
 import type { SwitchCore } from './core.js';
 import { SITES } from './events.js';
-import { CHANNEL_STATES, causeName } from './constants.js';
+import { CHANNEL_STATES, causeName, dialStatus, switchTrue } from './constants.js';
+import { parseLogArgs } from './logger.js';
 
 /** What an application is given. */
 export interface AppContext {
@@ -55,10 +56,6 @@ export class AppRegistry {
 
   register(name: string, run: AppEntry['run'], options: AppOptions = {}): void {
     this.#apps.set(name.toLowerCase(), { run, media: options.media ?? false });
-  }
-
-  unregister(name: string): boolean {
-    return this.#apps.delete(name.toLowerCase());
   }
 
   get(name: string): AppEntry | undefined {
@@ -254,7 +251,7 @@ function handleCause(channel: Channel, cause: string): void {
   if (!channel.ready) return;
   const cof = channel.getVar('continue_on_fail');
   if (cof !== undefined) {
-    if (/^(true|yes|on|1)$/i.test(cof)) return;
+    if (switchTrue(cof)) return;
     const list = cof.split(',').map((s) => s.trim().toUpperCase());
     if (list.includes(cause)) return;
   } else if (cause === 'NO_ANSWER' || cause === 'NO_USER_RESPONSE' || cause === 'ORIGINATOR_CANCEL') {
@@ -510,12 +507,7 @@ function registerBuiltins(r: AppRegistry): void {
   });
 
   r.register('log', ({ channel, core, args }) => {
-    const sp = args.indexOf(' ');
-    const first = sp < 0 ? args : args.slice(0, sp);
-    const levels = ['CONSOLE', 'ALERT', 'CRIT', 'ERR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
-    const at = levels.indexOf(first.toUpperCase());
-    const level = at < 0 ? 7 : at;
-    const text = at < 0 ? args : args.slice(sp + 1);
+    const { level, text } = parseLogArgs(args);
     core.log(level, text, { file: 'mod_dptools.c', func: 'log_function', line: 1580, uuid: channel.uuid, channel: 3 });
   });
 
@@ -558,22 +550,6 @@ function registerBuiltins(r: AppRegistry): void {
   r.register('socket', async (ctx) => {
     await ctx.core.endpoints.socket(ctx);
   });
-}
-
-function dialStatus(cause: string): string {
-  switch (cause) {
-    case 'USER_BUSY':
-      return 'BUSY';
-    case 'NO_ANSWER':
-    case 'NO_USER_RESPONSE':
-      return 'NOANSWER';
-    case 'ORIGINATOR_CANCEL':
-      return 'CANCEL';
-    case 'CALL_REJECTED':
-      return 'DONTCALL';
-    default:
-      return 'CHANUNAVAIL';
-  }
 }
 
 function safeRegex(source: string): RegExp {

@@ -17,7 +17,7 @@
  * nested inside a media application unless an `event-lock` holds them back (switch_ivr.c).
  */
 import { randomUUID } from 'node:crypto';
-import { CALL_STATES, CHANNEL_STATES, CS, HANGUP_CAUSES, causeName, type CallStateName } from './constants.js';
+import { CALL_STATES, CHANNEL_STATES, CS, HANGUP_CAUSES, causeName, switchTrue, type CallStateName } from './constants.js';
 import type { SwitchCore } from './core.js';
 import { HeaderBuilder, SITES, localStamp, type EventSite } from './events.js';
 import type { TextChannel } from './logger.js';
@@ -398,6 +398,26 @@ export class Channel {
     return new Promise((resolve) => this.#downWaiters.push(resolve));
   }
 
+  /**
+   * Calls `fn` once the channel is hanging up, on the next microtask as `whenDown().then(fn)`
+   * would (at once if it already is); returns a function that cancels it, even when the call
+   * is already queued.
+   */
+  onDown(fn: () => void): () => void {
+    let armed = true;
+    const waiter = (): void =>
+      queueMicrotask(() => {
+        if (armed) fn();
+      });
+    if (this.down) waiter();
+    else this.#downWaiters.push(waiter);
+    return () => {
+      armed = false;
+      const i = this.#downWaiters.indexOf(waiter);
+      if (i >= 0) this.#downWaiters.splice(i, 1);
+    };
+  }
+
   // ------------------------------------------------------------------ variables
 
   /** A channel variable. */
@@ -490,8 +510,6 @@ export class Channel {
     options.post?.(h);
     core.fire(h, options.body);
   }
-
-  // ------------------------------------------------------------------ state machine
 
   // ------------------------------------------------------------------ logs
 
@@ -1030,11 +1048,6 @@ export class Channel {
     this.pumpMessages();
   }
 
-  /** Messages queued and not yet carried out. */
-  get queuedMessages(): number {
-    return this.#messages.length;
-  }
-
   /**
    * Runs the next queued message when the current application is waiting in a media loop
    * and no event-lock is held (switch_ivr_parse_next_event from a media loop).
@@ -1063,8 +1076,7 @@ export class Channel {
       for (const [n, v] of msg.headers) if (n.toLowerCase() === lower) return v;
       return undefined;
     };
-    const truthy = (v: string | undefined): boolean => v !== undefined && /^(yes|on|true|t|enabled|active|allow|[1-9]\d*)$/i.test(v);
-    const lock = truthy(get('event-lock')) || truthy(get('event-lock-pri'));
+    const lock = switchTrue(get('event-lock')) || switchTrue(get('event-lock-pri'));
     if (lock) this.#eventLocks++;
     try {
       const command = msg.command;

@@ -266,11 +266,6 @@ export class Scheduler {
     return new Promise((resolve) => this.after(ms, resolve));
   }
 
-  /** Timers started here that have not run yet. */
-  get pending(): number {
-    return this.#timers.size;
-  }
-
   /** Cancels every timer and refuses new ones (until reopen()). */
   close(): void {
     this.#closed = true;

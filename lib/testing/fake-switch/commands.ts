@@ -3,11 +3,13 @@
  * texts, misspellings included (`-ERR aready enabled.`, `-ERR not loging`). PROTOCOL.md §2,
  * FINDINGS §8.
  */
-import type { ClientCommand } from '../../protocol/command-reader.js';
-import { EVENT_NAMES, MYEVENTS_SET, lookupEventName } from '../../protocol/event-names.js';
+import { atoi, type ClientCommand } from '../../protocol/command-reader.js';
+import { MYEVENTS_SET, lookupEventName } from '../../protocol/event-names.js';
 import { ServerFrames } from '../../protocol/server-frames.js';
-import { parseLogLevel } from './constants.js';
+import type { SubscriptionPermits } from '../../protocol/subscriptions.js';
+import { runBackgroundJob } from './api.js';
 import { profileData } from './channel.js';
+import { parseLogLevel, switchTrue } from './constants.js';
 import { FiredEvent, HeaderBuilder, SITES, toEslEvent } from './events.js';
 import type { Listener, UserPermissions } from './listener.js';
 
@@ -30,11 +32,6 @@ const NOT_FOUND: CommandOutcome = { reply: '-ERR command not found' };
 
 function startsWithCi(s: string, prefix: string): boolean {
   return s.length >= prefix.length && s.slice(0, prefix.length).toLowerCase() === prefix.toLowerCase();
-}
-
-/** FreeSWITCH's switch_true. */
-function isTrue(v: string | undefined): boolean {
-  return v !== undefined && /^(yes|on|true|t|enabled|active|allow|[1-9]\d*)$/i.test(v.trim());
 }
 
 /** Carries out one command. */
@@ -87,7 +84,7 @@ export function handleCommand(l: Listener, command: ClientCommand): CommandOutco
     if (!l.session) return { reply: '-ERR not controlling a session' };
     l.linger = true;
     // `linger` alone (or with nothing after the space) lingers until the client closes.
-    l.lingerSeconds = cmd[6] === ' ' && cmd.length > 7 ? atoiLike(cmd.slice(7)) : -1;
+    l.lingerSeconds = cmd[6] === ' ' && cmd.length > 7 ? atoi(cmd.slice(7)) : -1;
     return { reply: l.lingerSeconds !== -1 ? `+OK will linger ${l.lingerSeconds} seconds` : '+OK will linger' };
   }
   if (startsWithCi(cmd, 'nolinger')) {
@@ -117,11 +114,6 @@ export function handleCommand(l: Listener, command: ClientCommand): CommandOutco
     return { reply: '-ERR not listening for events' };
   }
   return NOT_FOUND;
-}
-
-function atoiLike(s: string): number {
-  const m = /^\s*([+-]?\d+)/.exec(s);
-  return m ? Number.parseInt(m[1]!, 10) : 0;
 }
 
 // ---------------------------------------------------------------------------------- auth
@@ -166,7 +158,7 @@ function userauth(l: Listener, rest: string): CommandOutcome {
   const entry = l.core.options.users[`${user}@${domain}`];
   if (!entry || !entry.password || !pass || entry.password !== pass) return invalid;
 
-  const perms: UserPermissions = { user: `${user}@${domain}`, allowedEventTypes: 'all', allowedSubclasses: new Set(), allowedApi: undefined };
+  const perms: UserPermissions = { allowedEventTypes: 'all', allowedSubclasses: new Set(), allowedApi: undefined };
   let eventsReply = 'all';
   if (entry.allowedEvents !== undefined) {
     eventsReply = entry.allowedEvents;
@@ -262,8 +254,6 @@ function connect(l: Listener): CommandOutcome {
   return { bytes, after: () => l.connectedNow() };
 }
 
-/** The events `myevents` subscribes to (PROTOCOL.md §2.3). */
-
 function myevents(l: Listener, cmd: string): CommandOutcome {
   if (l.myevents) return { reply: '-ERR aready enabled.' };
   // The format check below reads the command line, which FreeSWITCH has already cut at the
@@ -286,11 +276,12 @@ function myevents(l: Listener, cmd: string): CommandOutcome {
       l.bindSession(ch);
     }
   }
+  // The events of PROTOCOL.md §2.3.
   for (const n of MYEVENTS_SET) l.subscription.types.add(n);
   l.myevents = true;
   l.eventsOn = true;
-  if (formatSource.includes('xml') || formatSource.includes('XML')) l.format = 'xml';
-  if (formatSource.includes('json') || formatSource.includes('JSON')) l.format = 'json';
+  if (formatSource.includes('xml') || formatSource.includes('XML')) l.subscription.format = 'xml';
+  if (formatSource.includes('json') || formatSource.includes('JSON')) l.subscription.format = 'json';
   l.reroute();
   return { reply: '+OK Events Enabled' };
 }
@@ -312,7 +303,7 @@ async function sendmsg(l: Listener, cmd: string, command: ClientCommand): Promis
   if (uuid === '') uuid = command.headers.get('session-id') ?? undefined;
   if (uuid !== undefined && uuid === '') uuid = undefined;
   if (uuid !== undefined && l.session && uuid === l.session.uuid) uuid = undefined;
-  const async = l.async || isTrue(command.headers.get('async'));
+  const async = l.async || switchTrue(command.headers.get('async'));
   const message = {
     command: command.headers.get('call-command') ?? '',
     headers: [['Command', cmd] as [string, string], ...command.headers.entries()],
@@ -372,7 +363,7 @@ function sendevent(l: Listener, cmd: string, command: ClientCommand): CommandOut
 const SNEAKY = ['bgapi', 'sched_api', 'eval', 'expand', 'xml_wrap'];
 
 /** auth_api_command: the command, and the command nested in bgapi/eval/expand/..., must be allowed. */
-export function apiAllowed(allowed: ReadonlySet<string>, cmd: string, arg: string | undefined): boolean {
+function apiAllowed(allowed: ReadonlySet<string>, cmd: string, arg: string | undefined): boolean {
   let check = cmd;
   let rest = arg;
   for (;;) {
@@ -395,13 +386,11 @@ async function api(l: Listener, rest: string, command: ClientCommand): Promise<C
     const [c, a] = splitCommand(rest);
     if (!apiAllowed(allowed, c, a)) return { reply: '-ERR permission denied' };
   }
-  const consoleExecute = isTrue(command.headers.get('console_execute'));
+  const consoleExecute = switchTrue(command.headers.get('console_execute'));
   const [cmd, arg] = consoleExecute ? splitCommand(rest.trim()) : splitCommand(rest);
-  const outcome = await l.core.apis.execute(l.core, cmd, arg ?? '', { fake: l.host.fake, sessionUuid: l.session?.uuid });
-  let reply = outcome.ok ? outcome.output : `-ERR ${cmd} Command not found!\n`;
+  const reply = await l.core.apis.execute(l.core, cmd, arg ?? '', { fake: l.host.fake, sessionUuid: l.session?.uuid });
   // FreeSWITCH never sends an empty api/response body.
-  if (reply === '') reply = '-ERR no reply\n';
-  return { bytes: ServerFrames.apiResponse(reply) };
+  return { bytes: ServerFrames.apiResponse(reply === '' ? '-ERR no reply\n' : reply) };
 }
 
 function bgapi(l: Listener, rest: string, command: ClientCommand): CommandOutcome {
@@ -411,25 +400,12 @@ function bgapi(l: Listener, rest: string, command: ClientCommand): CommandOutcom
   const given = command.headers.get('job-uuid');
   // Copied into a 256-byte buffer: a caller's Job-UUID is kept up to 255 characters.
   const jobUuid = given !== undefined ? given.slice(0, 255) : l.core.newUuid();
-  const owner = l.session?.uuid;
   const core = l.core;
-  const fake = l.host.fake;
+  const job = { uuid: jobUuid, command: cmd, arg, ownerUuid: l.session?.uuid, fake: l.host.fake, runner: 'mod_event_socket' } as const;
   return {
     reply: `+OK Job-UUID: ${jobUuid}`,
     extra: [['Job-UUID', jobUuid]],
-    after: () =>
-      core.defer(() => {
-        void core.apis.execute(core, cmd, arg ?? '', { fake, sessionUuid: owner, background: true }).then((outcome) => {
-          const body = outcome.ok ? outcome.output : `-ERR ${cmd} Command not found!\n`;
-          const h = core.events
-            .create('BACKGROUND_JOB', SITES.backgroundJob)
-            .add('Job-UUID', jobUuid)
-            .add('Job-Owner-UUID', owner)
-            .add('Job-Command', cmd)
-            .add('Job-Command-Arg', arg);
-          core.fire(h, body);
-        });
-      }),
+    after: () => runBackgroundJob(core, job),
   };
 }
 
@@ -448,45 +424,24 @@ function log(l: Listener, rest: string): CommandOutcome {
 
 // ---------------------------------------------------------------------------------- event subscriptions
 
-const ALL_TYPES = EVENT_NAMES.filter((n) => n !== 'ALL');
-
 function event(l: Listener, cmd: string): CommandOutcome {
   const sp = cmd.indexOf(' ', 5);
   const tokens = sp < 0 ? [] : cmd.slice(sp + 1).split(' ');
-  const perms = l.permissions;
-  let keys = 0;
-  let custom = false;
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (i === 0) {
-      const f = t.toLowerCase();
-      if (f === 'xml' || f === 'plain' || f === 'json') {
-        // The format changes even when the rest of the command is refused.
-        l.format = f;
-        continue;
-      }
-    }
-    if (custom) {
-      if (!perms || perms.allowedEventTypes === 'all' || perms.allowedSubclasses.has(t)) l.subscription.subclasses.add(t);
-      else return { reply: '-ERR permission denied' };
-      continue;
-    }
-    const name = t === '' ? undefined : lookupEventName(t);
-    if (!name) continue;
-    if (perms && perms.allowedEventTypes !== 'all' && !perms.allowedEventTypes.has(name)) return { reply: '-ERR permission denied' };
-    keys++;
-    if (name === 'ALL') {
-      l.subscription.all = true;
-      for (const n of ALL_TYPES) l.subscription.types.add(n);
-      if (perms && perms.allowedEventTypes !== 'all') for (const s of perms.allowedSubclasses) l.subscription.subclasses.add(s);
-    }
-    l.subscription.types.add(name);
-    if (name === 'CUSTOM') custom = true;
-  }
+  // The format changes even when the rest of the command is refused.
+  const keys = l.subscription.subscribe(tokens, permitsOf(l.permissions));
+  if (keys === 'denied') return { reply: '-ERR permission denied' };
   if (keys === 0) return { reply: '-ERR no keywords supplied' };
   l.eventsOn = true;
   l.reroute();
   return { reply: `+OK event listener enabled ${l.format}` };
+}
+
+/** What a userauth connection with esl-allowed-events may subscribe to (undefined: anything). */
+function permitsOf(perms: UserPermissions | undefined): SubscriptionPermits | undefined {
+  if (!perms) return undefined;
+  const types = perms.allowedEventTypes;
+  if (types === 'all') return undefined;
+  return { type: (name) => types.has(name), subclass: (name) => perms.allowedSubclasses.has(name) };
 }
 
 function nixevent(l: Listener, cmd: string): CommandOutcome {

@@ -1,8 +1,10 @@
 /**
  * FreeSWITCH's enumerations as they appear on the wire: channel states (switch_channel_state_t),
  * call states (switch_channel_callstate_t), hangup causes with their Q.850 codes
- * (switch_channel.c CAUSE_CHART), and log levels.
+ * (switch_channel.c CAUSE_CHART), log levels, and switch_true.
  */
+import { atoi } from '../../protocol/command-reader.js';
+import { LOG_LEVELS } from '../../protocol/event-names.js';
 
 /** Channel states in enum order: Channel-State-Number is the index. */
 export const CHANNEL_STATES = [
@@ -148,21 +150,59 @@ export function causeName(input: string | undefined, fallback = 'NORMAL_CLEARING
   return fallback;
 }
 
-/** Log level names as `log <level>` and `console loglevel` take them, by number. */
-export const LOG_LEVEL_NAMES = ['CONSOLE', 'ALERT', 'CRIT', 'ERR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'] as const;
+/**
+ * switch_true: yes, on, true, t, enabled, active, allow (any case), or a number (switch_is_number:
+ * an optional sign, then digits and dots) whose atoi is not 0.
+ */
+export function switchTrue(value: string | undefined | null): boolean {
+  if (value === undefined || value === null) return false;
+  if (/^(?:yes|on|true|t|enabled|active|allow)$/i.test(value)) return true;
+  return /^[+-]?[\d.]*$/.test(value) && atoi(value) !== 0;
+}
+
+/**
+ * The DIALSTATUS switch_ivr_originate leaves on the caller after a failed originate: a few
+ * causes have Asterisk's names, every other one is the cause name itself.
+ */
+export function dialStatus(cause: string): string {
+  switch (cause) {
+    case 'ORIGINATOR_CANCEL':
+      return 'CANCEL';
+    case 'USER_BUSY':
+      return 'BUSY';
+    case 'NO_ANSWER':
+      return 'NOANSWER';
+    case 'DESTINATION_OUT_OF_ORDER':
+    case 'INVALID_PROFILE':
+      return 'INVALIDARGS';
+    case 'CALL_REJECTED':
+      return 'DONTCALL';
+    default:
+      return cause;
+  }
+}
+
+/** Log level names as log/data and the log lines write them, by number (CONSOLE .. DEBUG). */
+export const LOG_LEVEL_NAMES: readonly string[] = LOG_LEVELS.map((name) => name.toUpperCase());
+
+/** SWITCH_LOG_INVALID: what switch_log_str2level returns for a name it does not know. */
+const LOG_INVALID = 64;
 
 /**
  * switch_log_str2level: a level name (any case, `console`..`debug`; `disable` is -1) or a
- * number (kept as it is up to 64, FreeSWITCH's SWITCH_LOG_INVALID; above that 63).
- * Returns undefined for an invalid level (`error` is not a level name).
+ * number (switch_is_number, read with atoi: below 0 is 0, above 64 is 63).
+ * Returns undefined for an invalid level (`error` is not a level name, and 64 is
+ * SWITCH_LOG_INVALID itself).
  */
 export function parseLogLevel(s: string): number | undefined {
-  if (/^\d+$/.test(s)) {
-    const n = Number(s.slice(0, 9));
-    return n > 64 ? 63 : n;
+  if (/^[+-]?[\d.]*$/.test(s)) {
+    const n = atoi(s);
+    if (n > LOG_INVALID) return LOG_INVALID - 1;
+    if (n < 0) return 0;
+    return n === LOG_INVALID ? undefined : n;
   }
   const upper = s.toUpperCase();
   if (upper === 'DISABLE') return -1;
-  const i = (LOG_LEVEL_NAMES as readonly string[]).indexOf(upper);
+  const i = LOG_LEVEL_NAMES.indexOf(upper);
   return i < 0 ? undefined : i;
 }

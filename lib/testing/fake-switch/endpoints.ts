@@ -11,17 +11,15 @@
  * INIT/CREATE/RINGING/ROUTING, the a-leg parking in CS_CONSUME_MEDIA, the b-leg running
  * its extension, answering both legs (a-leg first), CALL_UPDATE on the a-leg.
  */
-import { CS, HANGUP_CAUSES } from './constants.js';
+import type { InternalAppContext } from './applications.js';
 import { Channel, DEFAULT_CODEC, type CallerProfile, type LogSite } from './channel.js';
-import { CHANNEL_STATES as CHANNEL_STATE_NAMES } from './constants.js';
+import { CHANNEL_STATES as CHANNEL_STATE_NAMES, CS, HANGUP_CAUSES, switchTrue } from './constants.js';
 import type { SwitchCore } from './core.js';
 import type { Action, DialplanAction } from './dialplan.js';
 import { toAction } from './dialplan.js';
-import { SITES } from './events.js';
-import type { InternalAppContext } from './applications.js';
+import { SITES, type HeaderBuilder } from './events.js';
 
 const SSM = 'switch_core_state_machine.c';
-import { splitArgs } from './applications.js';
 
 /** How a non-loopback endpoint behaves when called. */
 export interface EndpointBehavior {
@@ -97,6 +95,36 @@ function splitVars(input: string): Array<[string, string]> {
 /** `New Channel <name> [<uuid>]`, as switch_channel_set_name logs a channel's first name. */
 function newChannelLog(ch: Channel): void {
   ch.log(5, `New Channel ${ch.name} [${ch.uuid}]`, { file: 'switch_channel.c', func: 'switch_channel_set_name', line: 1142 });
+}
+
+/**
+ * The first variables of an inbound leg (a call from outside, or a loopback b-leg), then
+ * `more` (in order), then the channel is registered and its name logged.
+ */
+function initInboundLeg(ch: Channel, more: ReadonlyArray<readonly [string, string]> = []): void {
+  ch.hasProfile = false;
+  ch.setVar('direction', 'inbound');
+  ch.setVar('uuid', ch.uuid);
+  ch.setVar('call_uuid', ch.uuid);
+  ch.setVar('session_id', ch.sessionId);
+  ch.setVar('channel_name', ch.name);
+  for (const [k, v] of more) ch.setVar(k, v);
+  ch.core.registerChannel(ch);
+  newChannelLog(ch);
+}
+
+/**
+ * The two legs of a bridge become partners: Other-Leg-* on each (originatee on `a`,
+ * originator on `b`) and the bridged time.
+ */
+export function linkLegs(core: SwitchCore, a: Channel, b: Channel): void {
+  a.partnerUuid = b.uuid;
+  b.partnerUuid = a.uuid;
+  const now = core.micros();
+  a.times.bridged = now;
+  b.times.bridged = now;
+  a.otherLeg = { type: 'originatee', profile: b.profile };
+  b.otherLeg = { type: 'originator', profile: a.profile };
 }
 
 function takeBlock(s: string, open: string, close: string): [string, string] | undefined {
@@ -311,14 +339,7 @@ export class EndpointRegistry {
     // The a-leg's init handler creates the b-leg.
     const b = new Channel(core, { name: `loopback/${exten}-b`, direction: 'inbound' });
     loopbackHooks(b);
-    b.hasProfile = false;
-    b.setVar('direction', 'inbound');
-    b.setVar('uuid', b.uuid);
-    b.setVar('call_uuid', b.uuid);
-    b.setVar('session_id', b.sessionId);
-    b.setVar('channel_name', b.name);
-    core.registerChannel(b);
-    newChannelLog(b);
+    initInboundLeg(b);
     b.log(7, `${b.name} setup codec L16/8000/20`, lb('tech_init', 166));
     b.setCodecs(DEFAULT_CODEC);
     b.setState(CS.INIT, lb('channel_on_init', 288));
@@ -480,6 +501,7 @@ export class EndpointRegistry {
     const core = this.core;
     return new Promise<OriginateResult>((resolve) => {
       let settled = false;
+      let stop = (): void => undefined;
       const finish = (r: OriginateResult): void => {
         if (settled) return;
         settled = true;
@@ -493,16 +515,17 @@ export class EndpointRegistry {
       });
       // The originating thread notices the answer on its next pass, after what the
       // answering thread does next (the b-leg's next application in the 06 captures).
-      const stop = leg.onAnswered(() => core.defer(() => finish({ ok: true, channel: leg })));
-      void leg.whenDown().then(() => finish({ ok: false, cause: leg.hangupCause ?? 'NORMAL_CLEARING' }));
-      if (options.caller) {
-        void options.caller.whenDown().then(() => {
-          if (!settled) {
-            leg.hangup('ORIGINATOR_CANCEL');
-            finish({ ok: false, cause: 'ORIGINATOR_CANCEL' });
-          }
-        });
-      }
+      const stopAnswered = leg.onAnswered(() => core.defer(() => finish({ ok: true, channel: leg })));
+      const stopLegDown = leg.onDown(() => finish({ ok: false, cause: leg.hangupCause ?? 'NORMAL_CLEARING' }));
+      const stopCallerDown = options.caller?.onDown(() => {
+        leg.hangup('ORIGINATOR_CANCEL');
+        finish({ ok: false, cause: 'ORIGINATOR_CANCEL' });
+      });
+      stop = (): void => {
+        stopAnswered();
+        stopLegDown();
+        stopCallerDown?.();
+      };
     });
   }
 
@@ -648,16 +671,7 @@ export class EndpointRegistry {
         source: options.source,
       },
     });
-    ch.hasProfile = false;
-    ch.setVar('direction', 'inbound');
-    ch.setVar('uuid', ch.uuid);
-    ch.setVar('call_uuid', ch.uuid);
-    ch.setVar('session_id', ch.sessionId);
-    ch.setVar('channel_name', ch.name);
-    if (options.networkAddr) ch.setVar('sip_network_ip', options.networkAddr);
-    for (const [k, v] of options.variables) ch.setVar(k, v);
-    core.registerChannel(ch);
-    newChannelLog(ch);
+    initInboundLeg(ch, [['sip_network_ip', options.networkAddr], ...options.variables]);
     ch.setCodecs(DEFAULT_CODEC);
     ch.hasProfile = true;
     ch.setState(CS.INIT, { file: 'sofia.c', func: 'sofia_handle_sip_i_invite', line: 10424 });
@@ -676,28 +690,23 @@ export class EndpointRegistry {
 
   /**
    * Bridges `a` (running the bridge application) with `b`: answers `a` if needed,
-   * CHANNEL_BRIDGE on `a` (Bridge-A-Unique-ID, Bridge-B-Unique-ID), then waits until
-   * either leg hangs up. When `b` goes first, CHANNEL_UNBRIDGE and `a` continues its
-   * dialplan (hanging up if hangup_after_bridge is true); when `a` goes first, `b` is hung up.
+   * CHANNEL_BRIDGE on `a` (Bridge-A-Unique-ID, Bridge-B-Unique-ID), then waits until a leg
+   * leaves. When `b` hangs up, CHANNEL_UNBRIDGE and `a` continues its dialplan (hanging up if
+   * hangup_after_bridge is true); when `a` hangs up, `b` is hung up; when `a` is transferred
+   * out of the bridge, CHANNEL_UNBRIDGE and the orphaned `b` is hung up with NORMAL_CLEARING
+   * (audio_bridge_on_exchange_media does that to a b-leg whose partner left).
    */
   async bridge(ctx: InternalAppContext, a: Channel, b: Channel): Promise<void> {
-    const core = this.core;
     if (!a.answered) a.answer();
     if (!a.ready || !b.ready) {
       if (b.ready) b.hangup('ORIGINATOR_CANCEL');
       return;
     }
-    a.partnerUuid = b.uuid;
-    b.partnerUuid = a.uuid;
     const exported = (a.getVar('export_vars') ?? '').split(',').filter((s) => s !== '');
     for (const name of exported) b.setVar(name, a.getVar(name));
     b.setVar('call_uuid', a.uuid);
-    const now = core.micros();
-    a.times.bridged = now;
-    b.times.bridged = now;
-    a.otherLeg = { type: 'originatee', profile: b.profile };
-    b.otherLeg = { type: 'originator', profile: a.profile };
-    const ids = (h: import('./events.js').HeaderBuilder): void => {
+    linkLegs(this.core, a, b);
+    const ids = (h: HeaderBuilder): void => {
       h.add('Bridge-A-Unique-ID', a.uuid).add('Bridge-B-Unique-ID', b.uuid);
     };
     a.emit('CHANNEL_BRIDGE', SITES.bridge, { pre: ids });
@@ -711,18 +720,22 @@ export class EndpointRegistry {
     b.setRunningState(CS.EXCHANGE_MEDIA);
     b.enterState(CS.EXCHANGE_MEDIA);
     b.standardState(CS.EXCHANGE_MEDIA);
-    const bDown = b.whenDown().then(() => a.wakeCurrent());
+    // The b-leg hanging up ends the bridge; once it has ended, it no longer concerns `a`.
+    const stopWaking = b.onDown(() => a.wakeCurrent());
     await ctx.wait(undefined, { breakable: false });
-    void bDown;
+    stopWaking();
     a.partnerUuid = undefined;
     b.partnerUuid = undefined;
-    if (!a.down && b.down) {
-      b.setVar('call_uuid', b.uuid);
-      a.emit('CHANNEL_UNBRIDGE', SITES.unbridge, { pre: ids });
+    if (a.down) {
+      b.hangup('NORMAL_CLEARING');
+      return;
+    }
+    b.setVar('call_uuid', b.uuid);
+    a.emit('CHANNEL_UNBRIDGE', SITES.unbridge, { pre: ids });
+    if (b.down) {
       a.setVar('bridge_hangup_cause', b.hangupCause);
-      const hab = a.getVar('hangup_after_bridge');
-      if (hab !== undefined && /^(true|yes|on|1)$/i.test(hab)) a.hangup('NORMAL_CLEARING');
-    } else if (a.down && !b.down) {
+      if (switchTrue(a.getVar('hangup_after_bridge'))) a.hangup('NORMAL_CLEARING');
+    } else {
       b.hangup('NORMAL_CLEARING');
     }
   }
@@ -734,11 +747,6 @@ export class EndpointRegistry {
       return;
     }
     await this.socketHandler(ctx);
-  }
-
-  /** Splits `originate`'s arguments: `<url> <exten> [dialplan] [context] [cid_name] [cid_num] [timeout]`. */
-  static originateArgs(args: string): string[] {
-    return splitArgs(args);
   }
 }
 

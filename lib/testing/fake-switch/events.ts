@@ -99,14 +99,6 @@ export class HeaderBuilder {
     return this;
   }
 
-  addAll(other: HeaderBuilder): this {
-    for (let i = 0; i < other.names.length; i++) {
-      this.names.push(other.names[i]!);
-      this.values.push(other.values[i]!);
-    }
-    return this;
-  }
-
   /** First value of that name, ignoring case. */
   get(name: string): string | undefined {
     const lower = name.toLowerCase();
@@ -188,11 +180,6 @@ export class EventFactory {
     firstSequence = 1,
   ) {
     this.#sequence = firstSequence - 1;
-  }
-
-  /** The last Event-Sequence handed out. */
-  get sequence(): number {
-    return this.#sequence;
   }
 
   /** Uses up a sequence number for an event nobody will receive (FreeSWITCH numbers every event it creates). */

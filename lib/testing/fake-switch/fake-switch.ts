@@ -28,6 +28,9 @@ import { resolveOptions, type FakeSwitchOptions, type ResolvedOptions } from './
 import { runSocketApplication } from './outbound.js';
 import { startTraffic, type TrafficHandle, type TrafficOptions } from './traffic.js';
 
+/** How long stop() lets connections deliver the shutdown notice before dropping them (real ms). */
+const STOP_GRACE_MS = 200;
+
 /** A connection to FakeSwitch (inbound) or from it (outbound), as tests see it. */
 export interface FakeConnection {
   readonly id: number;
@@ -148,9 +151,13 @@ export class FakeSwitch extends EventEmitter {
   #received: ReceivedCommand[] = [];
   #stopped = false;
   #traffic = new Set<TrafficHandle>();
+  /** Resolves when stop() starts (a restart waiting out its downtime gives up). */
+  readonly #stopping: Promise<void>;
+  #stop!: () => void;
 
   private constructor(options: FakeSwitchOptions) {
     super();
+    this.#stopping = new Promise((resolve) => (this.#stop = resolve));
     this.#options = resolveOptions(options);
     this.#scheduler = new Scheduler(this.#options.clock);
     this.#core = new SwitchCore(this.#options, this.#scheduler);
@@ -190,12 +197,9 @@ export class FakeSwitch extends EventEmitter {
       core: this.#core,
       fake: this,
       faults: () => this.#faults,
-      commandReceived: (c) => {
+      commandReceived: (c, l) => {
         this.#received.push(c);
-        if (this.listenerCount('command') > 0) {
-          const l = [...this.#listeners].find((x) => x.id === c.connectionId);
-          this.emit('command', c, l);
-        }
+        if (this.listenerCount('command') > 0) this.emit('command', c, l);
       },
       closed: (l) => {
         this.#listeners.delete(l);
@@ -283,16 +287,26 @@ export class FakeSwitch extends EventEmitter {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#stop();
     this.#core.stopped = true;
     for (const t of this.#traffic) t.stop();
     this.#heartbeat.stop();
-    for (const l of [...this.#listeners]) l.kill('The system is being shut down.\n');
+    // Closing a connection takes it out of #listeners: keep them to wait for their sockets.
+    const open = [...this.#listeners];
+    for (const l of open) l.kill('The system is being shut down.\n');
     for (const s of this.#rawSockets) s.destroy();
     this.#scheduler.close();
     const server = this.#server;
     this.#server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const l of [...this.#listeners]) l.destroy();
+    const serverClosed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    const socketsClosed = Promise.all(open.map((l) => l.whenSocketClosed));
+    // A client that does not read never lets the notice drain: after a short grace (real time,
+    // whatever the clock), its socket is dropped.
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([socketsClosed, new Promise<void>((resolve) => (grace = setTimeout(resolve, STOP_GRACE_MS).unref()))]);
+    clearTimeout(grace);
+    for (const l of open) l.destroy();
+    await Promise.all([socketsClosed, serverClosed]);
     this.#listeners.clear();
     this.#core.channels.clear();
     this.removeAllListeners();
@@ -313,10 +327,12 @@ export class FakeSwitch extends EventEmitter {
     for (const s of this.#rawSockets) s.destroy();
     this.#listeners.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (this.#stopped) return;
     this.#scheduler.close();
     this.#core.channels.clear();
     this.#scheduler.reopen();
-    if (options.downtimeMs && options.downtimeMs > 0) await this.#scheduler.sleep(options.downtimeMs);
+    // A stopped scheduler never ends the sleep: stop() does.
+    if (options.downtimeMs && options.downtimeMs > 0) await Promise.race([this.#scheduler.sleep(options.downtimeMs), this.#stopping]);
     if (this.#stopped) return;
     await this.#listen(this.#port);
     this.#heartbeat.start();

@@ -73,11 +73,6 @@ export class FrameWriter {
     private readonly faults: () => FaultOptions,
   ) {}
 
-  /** True once the writer stopped for good (cut or ended). */
-  get ended(): boolean {
-    return this.#ended;
-  }
-
   /** Bytes queued here and not yet handed to the socket. */
   get queuedBytes(): number {
     let n = 0;

@@ -39,7 +39,6 @@ export interface ReceivedCommand {
 
 /** Permissions of a connection authenticated with userauth. */
 export interface UserPermissions {
-  user: string;
   allowedEventTypes: Set<string> | 'all';
   allowedSubclasses: Set<string>;
   allowedApi: Set<string> | undefined;
@@ -51,7 +50,7 @@ export interface ListenerHost {
   /** The emulator object handed to API handlers. */
   readonly fake: import('./fake-switch.js').FakeSwitch;
   faults(): FaultOptions;
-  commandReceived(command: ReceivedCommand): void;
+  commandReceived(command: ReceivedCommand, listener: Listener): void;
   closed(listener: Listener): void;
 }
 
@@ -62,13 +61,11 @@ export class Listener implements EventSink {
   readonly commands: ReceivedCommand[] = [];
   readonly remoteAddress: string;
   readonly remotePort: number;
-  readonly openedAt: number;
 
   // The state parse_command reads and changes (the LFLAG_* flags and their data).
   /** @internal */ authed: boolean;
   /** @internal */ permissions: UserPermissions | undefined;
   /** @internal */ allowLog = true;
-  /** @internal */ format: EventFormat = 'plain';
   /** @internal */ eventsOn = false;
   /** @internal event_list / event_hash: what `event`, `nixevent`, `noevents`, `myevents` asked for. */
   readonly subscription = new EventSubscription();
@@ -112,6 +109,8 @@ export class Listener implements EventSink {
   #closedResolve!: () => void;
   /** Resolves when the connection is over. */
   readonly whenClosed: Promise<void>;
+  /** @internal Resolves once the socket itself has closed (after the notice, or destroyed). */
+  readonly whenSocketClosed: Promise<void>;
 
   constructor(
     host: ListenerHost,
@@ -126,8 +125,8 @@ export class Listener implements EventSink {
     this.full = options.full ?? false;
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
-    this.openedAt = host.core.scheduler.now();
     this.whenClosed = new Promise((resolve) => (this.#closedResolve = resolve));
+    this.whenSocketClosed = new Promise((resolve) => socket.once('close', () => resolve()));
     this.#writer = new FrameWriter(socket, () => ({ ...host.faults(), ...this.faults }));
     this.#writer.onCut = () => this.#finish({ notice: false });
     socket.setNoDelay(true);
@@ -159,6 +158,11 @@ export class Listener implements EventSink {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** The event format the connection asked for (`event <format>`, `myevents ... json`). */
+  get format(): EventFormat {
+    return this.subscription.format;
   }
 
   /** Events queued and not yet written. */
@@ -232,7 +236,7 @@ export class Listener implements EventSink {
       at: this.core.scheduler.now(),
     };
     this.commands.push(received);
-    this.#host.commandReceived(received);
+    this.#host.commandReceived(received, this);
     this.#busy = true;
     let outcome: CommandOutcome | Promise<CommandOutcome>;
     try {

@@ -4,7 +4,7 @@
  * formatted line (switch_log.c): `YYYY-MM-DD hh:mm:ss.uuuuuu NN.NN% [LEVEL] file:line text`,
  * or only the text on the LOG_CLEAN text channel.
  */
-import { LOG_LEVEL_NAMES } from './constants.js';
+import { LOG_LEVEL_NAMES, parseLogLevel } from './constants.js';
 
 /** Text-Channel values: 0 LOG, 1 LOG_CLEAN, 3 SESSION. */
 export type TextChannel = 0 | 1 | 3;
@@ -37,7 +37,7 @@ function pad(n: number, width: number): string {
 }
 
 /** `2026-11-26 19:13:42.613713`: local time with microseconds. */
-export function logTimestamp(ms: number): string {
+function logTimestamp(ms: number): string {
   const d = new Date(ms);
   return (
     `${d.getFullYear()}-${pad(d.getMonth() + 1, 2)}-${pad(d.getDate(), 2)} ` +
@@ -56,4 +56,16 @@ export function formatLogLine(level: number, message: string, origin: LogOrigin,
   const text =
     textChannel === 1 ? msg : `${logTimestamp(nowMs)} ${idleCpu.toFixed(2)}% [${levelName}] ${file}:${line} ${msg}`;
   return { level, textChannel, file, func, line, userData: origin.uuid ?? '', text };
+}
+
+/**
+ * The argument of the `log` application and API (log_function in mod_dptools and in
+ * mod_commands): with a space, the first word is the level and the rest the message (a level
+ * switch_log_str2level does not know logs at DEBUG, its word dropped all the same); without
+ * one, the whole text at DEBUG.
+ */
+export function parseLogArgs(args: string): { level: number; text: string } {
+  const sp = args.indexOf(' ');
+  if (sp < 0) return { level: 7, text: args };
+  return { level: parseLogLevel(args.slice(0, sp)) ?? 7, text: args.slice(sp + 1) };
 }

@@ -7,17 +7,18 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import type { InternalAppContext } from './applications.js';
+import { switchTrue } from './constants.js';
 import { SITES } from './events.js';
 import type { Listener } from './listener.js';
 
 /** A parsed socket target: `host[:port][/path][|host2...] [async] [full]`. */
-export interface SocketTarget {
+interface SocketTarget {
   hosts: Array<{ host: string; port: number; path?: string }>;
   async: boolean;
   full: boolean;
 }
 
-export function parseSocketTarget(data: string): SocketTarget | undefined {
+function parseSocketTarget(data: string): SocketTarget | undefined {
   const argv = data.split(' ').filter((s) => s !== '');
   if (argv.length < 1) return undefined;
   const hosts: SocketTarget['hosts'] = [];
@@ -98,17 +99,22 @@ export async function runSocketApplication(ctx: InternalAppContext, create: Outb
     // The application waits for `connect`, then parks the channel while the client drives it.
     await Promise.race([listener.whenConnected(), channel.whenDown(), listener.whenClosed]);
     if (!channel.ready) return;
-    const resumeOnClose = listener.whenClosed.then(() => {
-      if (listener.resume || channel.getVar('socket_resume') === 'true') channel.wakeCurrent();
+    // Once the park has ended (a transfer, a hangup), a later close concerns other applications.
+    let parked = true;
+    void listener.whenClosed.then(() => {
+      if (parked && (listener.resume || switchTrue(channel.getVar('socket_resume')))) channel.wakeCurrent();
     });
     channel.emit('CHANNEL_PARK', SITES.park);
     await ctx.wait(undefined, { breakable: false });
+    parked = false;
     channel.emit('CHANNEL_UNPARK', SITES.unpark);
-    void resumeOnClose;
     return;
   }
   // Static mode: the connection runs in the channel's thread; the application returns when it ends.
-  const closed = listener.whenClosed.then(() => channel.wakeCurrent());
+  let running = true;
+  void listener.whenClosed.then(() => {
+    if (running) channel.wakeCurrent();
+  });
   await ctx.wait(undefined, { breakable: false, media: false });
-  void closed;
+  running = false;
 }
