@@ -18,7 +18,7 @@ import { formatEventFull, formatEventLine, formatLogLine } from './format.js';
 import { HISTORY_SIZE, loadHistory, saveHistory } from './history.js';
 import type { Palette } from './palette.js';
 import { parseShowChannels } from './top-model.js';
-import { runTop } from './top.js';
+import { onQuitKeys, runTop } from './top.js';
 
 export interface ConsoleInput extends NodeJS.ReadableStream {
   isTTY?: boolean;
@@ -336,18 +336,8 @@ export class ConsoleSession {
     let quit: Promise<unknown>;
     if (this.#terminal) {
       this.#closeReadline();
-      readline.emitKeypressEvents(input);
-      input.setRawMode?.(true);
-      input.resume();
       quit = new Promise<void>((resolve) => {
-        const onKey = (_s: string | undefined, key: { name?: string; ctrl?: boolean } | undefined): void => {
-          if (key?.name === 'q' || key?.name === 'escape' || (key?.ctrl === true && key.name === 'c')) resolve();
-        };
-        input.on('keypress', onKey);
-        release = () => {
-          input.off('keypress', onKey);
-          input.setRawMode?.(false);
-        };
+        release = onQuitKeys(input, resolve);
       });
     } else {
       let done = false;

@@ -35,7 +35,7 @@ export interface DemoSwitch {
 
 /** The demo's numbers: the IVR, and the agents behind option 1. */
 export const DEMO_IVR = '5000';
-export const DEMO_AGENT = 'user/1001';
+const DEMO_AGENT = 'user/1001';
 
 /** The events the demo's feed shows by default: what a call does, and no more. */
 export const DEMO_EVENTS = 'plain CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_HANGUP_COMPLETE PLAYBACK_START DTMF BACKGROUND_JOB';

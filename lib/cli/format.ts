@@ -14,10 +14,16 @@ export function clockTime(at: Date): string {
   return `${p(at.getHours())}:${p(at.getMinutes())}:${p(at.getSeconds())}.${p(at.getMilliseconds(), 3)}`;
 }
 
-/** When the event happened: Event-Date-Timestamp (microseconds since the epoch), else now. */
-export function eventTime(e: EslEvent, now: () => number = Date.now): Date {
-  const ts = Number(e.getHeader('Event-Date-Timestamp'));
-  return new Date(Number.isFinite(ts) && ts > 0 ? Math.floor(ts / 1000) : now());
+/** A FreeSWITCH time in microseconds since the epoch (Event-Date-Timestamp, *-Time) in ms; undefined when absent or 0. */
+export function microsToMs(value: string | undefined): number | undefined {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n / 1000 : undefined;
+}
+
+/** When the event happened: Event-Date-Timestamp, else now. */
+function eventTime(e: EslEvent, now: () => number = Date.now): Date {
+  const ms = microsToMs(e.getHeader('Event-Date-Timestamp'));
+  return new Date(ms !== undefined ? Math.floor(ms) : now());
 }
 
 /** The name shown for an event: CUSTOM events are shown by their subclass. */
@@ -149,7 +155,7 @@ export function formatEventFull(e: EslEvent, format: EventFormat, p: Palette): s
 }
 
 /** fs_cli's colours by level: console default, alert/crit/err red, warning magenta, notice cyan, info green, debug yellow. */
-export function logColour(level: number, p: Palette): (s: string) => string {
+function logColour(level: number, p: Palette): (s: string) => string {
   switch (level) {
     case 1:
     case 2:

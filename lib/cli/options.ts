@@ -67,7 +67,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'version', long: 'version', short: 'v', help: 'the version' },
 ];
 
-export const DEFAULTS = {
+const DEFAULTS = {
   host: '127.0.0.1',
   port: 8021,
   password: 'ClueCon',
@@ -152,7 +152,7 @@ export function parseCommandLine(argv: readonly string[], env: Env = {}): Parsed
     if (given.has(name)) return given.get(name);
     const spec = FLAGS.find((f) => f.name === name);
     const v = spec?.env ? env[spec.env] : undefined;
-    return v === undefined ? undefined : v;
+    return v;
   };
   const str = (name: keyof CliOptions): string | undefined => {
     const v = pick(name);

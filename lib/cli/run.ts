@@ -14,7 +14,7 @@ import { type ErrorContext, describeError } from './describe-error.js';
 import { historyPath } from './history.js';
 import { type CliOptions, parseCommandLine, usage } from './options.js';
 import { palette, wantsColour } from './palette.js';
-import { runTop } from './top.js';
+import { onQuitKeys, runTop } from './top.js';
 
 export interface CliIo {
   argv: readonly string[];
@@ -102,16 +102,9 @@ async function top(io: CliIo, options: CliOptions, connection: ConnectionOptions
   const offSignal = io.onSignal?.(stop);
   let release = (): void => {};
   if (tty) {
-    readline.emitKeypressEvents(io.stdin);
-    io.stdin.setRawMode?.(true);
-    io.stdin.resume();
-    const onKey = (_s: string | undefined, key: { name?: string; ctrl?: boolean } | undefined): void => {
-      if (key?.name === 'q' || key?.name === 'escape' || (key?.ctrl === true && key.name === 'c')) stop();
-    };
-    io.stdin.on('keypress', onKey);
+    const offKeys = onQuitKeys(io.stdin, stop);
     release = () => {
-      io.stdin.off('keypress', onKey);
-      io.stdin.setRawMode?.(false);
+      offKeys();
       io.stdin.pause();
     };
   } else {

@@ -6,7 +6,7 @@
 import type { ChannelSnapshot } from '../operators/channel-state.js';
 import { blankSnapshot, foldChannelEvent } from '../operators/channel-state.js';
 import type { EslEvent } from '../protocol/event.js';
-import { displayName } from './format.js';
+import { displayName, microsToMs } from './format.js';
 import type { Palette } from './palette.js';
 
 /** A row of `show channels as json` (the columns used here). */
@@ -82,11 +82,6 @@ const ENDED_VISIBLE_MS = 2000;
 /** The shortest period events per second are computed over. */
 const MIN_SAMPLE_MS = 250;
 
-function micros(value: string | undefined): number | undefined {
-  const n = Number(value);
-  return Number.isFinite(n) && n > 0 ? n / 1000 : undefined;
-}
-
 export class TopModel {
   readonly #channels = new Map<string, Tracked>();
   #sinceSample = new Map<string, number>();
@@ -105,7 +100,7 @@ export class TopModel {
     const type = displayName(e);
     this.#sinceSample.set(type, (this.#sinceSample.get(type) ?? 0) + 1);
     this.#totals.set(type, (this.#totals.get(type) ?? 0) + 1);
-    const at = micros(e.getHeader('Event-Date-Timestamp'));
+    const at = microsToMs(e.getHeader('Event-Date-Timestamp'));
     if (at !== undefined) this.#offset = at - now;
     const uuid = e.getHeader('Unique-ID');
     const name = e.name ?? '';
@@ -118,7 +113,7 @@ export class TopModel {
       this.#channels.set(uuid, t);
     }
     t.snapshot = foldChannelEvent(t.snapshot, e);
-    t.createdAt ??= micros(e.getHeader('Caller-Channel-Created-Time'));
+    t.createdAt ??= microsToMs(e.getHeader('Caller-Channel-Created-Time'));
     if (t.snapshot.ended && t.endedAt === undefined) t.endedAt = now;
   }
 

@@ -4,6 +4,7 @@
  * few seconds, and the screen redrawn each second. On a terminal it takes the alternate
  * screen, as top does; elsewhere it prints one frame after another.
  */
+import readline from 'node:readline';
 import { firstValueFrom } from 'rxjs';
 import type { Connection } from '../connection/connection.js';
 import { clockTime } from './format.js';
@@ -31,6 +32,29 @@ export interface TopRunOptions {
   intervalMs?: number;
   /** Ask `show channels` again every this many redraws. Default 5. */
   resyncEvery?: number;
+}
+
+/** A terminal's input, read key by key while the view runs. */
+export interface QuitKeysInput extends NodeJS.ReadableStream {
+  setRawMode?(mode: boolean): unknown;
+}
+
+/**
+ * Raw mode on a terminal's input, and `onQuit` on q, Esc or Ctrl-C (in raw mode Ctrl-C is a
+ * key, not a SIGINT). Returns what stops listening and leaves raw mode.
+ */
+export function onQuitKeys(input: QuitKeysInput, onQuit: () => void): () => void {
+  readline.emitKeypressEvents(input);
+  input.setRawMode?.(true);
+  input.resume();
+  const onKey = (_s: string | undefined, key: { name?: string; ctrl?: boolean } | undefined): void => {
+    if (key?.name === 'q' || key?.name === 'escape' || (key?.ctrl === true && key.name === 'c')) onQuit();
+  };
+  input.on('keypress', onKey);
+  return () => {
+    input.off('keypress', onKey);
+    input.setRawMode?.(false);
+  };
 }
 
 // The alternate screen (xterm's 1049), the cursor hidden, home, clear to end of line/screen.
