@@ -74,7 +74,7 @@ function parseArgs(argv: string[]): Options {
   const known = new Set(['quick', 'only', 'libs', 'reps', 'events', 'ops', 'calls', 'soak', 'concurrency', 'budget', 'cpu-prof', 'server-prof', 'results', 'render', 'help']);
   for (const a of argv) if (a.startsWith('--') && !known.has(a.slice(2))) throw new Error(`unknown option ${a} (see the top of bench/run.ts)`);
   if (argv.includes('--help')) {
-    console.log('npm run bench -- [--quick] [--only scenarios] [--libs libs] [--reps N] [--events N] [--ops N] [--calls N] [--soak N] [--concurrency N] [--budget S] [--cpu-prof] [--results PATH]');
+    console.log('npm run bench -- [--quick] [--only scenarios] [--libs libs] [--reps N] [--events N] [--ops N] [--calls N] [--soak N] [--concurrency N] [--budget S] [--cpu-prof] [--server-prof] [--results PATH] [--render JSON]');
     process.exit(0);
   }
   const quick = argv.includes('--quick');
@@ -188,12 +188,14 @@ class BenchServer {
     return this.proc !== undefined && this.proc.exitCode === null;
   }
 
-  private wait<T extends FromServer>(key: string, ms: number): Promise<T> {
+  /** `keepAlive: false`: the timer does not hold the process open (a wait that may be abandoned). */
+  private wait<T extends FromServer>(key: string, ms: number, keepAlive = true): Promise<T> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(key);
         reject(new Error(`bench server: no ${key} within ${ms} ms`));
       }, ms);
+      if (!keepAlive) timer.unref();
       this.waiters.set(key, (m) => {
         clearTimeout(timer);
         resolve(m as T);
@@ -214,7 +216,8 @@ class BenchServer {
   }
 
   dial(id: number, port: number, calls: number): Promise<DialStats> {
-    const p = this.wait<{ type: 'dial-done'; id: number; stats: DialStats }>(`dial-done:${id}`, 3_600_000);
+    // Abandoned if the child dies (the run waits 5 s for it then): a backstop that must not keep the process alive.
+    const p = this.wait<{ type: 'dial-done'; id: number; stats: DialStats }>(`dial-done:${id}`, 3_600_000, false);
     this.send({ type: 'dial', id, port, calls, pendingLimit: 256 });
     return p.then((m) => m.stats);
   }

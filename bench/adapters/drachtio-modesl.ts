@@ -1,12 +1,11 @@
 /** drachtio-modesl 1.3.1: the drachtio fork of modesl (reconnection, no implicit subscriptions). */
 import * as esl from 'drachtio-modesl';
-import type * as Modesl from 'modesl';
 import { modeslFamily } from './modesl-family.js';
 
 export default modeslFamily({
   name: 'drachtio-modesl',
   packageName: 'drachtio-modesl',
-  lib: esl as unknown as typeof Modesl,
+  lib: esl,
   explicitSubscriptions: true,
   notes: [
     'drachtio-modesl: same parser as modesl (decodeURIComponent on plain values, XML not decoded, no TCP_NODELAY).',

@@ -4,11 +4,10 @@
  */
 import { authenticatedSocket } from '../core/handshake.js';
 import type { Adapter } from '../core/types.js';
-import { contentLength } from './framer.js';
+import { LFLF, contentLength } from './framer.js';
 
 const NOT_A_CLIENT = 'limit reader: it only reads the event stream';
 const JSON_ONLY = 'the JSON limit (framing + JSON.parse) applies to JSON events only';
-const LFLF = Buffer.from('\n\n');
 
 type Obj = Record<string, unknown>;
 

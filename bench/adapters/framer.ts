@@ -7,7 +7,7 @@ import { authenticatedSocket } from '../core/handshake.js';
 import type { Adapter } from '../core/types.js';
 
 const NOT_A_CLIENT = 'limit reader: it only reads the event stream';
-const LFLF = Buffer.from('\n\n');
+export const LFLF = Buffer.from('\n\n');
 const CL = Buffer.from('Content-Length: ');
 
 /** Content-Length in buf[start, end), or 0. */

@@ -21,8 +21,6 @@ export const SCENARIOS = [
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
-export const EVENT_SCENARIOS: ReadonlyArray<Scenario> = ['events-plain', 'events-json', 'events-xml', 'soak'];
-
 /** The wire format a streaming scenario uses. */
 export function formatOf(scenario: Scenario): EventFormat | undefined {
   switch (scenario) {

@@ -23,12 +23,8 @@ export function nameOf(seq: number): string {
   return EVENT_NAMES_CYCLE[seq % EVENT_NAMES_CYCLE.length]!;
 }
 
-export function hex12(n: number): string {
+function hex12(n: number): string {
   return n.toString(16).padStart(12, '0');
-}
-
-export function uidOf(seq: number): string {
-  return UID_PREFIX + hex12(seq);
 }
 
 export function callUuidOf(n: number): string {
@@ -92,5 +88,4 @@ export function bgapiArgs(i: number): string {
  * The outbound script, 10 commands per call: linger, then four times (execute set
  * bench_k=<uuid>-k, api uuid_getvar <uuid> bench_k, whose reply must be <uuid>-k), then exit.
  */
-export const OUTBOUND_COMMANDS_PER_CALL = 10;
 export const OUTBOUND_SET_ROUNDS = 4;
