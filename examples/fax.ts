@@ -38,6 +38,10 @@ function faxResult(done: ApplicationResult): FaxResult {
 /**
  * Runs txfax (send) or rxfax (receive) on a channel and emits the result when the application
  * completes. The channel must be answered (FreeSWITCH's fax applications need media).
+ *
+ * Connection#execute, not Channel#execute: a Channel action fails at the channel's first
+ * hangup event (CHANNEL_HANGUP, on a connection subscribed to it), and a dropped fax's result
+ * comes after that, in the completion.
  */
 export function fax(conn: Connection, uuid: string, direction: 'send' | 'receive', file: string): Observable<FaxResult> {
   return conn.execute(direction === 'send' ? 'txfax' : 'rxfax', file, { uuid }).pipe(

@@ -6,8 +6,8 @@
  *   IVR_PORT=8084 npx tsx examples/outbound-ivr.ts   # for a real switch whose dialplan has
  *       <action application="socket" data="127.0.0.1:8084 async full"/>
  */
-import { type Observable, catchError, concatMap, filter, last, map, mergeMap, of } from 'rxjs';
-import { type ApplicationResult, type Connection, EslDisconnectedError, EslHangupError, Server } from 'rxesl';
+import { type Observable, catchError, concatMap, map, mergeMap, of } from 'rxjs';
+import { Channel, type Connection, EslDisconnectedError, EslHangupError, Server } from 'rxesl';
 import { FakeSwitch } from 'rxesl/testing';
 import { runWhenMain } from './support.js';
 
@@ -20,30 +20,29 @@ export interface IvrOptions {
 
 export type IvrOutcome = 'sales' | 'support' | 'no choice' | 'caller hung up';
 
-/** Runs one application and emits its completion. */
-function run(call: Connection, app: string, arg?: string): Observable<ApplicationResult> {
-  return call.execute(app, arg).pipe(
-    filter((step): step is ApplicationResult => step.kind === 'complete'),
-    last(),
-  );
-}
-
 /** The IVR for one call; emits how it ended. */
 export function ivr(call: Connection, options: IvrOptions = { sales: 'user/1001', support: '2000 XML default' }): Observable<IvrOutcome> {
-  return run(call, 'answer').pipe(
-    concatMap(() => run(call, 'playback', 'ivr/ivr-welcome_to_freeswitch.wav')),
-    concatMap(() => run(call, 'play_and_get_digits', '1 1 3 5000 # ivr/ivr-please_choose.wav ivr/ivr-that_was_an_invalid_entry.wav choice [12]')),
+  // Channel#execute emits the application's completion (CHANNEL_EXECUTE_COMPLETE) and fails
+  // with EslHangupError if the caller hangs up first.
+  const channel = Channel.fromConnection(call);
+  const run = (app: string, arg?: string) => channel.execute(app, arg);
+  return run('answer').pipe(
+    concatMap(() => run('playback', 'ivr/ivr-welcome_to_freeswitch.wav')),
+    concatMap(() => run('play_and_get_digits', '1 1 3 5000 # ivr/ivr-please_choose.wav ivr/ivr-that_was_an_invalid_entry.wav choice [12]')),
     map((done) => done.event.getHeader('variable_choice')),
     concatMap((choice): Observable<IvrOutcome> => {
       // After a transfer the call runs the new extension: it is not ours to hang up (the async
       // socket stays attached to the channel until the call ends).
-      if (choice === '2') return run(call, 'transfer', options.support).pipe(map(() => 'support' as const));
-      const last$: Observable<IvrOutcome> =
-        choice === '1'
-          ? run(call, 'bridge', options.sales).pipe(map(() => 'sales' as const))
-          : run(call, 'playback', 'voicemail/vm-goodbye.wav').pipe(map(() => 'no choice' as const));
-      // Hanging up at the end is best effort: the caller may be gone already.
-      return last$.pipe(concatMap((outcome) => call.hangup().pipe(map(() => outcome), catchError(() => of(outcome)))));
+      if (choice === '2') return run('transfer', options.support).pipe(map(() => 'support' as const));
+      const outcome: IvrOutcome = choice === '1' ? 'sales' : 'no choice';
+      const last$ = choice === '1' ? run('bridge', options.sales) : run('playback', 'voicemail/vm-goodbye.wav');
+      return last$.pipe(
+        // Hanging up at the end is best effort: the caller may be gone already.
+        concatMap(() => call.hangup().pipe(map(() => outcome), catchError(() => of(outcome)))),
+        // A bridge lasts until one side hangs up: the caller hanging up during it (how a sales
+        // call usually ends) or during the goodbye still took that branch.
+        catchError((err: unknown) => (err instanceof EslHangupError ? of(outcome) : Promise.reject(err))),
+      );
     }),
     // The caller hanging up (or the socket closing with the call) ends the flow; anything else is a bug.
     catchError((err: unknown) =>

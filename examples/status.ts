@@ -1,6 +1,6 @@
 /**
  * The state of a switch in one look: its version, uptime and sessions (`status`), and the
- * channels and calls up now. Three api commands sent at once on one connection: rxesl
+ * channels and calls up now. Four api commands sent at once on one connection: rxesl
  * pipelines them and matches each reply to its command.
  *
  *   npx tsx examples/status.ts --demo    # against a FakeSwitch started here, with a few calls
@@ -28,7 +28,7 @@ function total(body: string): number {
   return Number(/(\d+) total\./.exec(body)?.[1] ?? NaN);
 }
 
-/** Asks the switch; the three commands go out together and the replies come back in order. */
+/** Asks the switch; the four commands go out together and the replies come back in order. */
 export function switchStatus(conn: Connection): Promise<SwitchStatus> {
   return firstValueFrom(
     forkJoin({
