@@ -96,7 +96,15 @@ describe('the console on a terminal', () => {
     await term.waitForText('rxesl@fakeswitch> version');
     // A Tab completes only as the last key of what arrives at once (readline takes the rest for a paste).
     term.type(' sh\t');
-    await term.waitForText('rxesl@fakeswitch> version short');
+    // The switch's reply to `show api as json` (which knows `version [short]`) may still be on its
+    // way when that Tab is read: another Tab asks the completer again until it is in.
+    await expect
+      .poll(() => {
+        if (term.text.includes('rxesl@fakeswitch> version short')) return true;
+        term.type('\t');
+        return false;
+      }, { interval: 200, timeout: 10_000 })
+      .toBe(true);
     term.type('\r');
     await term.waitForText('version short\r\n1.10.12');
     term.type('\x03');
