@@ -5,47 +5,17 @@
  * module_exists, bgapi.
  */
 import { serializeJson, serializePlain, serializeXml } from '../../protocol/event-serialize.js';
-import { runBackgroundJob } from './api.js';
-import { splitArgs } from './applications.js';
 import type { Channel } from './channel.js';
 import { causeName } from './constants.js';
 import type { SwitchCore } from './core.js';
 import { linkLegs, type EndpointRegistry } from './endpoints.js';
 import { localStamp, SITES, type EventSite } from './events.js';
+import { splitArgs, upTime } from './helpers.js';
 import { parseLogArgs } from './logger.js';
 import { VERSION } from './options.js';
 
 /** Where uuid_dump creates its CHANNEL_DATA event. */
 const UUID_DUMP: EventSite = { file: 'mod_commands.c', func: 'uuid_dump_function', line: 6468 };
-
-/** switch_core_measure_time: years, days, hours, minutes, seconds, ms, µs. */
-function measure(us: number): { yr: number; day: number; hr: number; min: number; sec: number; ms: number; mms: number } {
-  let t = Math.floor(us);
-  const mms = t % 1000;
-  t = Math.floor(t / 1000);
-  const ms = t % 1000;
-  t = Math.floor(t / 1000);
-  const sec = t % 60;
-  t = Math.floor(t / 60);
-  const min = t % 60;
-  t = Math.floor(t / 60);
-  const hr = t % 24;
-  t = Math.floor(t / 24);
-  const day = t % 365;
-  const yr = Math.floor(t / 365);
-  return { yr, day, hr, min, sec, ms, mms };
-}
-
-const s = (n: number): string => (n === 1 ? '' : 's');
-
-/** `UP 0 years, 0 days, ...` (status, HEARTBEAT's Up-Time). */
-export function upTime(us: number): string {
-  const d = measure(us);
-  return (
-    `${d.yr} year${s(d.yr)}, ${d.day} day${s(d.day)}, ${d.hr} hour${s(d.hr)}, ${d.min} minute${s(d.min)}, ` +
-    `${d.sec} second${s(d.sec)}, ${d.ms} millisecond${s(d.ms)}, ${d.mms} microsecond${s(d.mms)}`
-  );
-}
 
 const CHANNEL_COLUMNS = [
   'uuid',
@@ -203,10 +173,9 @@ function dtmfDigits(s: string): string {
   return (at < 0 ? s : s.slice(0, at)).replace(/[^0-9*#A-Da-d]/g, '').toUpperCase();
 }
 
-export function registerBuiltinApis(core: SwitchCore): void {
+export function registerBuiltinApis(core: SwitchCore, endpoints: EndpointRegistry): void {
   const r = core.apis;
   const mc = 'mod_commands';
-  const endpoints = (): EndpointRegistry => core.endpoints;
 
   r.register(
     'status',
@@ -282,7 +251,7 @@ export function registerBuiltinApis(core: SwitchCore): void {
       const cmd = sp < 0 ? expanded : expanded.slice(0, sp);
       const arg = sp < 0 ? '' : expanded.slice(sp + 1);
       // A nested command's failure leaves what switch_api_execute printed, then expand's own line.
-      const { ok, output } = await core.apis.run(core, cmd, arg, { fake: ctx.fake, sessionUuid: ctx.sessionUuid });
+      const { ok, output } = await core.apis.run(cmd, arg, { sessionUuid: ctx.sessionUuid });
       return ok ? output : `${output}-ERR Cannot execute command\n`;
     },
     { description: 'Execute an api with variable expansion', syntax: '[uuid:<uuid> ]<cmd> <args>', module: mc },
@@ -348,13 +317,13 @@ export function registerBuiltinApis(core: SwitchCore): void {
       const argv = splitArgs(args).map((a) => (a.toLowerCase() === 'undef' ? undefined : a));
       if (args === '' || argv.length < 2 || argv.length > 7) return `-USAGE: ${ORIGINATE_SYNTAX}\n`;
       const [url, exten, dp, context, cidName, cidNum, timeout] = argv;
-      const result = await endpoints().originate(url ?? '', {
+      const result = await endpoints.originate(url ?? '', {
         cidName,
         cidNum,
         timeoutSec: timeout !== undefined ? Number.parseInt(timeout, 10) || 60 : 60,
       });
       if (!result.ok) return `-ERR ${result.cause}\n`;
-      endpoints().runAfterOriginate(result.channel, exten ?? '&park', dp ?? 'XML', context ?? 'default');
+      endpoints.runAfterOriginate(result.channel, exten ?? '&park', dp ?? 'XML', context ?? 'default');
       return `+OK ${result.channel.uuid}\n`;
     },
     { description: 'Originate a call', syntax: ORIGINATE_SYNTAX, module: mc },
@@ -666,12 +635,12 @@ export function registerBuiltinApis(core: SwitchCore): void {
 
   r.register(
     'bgapi',
-    (args, ctx) => {
+    (args) => {
       const sp = args.indexOf(' ');
       const command = sp < 0 ? args : args.slice(0, sp);
       if (command === '') return '-ERR Invalid syntax\n';
       const uuid = core.newUuid();
-      runBackgroundJob(core, { uuid, command, arg: sp < 0 ? undefined : args.slice(sp + 1), fake: ctx.fake, runner: 'mod_commands' });
+      core.apis.background({ uuid, command, arg: sp < 0 ? undefined : args.slice(sp + 1), runner: 'mod_commands' });
       return `+OK Job-UUID: ${uuid}\n`;
     },
     { description: 'Execute an api command in a thread', syntax: '<command>[ <arg>]', module: mc },

@@ -4,16 +4,13 @@
  * event (created before the command runs, so it holds the lower Event-Sequence, and fired
  * after it returns) with API-Command and API-Command-Argument.
  */
+import type { SwitchBus } from './bus.js';
 import { SITES, type EventSite } from './events.js';
-import type { SwitchCore } from './core.js';
-import type { FakeSwitch } from './fake-switch.js';
 
-/** What an API handler is given besides its arguments. */
-export interface ApiContext {
+/** How a command was called (FakeSwitch adds itself as `fake` for the handlers users register). */
+export interface ApiCall {
   /** The command name, as called. */
   readonly command: string;
-  /** The emulator, to look at or change its channels. */
-  readonly fake: FakeSwitch;
   /** The uuid of the session the calling connection controls (outbound, or after myevents), if any. */
   readonly sessionUuid: string | undefined;
   /** True when run by `bgapi`. */
@@ -25,7 +22,7 @@ export interface ApiContext {
  * or returning a rejected promise, is FreeSWITCH's non-success status: the reply becomes
  * `-ERR <command> Command not found!\n`, whatever was printed.
  */
-export type ApiHandler = (args: string, context: ApiContext) => string | Buffer | Promise<string | Buffer>;
+export type ApiFunction = (args: string, call: ApiCall) => string | Buffer | Promise<string | Buffer>;
 
 /** An API command's entry in `show api`. */
 export interface ApiDescription {
@@ -37,7 +34,7 @@ export interface ApiDescription {
 
 interface Entry extends Required<ApiDescription> {
   name: string;
-  handler: ApiHandler;
+  handler: ApiFunction;
 }
 
 /** What switch_api_execute leaves: the command's status and what was printed on its stream. */
@@ -50,16 +47,39 @@ export interface ApiOutcome {
 
 /** How a caller runs a command. */
 export interface ApiRun {
-  fake: FakeSwitch;
   sessionUuid?: string;
   background?: boolean;
 }
 
+/** A bgapi job: who asked for what, and who runs it. */
+export interface BgapiJob {
+  /** Job-UUID. */
+  readonly uuid: string;
+  readonly command: string;
+  /** Job-Command-Arg (absent when there were no arguments). */
+  readonly arg: string | undefined;
+  /** Job-Owner-UUID: the session of the connection that asked (mod_event_socket's jobs only). */
+  readonly ownerUuid?: string;
+  /**
+   * mod_event_socket's api_exec (the `bgapi` command) or mod_commands' bgapi_exec
+   * (`api bgapi ...`): they create the event in different places and word a failure apart.
+   */
+  readonly runner: 'mod_event_socket' | 'mod_commands';
+}
+
+const BGAPI_EXEC: EventSite = { file: 'mod_commands.c', func: 'bgapi_exec', line: 5396 };
+
 export class ApiRegistry {
+  readonly #bus: SwitchBus;
   #entries = new Map<string, Entry>();
 
+  /** `bus`: where the API and BACKGROUND_JOB events are fired. */
+  constructor(bus: SwitchBus) {
+    this.#bus = bus;
+  }
+
   /** Registers (or replaces) a command. Names are matched ignoring case, as FreeSWITCH's hash. */
-  register(name: string, handler: ApiHandler, description: ApiDescription = {}): void {
+  register(name: string, handler: ApiFunction, description: ApiDescription = {}): void {
     this.#entries.set(name.toLowerCase(), {
       name,
       handler,
@@ -81,12 +101,13 @@ export class ApiRegistry {
    * event around it. An unknown command prints `INVALID COMMAND!`, a failing one
    * `COMMAND RETURNED ERROR!` (what a nested caller such as `expand` passes on). Never throws.
    */
-  async run(core: SwitchCore, command: string, args: string, context: ApiRun): Promise<ApiOutcome> {
+  async run(command: string, args: string, context: ApiRun = {}): Promise<ApiOutcome> {
+    const bus = this.#bus;
     const cmd = command.trim();
     const arg = args.trim();
     // The API event exists (and has its sequence number) before the command runs.
-    const event = core.wants('API', undefined) ? core.events.create('API', SITES.api).add('API-Command', cmd).add('API-Command-Argument', arg) : undefined;
-    if (!event) core.events.skip();
+    const event = bus.wants('API', undefined) ? bus.events.create('API', SITES.api).add('API-Command', cmd).add('API-Command-Argument', arg) : undefined;
+    if (!event) bus.events.skip();
     let outcome: ApiOutcome;
     const entry = this.#entries.get(cmd.toLowerCase());
     if (!entry) {
@@ -95,17 +116,16 @@ export class ApiRegistry {
       try {
         const out = await entry.handler(arg, {
           command: cmd,
-          fake: context.fake,
           sessionUuid: context.sessionUuid,
           background: context.background ?? false,
         });
         outcome = { ok: true, output: typeof out === 'string' ? out : Buffer.isBuffer(out) ? out.toString('utf8') : String(out ?? '') };
       } catch (err) {
-        core.reportError(err);
+        bus.reportError(err);
         outcome = { ok: false, output: 'COMMAND RETURNED ERROR!\n' };
       }
     }
-    if (event) core.fire(event);
+    if (event) bus.fire(event);
     return outcome;
   }
 
@@ -113,9 +133,30 @@ export class ApiRegistry {
    * What mod_event_socket's api_exec makes of a command, for `api` and `bgapi`: its output,
    * or `-ERR <command> Command not found!\n` whenever it did not succeed, whatever it printed.
    */
-  async execute(core: SwitchCore, command: string, args: string, context: ApiRun): Promise<string> {
-    const { ok, output } = await this.run(core, command, args, context);
+  async execute(command: string, args: string, context: ApiRun = {}): Promise<string> {
+    const { ok, output } = await this.run(command, args, context);
     return ok ? output : notFound(command);
+  }
+
+  /**
+   * Runs a bgapi job in its own thread (a later turn) and fires BACKGROUND_JOB with the command's
+   * output as the body: Job-UUID, Job-Owner-UUID, Job-Command, Job-Command-Arg.
+   */
+  background(job: BgapiJob): void {
+    const bus = this.#bus;
+    bus.defer(() => {
+      void this.run(job.command, job.arg ?? '', { sessionUuid: job.ownerUuid, background: true }).then(({ ok, output }) => {
+        const eventSocket = job.runner === 'mod_event_socket';
+        const body = ok ? output : eventSocket ? notFound(job.command) : `${job.command}: Command not found!\n`;
+        const h = bus.events
+          .create('BACKGROUND_JOB', eventSocket ? SITES.backgroundJob : BGAPI_EXEC)
+          .add('Job-UUID', job.uuid)
+          .add('Job-Owner-UUID', job.ownerUuid)
+          .add('Job-Command', job.command)
+          .add('Job-Command-Arg', job.arg);
+        bus.fire(h, body);
+      });
+    });
   }
 }
 
@@ -123,41 +164,3 @@ function notFound(command: string): string {
   return `-ERR ${command} Command not found!\n`;
 }
 
-/** A bgapi job: who asked for what, and who runs it. */
-export interface BgapiJob {
-  /** Job-UUID. */
-  readonly uuid: string;
-  readonly command: string;
-  /** Job-Command-Arg (absent when there were no arguments). */
-  readonly arg: string | undefined;
-  /** Job-Owner-UUID: the session of the connection that asked (mod_event_socket's jobs only). */
-  readonly ownerUuid?: string;
-  readonly fake: FakeSwitch;
-  /**
-   * mod_event_socket's api_exec (the `bgapi` command) or mod_commands' bgapi_exec
-   * (`api bgapi ...`): they create the event in different places and word a failure apart.
-   */
-  readonly runner: 'mod_event_socket' | 'mod_commands';
-}
-
-const BGAPI_EXEC: EventSite = { file: 'mod_commands.c', func: 'bgapi_exec', line: 5396 };
-
-/**
- * Runs a bgapi job in its own thread (a later turn) and fires BACKGROUND_JOB with the command's
- * output as the body: Job-UUID, Job-Owner-UUID, Job-Command, Job-Command-Arg.
- */
-export function runBackgroundJob(core: SwitchCore, job: BgapiJob): void {
-  core.defer(() => {
-    void core.apis.run(core, job.command, job.arg ?? '', { fake: job.fake, sessionUuid: job.ownerUuid, background: true }).then(({ ok, output }) => {
-      const eventSocket = job.runner === 'mod_event_socket';
-      const body = ok ? output : eventSocket ? notFound(job.command) : `${job.command}: Command not found!\n`;
-      const h = core.events
-        .create('BACKGROUND_JOB', eventSocket ? SITES.backgroundJob : BGAPI_EXEC)
-        .add('Job-UUID', job.uuid)
-        .add('Job-Owner-UUID', job.ownerUuid)
-        .add('Job-Command', job.command)
-        .add('Job-Command-Arg', job.arg);
-      core.fire(h, body);
-    });
-  });
-}

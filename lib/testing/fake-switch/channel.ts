@@ -17,10 +17,58 @@
  * nested inside a media application unless an `event-lock` holds them back (switch_ivr.c).
  */
 import { randomUUID } from 'node:crypto';
+import type { SwitchBus } from './bus.js';
 import { CALL_STATES, CHANNEL_STATES, CS, HANGUP_CAUSES, causeName, switchTrue, type CallStateName } from './constants.js';
-import type { SwitchCore } from './core.js';
-import { HeaderBuilder, SITES, localStamp, type EventSite } from './events.js';
+import type { DialplanAction } from './dialplan.js';
+import { HeaderBuilder, SITES, localStamp, type EventSite, type FiredEvent } from './events.js';
 import type { TextChannel } from './logger.js';
+
+/**
+ * The switch as a channel sees it (the core): its bus, the application table, the dialplan's
+ * inline extensions, and the channel table, which a channel tells of its life.
+ */
+export interface ChannelHost extends SwitchBus {
+  /** Sessions that exist now (switch_core_session_count). */
+  readonly liveSessions: number;
+  /** The application of that name, if one is registered. */
+  application(name: string): AppEntry | undefined;
+  /** Runs an inline extension on the channel (sendmsg xferext). */
+  transferToExtension(channel: Channel, actions: DialplanAction[]): void;
+  /** The channel started hanging up. */
+  channelDown(channel: Channel): void;
+  /** The channel fired CHANNEL_HANGUP_COMPLETE. */
+  channelReported(channel: Channel): void;
+  /** The channel is destroyed. */
+  unregisterChannel(channel: Channel): void;
+}
+
+/** What an application is given. */
+export interface AppContext {
+  /** The channel it runs on. */
+  readonly channel: Channel;
+  /** Its argument, with ${variables} expanded. */
+  readonly args: string;
+  /** Application-UUID of its CHANNEL_EXECUTE / CHANNEL_EXECUTE_COMPLETE. */
+  readonly appUuid: string;
+  /**
+   * Waits in clock time (undefined: until hangup, uuid_break or a transfer). Queued
+   * `sendmsg` applications run inside the wait unless an event-lock holds them back.
+   */
+  wait(ms?: number, options?: WaitOptions): Promise<WaitResult>;
+}
+
+/**
+ * An application. Its return value, when a non-empty string, becomes
+ * current_application_response, which CHANNEL_EXECUTE_COMPLETE carries as
+ * Application-Response (`_none_` otherwise).
+ */
+export type AppHandler = (context: AppContext) => Promise<string | void> | string | void;
+
+/** A registered application: its handler, and whether it needs media. */
+export interface AppEntry {
+  run: AppHandler;
+  media: boolean;
+}
 
 /** Where a log line comes from: Log-File, Log-Func, Log-Line. */
 export interface LogSite {
@@ -294,9 +342,9 @@ export class Channel {
   /** Called with each application's name as it starts (after CHANNEL_EXECUTE). */
   onExecute: ((app: string) => void) | undefined;
   /** The connection that took `divert_events on` for this channel. */
-  divertTo: { readonly closed: boolean; deliverDiverted(event: import('./events.js').FiredEvent): void } | undefined;
+  divertTo: { readonly closed: boolean; deliverDiverted(event: FiredEvent): void } | undefined;
 
-  #core: SwitchCore;
+  #core: ChannelHost;
   #frames: AppFrame[] = [];
   #framePopWaiters: Array<() => void> = [];
   #messages: ChannelMessage[] = [];
@@ -311,7 +359,7 @@ export class Channel {
   #answerWaiters: Array<() => void> = [];
   #destroyWaiters: Array<() => void> = [];
 
-  constructor(core: SwitchCore, init: ChannelInit) {
+  constructor(core: ChannelHost, init: ChannelInit) {
     this.#core = core;
     this.uuid = init.uuid ?? randomUUID();
     this.name = init.name;
@@ -338,7 +386,7 @@ export class Channel {
   }
 
   /** @internal The switch the channel belongs to. */
-  get core(): SwitchCore {
+  get core(): ChannelHost {
     return this.#core;
   }
 
@@ -881,7 +929,7 @@ export class Channel {
    */
   async execute(app: string, arg = '', options: { appUuid?: string; appUuidName?: string } = {}): Promise<boolean> {
     const core = this.#core;
-    const handler = core.apps.get(app);
+    const handler = core.application(app);
     if (this.down) return false;
     if (!handler) {
       core.log(3, `Invalid Application ${app}`, { file: 'switch_core_session.c', func: 'switch_core_session_execute_application_get_flags', line: 2771, uuid: this.uuid, channel: 3 });
@@ -918,7 +966,7 @@ export class Channel {
     const frame: AppFrame = { app, waiter: null };
     this.#frames.push(frame);
     try {
-      const response = await handler.run({ channel: this, core, args: expanded, appUuid, wait: (ms, o) => this.wait(ms, o) });
+      const response = await handler.run({ channel: this, args: expanded, appUuid, wait: (ms, o) => this.wait(ms, o) });
       if (typeof response === 'string' && response !== '') this.setVar('current_application_response', response);
     } catch (err) {
       core.reportError(err);

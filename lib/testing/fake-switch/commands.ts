@@ -4,14 +4,63 @@
  * FINDINGS §8.
  */
 import { atoi, type ClientCommand } from '../../protocol/command-reader.js';
+import type { EventFormat } from '../../protocol/content-type.js';
 import { MYEVENTS_SET, lookupEventName } from '../../protocol/event-names.js';
 import { ServerFrames } from '../../protocol/server-frames.js';
-import type { SubscriptionPermits } from '../../protocol/subscriptions.js';
-import { runBackgroundJob } from './api.js';
-import { profileData } from './channel.js';
+import type { EventSubscription, FilterList, SubscriptionPermits } from '../../protocol/subscriptions.js';
+import { profileData, type Channel } from './channel.js';
 import { parseLogLevel, switchTrue } from './constants.js';
+import type { SwitchCore } from './core.js';
 import { FiredEvent, HeaderBuilder, SITES, toEslEvent } from './events.js';
-import type { Listener, UserPermissions } from './listener.js';
+
+/** Permissions of a connection authenticated with userauth. */
+export interface UserPermissions {
+  allowedEventTypes: Set<string> | 'all';
+  allowedSubclasses: Set<string>;
+  allowedApi: Set<string> | undefined;
+}
+
+/**
+ * The connection a command runs on (listener.ts): the state parse_command reads and changes
+ * (listener_t's LFLAG_* flags and their data), and what it may ask of the connection.
+ */
+export interface CommandListener {
+  readonly core: SwitchCore;
+  readonly outbound: boolean;
+  readonly closed: boolean;
+  authed: boolean;
+  permissions: UserPermissions | undefined;
+  allowLog: boolean;
+  eventsOn: boolean;
+  /** event_list / event_hash: what `event`, `nixevent`, `noevents`, `myevents` asked for. */
+  readonly subscription: EventSubscription;
+  /** The `filter` list. */
+  readonly filters: FilterList;
+  /** The event format asked for. */
+  readonly format: EventFormat;
+  myevents: boolean;
+  /** The session the connection controls (outbound, or inbound after `myevents <uuid>`). */
+  readonly session: Channel | undefined;
+  async: boolean;
+  full: boolean;
+  linger: boolean;
+  /** Seconds, or -1 for "until the client closes". */
+  lingerSeconds: number;
+  logOn: boolean;
+  logLevel: number;
+  resume: boolean;
+  connected: boolean;
+  /** Binds the connection to a session (myevents <uuid>). */
+  bindSession(channel: Channel): void;
+  /** Re-indexes the connection for delivery after its flags changed. */
+  reroute(): void;
+  /** Drops queued events (noevents) or log lines (nolog). */
+  discardQueued(what: 'events' | 'logs'): void;
+  /** `connect` was answered. */
+  connectedNow(): void;
+  /** Takes an event queued to the session it diverts (divert_events on). */
+  deliverDiverted(event: FiredEvent): void;
+}
 
 /** What the connection writes for a command. */
 export interface CommandOutcome {
@@ -35,7 +84,7 @@ function startsWithCi(s: string, prefix: string): boolean {
 }
 
 /** Carries out one command. */
-export function handleCommand(l: Listener, command: ClientCommand): CommandOutcome | Promise<CommandOutcome> {
+export function handleCommand(l: CommandListener, command: ClientCommand): CommandOutcome | Promise<CommandOutcome> {
   let cmd = command.line;
   // The safety hack: any command naming (un|re)load and mod_event_socket becomes a bgapi.
   const lower = cmd.toLowerCase();
@@ -118,7 +167,7 @@ export function handleCommand(l: Listener, command: ClientCommand): CommandOutco
 
 // ---------------------------------------------------------------------------------- auth
 
-function auth(l: Listener, password: string): CommandOutcome {
+function auth(l: CommandListener, password: string): CommandOutcome {
   // Compared byte for byte: trailing spaces count.
   if (password === l.core.options.password) {
     l.authed = true;
@@ -132,7 +181,7 @@ function splitList(raw: string): string[] {
   return raw.split(delim).filter((s) => s !== '');
 }
 
-function userauth(l: Listener, rest: string): CommandOutcome {
+function userauth(l: CommandListener, rest: string): CommandOutcome {
   let user = rest;
   let domain: string | undefined;
   let pass: string | undefined;
@@ -198,7 +247,7 @@ function userauth(l: Listener, rest: string): CommandOutcome {
 
 // ---------------------------------------------------------------------------------- filters
 
-function filter(l: Listener, rest: string): CommandOutcome {
+function filter(l: CommandListener, rest: string): CommandOutcome {
   let name = rest.replace(/^ +/, '');
   let value: string | undefined;
   const sp = name.indexOf(' ');
@@ -236,7 +285,7 @@ function filter(l: Listener, rest: string): CommandOutcome {
 
 // ---------------------------------------------------------------------------------- session commands
 
-function connect(l: Listener): CommandOutcome {
+function connect(l: CommandListener): CommandOutcome {
   const ch = l.session;
   const core = l.core;
   l.connected = true;
@@ -254,7 +303,7 @@ function connect(l: Listener): CommandOutcome {
   return { bytes, after: () => l.connectedNow() };
 }
 
-function myevents(l: Listener, cmd: string): CommandOutcome {
+function myevents(l: CommandListener, cmd: string): CommandOutcome {
   if (l.myevents) return { reply: '-ERR aready enabled.' };
   // The format check below reads the command line, which FreeSWITCH has already cut at the
   // space after the uuid on an inbound connection: `myevents <uuid> json` stays plain.
@@ -286,7 +335,7 @@ function myevents(l: Listener, cmd: string): CommandOutcome {
   return { reply: '+OK Events Enabled' };
 }
 
-function divertEvents(l: Listener, rest: string): CommandOutcome {
+function divertEvents(l: CommandListener, rest: string): CommandOutcome {
   if (!l.session) return { reply: '-ERR not controlling a session.' };
   const v = rest.replace(/^ +/, '');
   if (v === '') return { reply: '-ERR missing value.' };
@@ -298,7 +347,7 @@ function divertEvents(l: Listener, rest: string): CommandOutcome {
   return { reply: '+OK events not diverted' };
 }
 
-async function sendmsg(l: Listener, cmd: string, command: ClientCommand): Promise<CommandOutcome> {
+async function sendmsg(l: CommandListener, cmd: string, command: ClientCommand): Promise<CommandOutcome> {
   let uuid: string | undefined = cmd.slice(7).replace(/^ +/, '');
   if (uuid === '') uuid = command.headers.get('session-id') ?? undefined;
   if (uuid !== undefined && uuid === '') uuid = undefined;
@@ -323,7 +372,7 @@ async function sendmsg(l: Listener, cmd: string, command: ClientCommand): Promis
   return { reply: `-ERR invalid session id [${uuid ?? ''}]` };
 }
 
-function sendevent(l: Listener, cmd: string, command: ClientCommand): CommandOutcome {
+function sendevent(l: CommandListener, cmd: string, command: ClientCommand): CommandOutcome {
   const core = l.core;
   const eventUuid = core.newUuid();
   const h = new HeaderBuilder();
@@ -380,7 +429,7 @@ function splitCommand(s: string): [string, string | undefined] {
   return sp < 0 ? [s, undefined] : [s.slice(0, sp), s.slice(sp + 1)];
 }
 
-async function api(l: Listener, rest: string, command: ClientCommand): Promise<CommandOutcome> {
+async function api(l: CommandListener, rest: string, command: ClientCommand): Promise<CommandOutcome> {
   const allowed = l.permissions?.allowedApi;
   if (allowed) {
     const [c, a] = splitCommand(rest);
@@ -388,12 +437,12 @@ async function api(l: Listener, rest: string, command: ClientCommand): Promise<C
   }
   const consoleExecute = switchTrue(command.headers.get('console_execute'));
   const [cmd, arg] = consoleExecute ? splitCommand(rest.trim()) : splitCommand(rest);
-  const reply = await l.core.apis.execute(l.core, cmd, arg ?? '', { fake: l.host.fake, sessionUuid: l.session?.uuid });
+  const reply = await l.core.apis.execute(cmd, arg ?? '', { sessionUuid: l.session?.uuid });
   // FreeSWITCH never sends an empty api/response body.
   return { bytes: ServerFrames.apiResponse(reply === '' ? '-ERR no reply\n' : reply) };
 }
 
-function bgapi(l: Listener, rest: string, command: ClientCommand): CommandOutcome {
+function bgapi(l: CommandListener, rest: string, command: ClientCommand): CommandOutcome {
   const [cmd, arg] = splitCommand(rest);
   const allowed = l.permissions?.allowedApi;
   if (allowed && !apiAllowed(allowed, cmd, arg)) return { reply: '-ERR permission denied' };
@@ -401,15 +450,15 @@ function bgapi(l: Listener, rest: string, command: ClientCommand): CommandOutcom
   // Copied into a 256-byte buffer: a caller's Job-UUID is kept up to 255 characters.
   const jobUuid = given !== undefined ? given.slice(0, 255) : l.core.newUuid();
   const core = l.core;
-  const job = { uuid: jobUuid, command: cmd, arg, ownerUuid: l.session?.uuid, fake: l.host.fake, runner: 'mod_event_socket' } as const;
+  const job = { uuid: jobUuid, command: cmd, arg, ownerUuid: l.session?.uuid, runner: 'mod_event_socket' } as const;
   return {
     reply: `+OK Job-UUID: ${jobUuid}`,
     extra: [['Job-UUID', jobUuid]],
-    after: () => runBackgroundJob(core, job),
+    after: () => core.apis.background(job),
   };
 }
 
-function log(l: Listener, rest: string): CommandOutcome {
+function log(l: CommandListener, rest: string): CommandOutcome {
   if (!l.allowLog) return { reply: '-ERR permission denied' };
   let level = rest.replace(/^ +/, '');
   const sp = level.indexOf(' ');
@@ -424,7 +473,7 @@ function log(l: Listener, rest: string): CommandOutcome {
 
 // ---------------------------------------------------------------------------------- event subscriptions
 
-function event(l: Listener, cmd: string): CommandOutcome {
+function event(l: CommandListener, cmd: string): CommandOutcome {
   const sp = cmd.indexOf(' ', 5);
   const tokens = sp < 0 ? [] : cmd.slice(sp + 1).split(' ');
   // The format changes even when the rest of the command is refused.
@@ -444,7 +493,7 @@ function permitsOf(perms: UserPermissions | undefined): SubscriptionPermits | un
   return { type: (name) => types.has(name), subclass: (name) => perms.allowedSubclasses.has(name) };
 }
 
-function nixevent(l: Listener, cmd: string): CommandOutcome {
+function nixevent(l: CommandListener, cmd: string): CommandOutcome {
   const sp = cmd.indexOf(' ', 8);
   const tokens = sp < 0 ? [] : cmd.slice(sp + 1).split(' ');
   const keys = l.subscription.unsubscribe(tokens);

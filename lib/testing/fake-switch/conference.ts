@@ -13,12 +13,10 @@
  * without it behaves as one without mod_conference loaded.
  */
 import { randomUUID } from 'node:crypto';
-import type { AppContext } from './applications.js';
-import { fileDuration, splitArgs } from './applications.js';
-import type { Channel } from './channel.js';
-import type { SwitchCore } from './core.js';
+import type { AppContext, Channel, ChannelHost } from './channel.js';
 import type { EventSite, HeaderBuilder } from './events.js';
 import type { FakeSwitch } from './fake-switch.js';
+import { fileDuration, splitArgs } from './helpers.js';
 
 const MAINT = 'conference::maintenance';
 
@@ -94,7 +92,7 @@ interface Conference {
   uuid: string;
   profile: string;
   domain: string;
-  core: SwitchCore;
+  core: ChannelHost;
   /** Newest first, as mod_conference inserts them. */
   members: Member[];
   count: number;
@@ -348,7 +346,7 @@ export function installConference(fake: FakeSwitch, options: ConferenceOptions =
     }
     if (argc !== 3) return `play <file_path> [async|<member_id> [nomux]]`;
     const file = argv[2]!;
-    const length = fileDuration(conf.core, file);
+    const length = fileDuration(conf.core.options.media, file);
     if (length === 'missing') return `-ERR (play) File: ${file} not found.\n`;
     fire(conf, SITE.play, 'play-file', undefined, (h) => h.add('File', file).add('Async', async ? 'true' : 'false'));
     const run = async (): Promise<void> => {

@@ -1,126 +1,42 @@
 /**
- * The switch itself, without sockets: channels, the event bus (switch_event_fire and
- * mod_event_socket's event_handler), the log bus, the API and application registries, the
- * dialplan and global variables. FakeSwitch wraps it with a TCP server and a friendly API.
- *
- * Delivery is indexed so that it stays cheap with thousands of connections: a connection
- * bound to one session (outbound, or inbound after `myevents <uuid>`) is only ever offered
- * that session's events, so a channel event is checked against the connections of its own
- * session and the (few) connections listening to everything, not against every connection.
+ * The switch itself, without sockets: the bus (bus.ts) plus the channel table, the API and
+ * application registries and the dialplan. FakeSwitch wraps it with a TCP server and a
+ * friendly API; the built-in applications and API commands, the endpoints and the
+ * connections are given the core, and the core knows none of them.
  */
-import { randomUUID } from 'node:crypto';
 import { ApiRegistry } from './api.js';
 import { AppRegistry } from './applications.js';
-import type { Channel } from './channel.js';
+import { SwitchBus } from './bus.js';
+import type { AppEntry, Channel, ChannelHost } from './channel.js';
 import type { Scheduler } from './clock.js';
 import { Dialplan, type DialplanAction } from './dialplan.js';
-import { EventFactory, FiredEvent, HeaderBuilder, toEslEvent, type SwitchIdentity } from './events.js';
-import { formatLogLine, type LogLine, type LogOrigin } from './logger.js';
-import type { EndpointRegistry } from './endpoints.js';
 import type { ResolvedOptions } from './options.js';
 
-/** What the core needs from a connection to deliver events and logs to it. */
-export interface EventSink {
-  readonly id: number;
-  /** Whether an event of that name/subclass passes the connection's subscription (before filters). */
-  subscribed(name: string, subclass: string | undefined): boolean;
-  /** Offers an event: the connection applies its subscription, filters and myevents rules. */
-  offerEvent(event: FiredEvent): void;
-  /** Offers a log line: taken when the connection logs at that level. */
-  offerLog(line: LogLine): void;
+/** A connection that controls a session (outbound, or inbound after myevents): it is told when that session ends. */
+export interface SessionWatcher {
   /** The session the connection controls went down (hangup). */
   sessionDown(channel: Channel): void;
   /** The session the connection controls reached CHANNEL_HANGUP_COMPLETE. */
   sessionReported(channel: Channel): void;
 }
 
-/** How a connection is indexed for delivery. */
-export interface SinkRoute {
-  /** Listening for events at all (LFLAG_EVENTS). */
-  events: boolean;
-  /** Bound to this session's events only (myevents with a session). */
-  sessionUuid: string | undefined;
-  /** Logging (LFLAG_LOG). */
-  logs: boolean;
-}
-
-export class SwitchCore {
-  readonly events: EventFactory;
-  readonly apis = new ApiRegistry();
+export class SwitchCore extends SwitchBus implements ChannelHost {
+  readonly apis: ApiRegistry;
   readonly apps = new AppRegistry();
   readonly dialplan: Dialplan;
-  readonly globals = new Map<string, string>();
   readonly channels = new Map<string, Channel>();
-  /** Errors thrown by user handlers or internal faults; never rethrown into socket callbacks. */
-  readonly errors: Error[] = [];
-  readonly startedAt: number;
-  endpoints!: EndpointRegistry;
-  /** Set once the switch is stopped: nothing new may start (an outbound connection being made, say). */
-  stopped = false;
 
-  #sessionCounter = 0;
   #peakSessions = 0;
-  #general = new Set<EventSink>();
-  #routes = new Map<EventSink, SinkRoute>();
-  #bySession = new Map<string, Set<EventSink>>();
-  #controllers = new Map<string, Set<EventSink>>();
-  #loggers = new Set<EventSink>();
-  #observers = new Set<(event: FiredEvent) => void>();
-  #logObservers = new Set<(line: LogLine) => void>();
+  #controllers = new Map<string, Set<SessionWatcher>>();
   #channelObservers = new Set<(channel: Channel, what: 'create' | 'down' | 'destroy') => void>();
-  #errorObservers = new Set<(err: Error) => void>();
 
-  constructor(
-    readonly options: ResolvedOptions,
-    readonly scheduler: Scheduler,
-  ) {
-    const identity: SwitchIdentity = {
-      coreUuid: options.coreUuid,
-      hostname: options.hostname,
-      switchname: options.switchname,
-      ipv4: options.ipv4,
-      ipv6: options.ipv6,
-    };
-    this.events = new EventFactory(identity, () => scheduler.now(), options.firstEventSequence);
+  constructor(options: ResolvedOptions, scheduler: Scheduler) {
+    super(options, scheduler);
+    this.apis = new ApiRegistry(this);
     this.dialplan = new Dialplan(options.outboundSocket);
-    this.startedAt = scheduler.now();
-    this.#sessionCounter = options.firstSessionId - 1;
-    for (const [k, v] of Object.entries(options.globalVariables)) this.globals.set(k, v);
   }
 
-  // ------------------------------------------------------------------ time
-
-  /** Microseconds since the epoch (FreeSWITCH's switch_micro_time_now), from the clock. */
-  micros(): number {
-    return Math.floor(this.scheduler.now()) * 1000;
-  }
-
-  /** Runs `fn` on a later turn: what another FreeSWITCH thread would do next. */
-  defer(fn: () => void): void {
-    this.scheduler.after(0, () => {
-      try {
-        fn();
-      } catch (err) {
-        this.reportError(err);
-      }
-    });
-  }
-
-  /** Uptime in microseconds. */
-  uptimeMicros(): number {
-    return Math.max(0, (this.scheduler.now() - this.startedAt) * 1000);
-  }
-
-  // ------------------------------------------------------------------ sessions
-
-  nextSessionId(): number {
-    return ++this.#sessionCounter;
-  }
-
-  /** Sessions created since startup (switch_core_session_id() - 1). */
-  get sessionsSinceStartup(): number {
-    return this.#sessionCounter;
-  }
+  // ------------------------------------------------------------------ the channel table
 
   /** Sessions that exist now (switch_core_session_count). */
   get liveSessions(): number {
@@ -161,123 +77,16 @@ export class SwitchCore {
     if (set) for (const s of [...set]) s.sessionReported(channel);
   }
 
-  // ------------------------------------------------------------------ delivery
-
-  /** (Re)indexes a connection after its subscription, session or log settings changed. */
-  route(sink: EventSink, route: SinkRoute | null): void {
-    const previous = this.#routes.get(sink);
-    if (previous) {
-      this.#general.delete(sink);
-      this.#loggers.delete(sink);
-      if (previous.sessionUuid !== undefined) {
-        const set = this.#bySession.get(previous.sessionUuid);
-        if (set && set.delete(sink) && set.size === 0) this.#bySession.delete(previous.sessionUuid);
-      }
-      this.#routes.delete(sink);
-    }
-    if (!route) return;
-    this.#routes.set(sink, { ...route });
-    if (route.logs) this.#loggers.add(sink);
-    if (!route.events) return;
-    if (route.sessionUuid !== undefined) {
-      let set = this.#bySession.get(route.sessionUuid);
-      if (!set) this.#bySession.set(route.sessionUuid, (set = new Set()));
-      set.add(sink);
-    } else {
-      this.#general.add(sink);
-    }
-  }
-
   /** Marks a connection as controlling a session (told when it hangs up). */
-  control(sink: EventSink, uuid: string | undefined, previous?: string): void {
+  control(watcher: SessionWatcher, uuid: string | undefined, previous?: string): void {
     if (previous !== undefined) {
       const set = this.#controllers.get(previous);
-      if (set && set.delete(sink) && set.size === 0) this.#controllers.delete(previous);
+      if (set && set.delete(watcher) && set.size === 0) this.#controllers.delete(previous);
     }
     if (uuid === undefined) return;
     let set = this.#controllers.get(uuid);
     if (!set) this.#controllers.set(uuid, (set = new Set()));
-    set.add(sink);
-  }
-
-  /**
-   * Whether anyone could receive this event: building a channel event with its hundred
-   * headers is skipped when no connection and no observer could take it.
-   */
-  wants(name: string, uniqueId: string | undefined, subclass?: string): boolean {
-    if (this.#observers.size > 0) return true;
-    if (uniqueId !== undefined) {
-      const set = this.#bySession.get(uniqueId);
-      if (set) for (const s of set) if (s.subscribed(name, subclass)) return true;
-    }
-    for (const s of this.#general) if (s.subscribed(name, subclass)) return true;
-    return false;
-  }
-
-  /** switch_event_fire: builds the event and offers it to every connection that may take it. */
-  fire(h: HeaderBuilder, body?: string | Buffer): FiredEvent {
-    const event = new FiredEvent(toEslEvent(h, body));
-    this.dispatch(event);
-    return event;
-  }
-
-  /** Offers an already built event to the connections and observers. */
-  dispatch(event: FiredEvent): void {
-    for (const s of this.#general) this.#offer(s, event);
-    if (event.uniqueId !== undefined) {
-      const set = this.#bySession.get(event.uniqueId);
-      if (set) for (const s of set) this.#offer(s, event);
-    }
-    if (event.jobOwnerUuid !== undefined && event.jobOwnerUuid !== event.uniqueId) {
-      const set = this.#bySession.get(event.jobOwnerUuid);
-      if (set) for (const s of set) this.#offer(s, event);
-    }
-    for (const o of this.#observers) {
-      try {
-        o(event);
-      } catch (err) {
-        this.reportError(err);
-      }
-    }
-  }
-
-  #offer(sink: EventSink, event: FiredEvent): void {
-    try {
-      sink.offerEvent(event);
-    } catch (err) {
-      this.reportError(err);
-    }
-  }
-
-  /** Whether anyone takes log lines now (so that callers can skip formatting them). */
-  get logging(): boolean {
-    return this.#loggers.size > 0 || this.#logObservers.size > 0;
-  }
-
-  /** Emits a log line (switch_log_printf) to every logging connection. */
-  log(level: number, message: string, origin: LogOrigin = {}): void {
-    if (this.#loggers.size === 0 && this.#logObservers.size === 0) return;
-    const line = formatLogLine(level, message, origin, this.scheduler.now(), this.options.idleCpu);
-    for (const s of this.#loggers) {
-      try {
-        s.offerLog(line);
-      } catch (err) {
-        this.reportError(err);
-      }
-    }
-    for (const o of this.#logObservers) o(line);
-  }
-
-  // ------------------------------------------------------------------ observers
-
-  observeEvents(fn: (event: FiredEvent) => void): () => void {
-    this.#observers.add(fn);
-    return () => this.#observers.delete(fn);
-  }
-
-  observeLogs(fn: (line: LogLine) => void): () => void {
-    this.#logObservers.add(fn);
-    return () => this.#logObservers.delete(fn);
+    set.add(watcher);
   }
 
   observeChannels(fn: (channel: Channel, what: 'create' | 'down' | 'destroy') => void): () => void {
@@ -285,33 +94,16 @@ export class SwitchCore {
     return () => this.#channelObservers.delete(fn);
   }
 
-  observeErrors(fn: (err: Error) => void): () => void {
-    this.#errorObservers.add(fn);
-    return () => this.#errorObservers.delete(fn);
-  }
-
-  /** Records an error from a user handler or an internal fault; never throws. */
-  reportError(err: unknown): void {
-    const e = err instanceof Error ? err : new Error(String(err));
-    if (this.errors.length < 1000) this.errors.push(e);
-    for (const o of this.#errorObservers) {
-      try {
-        o(e);
-      } catch {
-        // An observer that throws is not allowed to take the switch down.
-      }
-    }
-  }
-
-  // ------------------------------------------------------------------ helpers used by apps and apis
-
-  newUuid(): string {
-    return randomUUID();
-  }
-
   /** Finds a channel by uuid. */
   channel(uuid: string | undefined): Channel | undefined {
     return uuid === undefined ? undefined : this.channels.get(uuid);
+  }
+
+  // ------------------------------------------------------------------ what channels ask for
+
+  /** The application of that name (switch_loadable_module_get_application_interface). */
+  application(name: string): AppEntry | undefined {
+    return this.apps.get(name);
   }
 
   /** Runs an inline extension on a channel (sendmsg xferext). */

@@ -3,7 +3,7 @@
  * the loopback endpoint (two legs, the b-leg running the dialplan), a generic endpoint for
  * every other dial string (user/..., sofia/...: rings, then answers or fails as configured),
  * error/<cause>, inbound calls (fake.call), routing and the extension loop of the session
- * thread, bridging two legs, and the hand-off to the outbound `socket` application.
+ * thread, and bridging two legs.
  *
  * The loopback flow fires its events in the order the 06-events captures show them, with
  * the same headers: CODEC x2 before the caller profile exists, CHANNEL_UUID when an
@@ -11,8 +11,7 @@
  * INIT/CREATE/RINGING/ROUTING, the a-leg parking in CS_CONSUME_MEDIA, the b-leg running
  * its extension, answering both legs (a-leg first), CALL_UPDATE on the a-leg.
  */
-import type { InternalAppContext } from './applications.js';
-import { Channel, DEFAULT_CODEC, type CallerProfile, type LogSite } from './channel.js';
+import { Channel, DEFAULT_CODEC, type AppContext, type CallerProfile, type LogSite } from './channel.js';
 import { CHANNEL_STATES as CHANNEL_STATE_NAMES, CS, HANGUP_CAUSES, switchTrue } from './constants.js';
 import type { SwitchCore } from './core.js';
 import type { Action, DialplanAction } from './dialplan.js';
@@ -101,7 +100,7 @@ function newChannelLog(ch: Channel): void {
  * The first variables of an inbound leg (a call from outside, or a loopback b-leg), then
  * `more` (in order), then the channel is registered and its name logged.
  */
-function initInboundLeg(ch: Channel, more: ReadonlyArray<readonly [string, string]> = []): void {
+function initInboundLeg(core: SwitchCore, ch: Channel, more: ReadonlyArray<readonly [string, string]> = []): void {
   ch.hasProfile = false;
   ch.setVar('direction', 'inbound');
   ch.setVar('uuid', ch.uuid);
@@ -109,7 +108,7 @@ function initInboundLeg(ch: Channel, more: ReadonlyArray<readonly [string, strin
   ch.setVar('session_id', ch.sessionId);
   ch.setVar('channel_name', ch.name);
   for (const [k, v] of more) ch.setVar(k, v);
-  ch.core.registerChannel(ch);
+  core.registerChannel(ch);
   newChannelLog(ch);
 }
 
@@ -179,14 +178,13 @@ function splitOutside(s: string, sep: string): string[] {
   return out;
 }
 
-/** The socket application's implementation, provided by FakeSwitch (it owns the connections). */
-export type SocketHandler = (context: InternalAppContext) => Promise<void>;
-
 export class EndpointRegistry {
+  readonly #core: SwitchCore;
   #behaviors: Array<{ pattern: string | RegExp; behavior: EndpointBehavior }> = [];
-  socketHandler: SocketHandler | undefined;
 
-  constructor(private readonly core: SwitchCore) {}
+  constructor(core: SwitchCore) {
+    this.#core = core;
+  }
 
   /** Sets how dial strings matching `pattern` (exact target, or RegExp) behave. Returns a remover. */
   define(pattern: string | RegExp, behavior: EndpointBehavior): () => void {
@@ -213,10 +211,10 @@ export class EndpointRegistry {
    */
   async originate(dial: string, options: OriginateOptions = {}): Promise<OriginateResult> {
     const origin = { file: 'switch_ivr_originate.c', func: 'switch_ivr_originate', channel: 3 as const };
-    this.core.log(7, 'Parsing global variables', { ...origin, line: 2301, uuid: options.caller?.uuid });
+    this.#core.log(7, 'Parsing global variables', { ...origin, line: 2301, uuid: options.caller?.uuid });
     const result = await this.#originate(dial, options);
     if (!result.ok) {
-      this.core.log(7, `Originate Resulted in Error Cause: ${HANGUP_CAUSES[result.cause] ?? 0} [${result.cause}]`, { ...origin, line: 4056, uuid: options.caller?.uuid });
+      this.#core.log(7, `Originate Resulted in Error Cause: ${HANGUP_CAUSES[result.cause] ?? 0} [${result.cause}]`, { ...origin, line: 4056, uuid: options.caller?.uuid });
     }
     return result;
   }
@@ -290,7 +288,7 @@ export class EndpointRegistry {
    * runs <exten> in <context>; answering the b-leg answers the a-leg first.
    */
   #loopback(rest: string, vars: Array<[string, string]>, options: OriginateOptions & { timeoutSec: number }): LegAttempt {
-    const core = this.core;
+    const core = this.#core;
     const parts = rest.split('/');
     const exten = parts[0] || 'default';
     const context = parts[1] || 'default';
@@ -339,7 +337,7 @@ export class EndpointRegistry {
     // The a-leg's init handler creates the b-leg.
     const b = new Channel(core, { name: `loopback/${exten}-b`, direction: 'inbound' });
     loopbackHooks(b);
-    initInboundLeg(b);
+    initInboundLeg(core, b);
     b.log(7, `${b.name} setup codec L16/8000/20`, lb('tech_init', 166));
     b.setCodecs(DEFAULT_CODEC);
     b.setState(CS.INIT, lb('channel_on_init', 288));
@@ -412,11 +410,11 @@ export class EndpointRegistry {
 
   /** switch_core_session_set_uuid: a new uuid from origination_uuid, with CHANNEL_UUID. */
   #setUuid(ch: Channel, uuid: string | undefined): void {
-    if (uuid && uuid !== ch.uuid && !this.core.channels.has(uuid)) {
+    if (uuid && uuid !== ch.uuid && !this.#core.channels.has(uuid)) {
       const old = ch.uuid;
       ch.uuid = uuid;
       ch.profile.uuid = uuid;
-      this.core.renameChannel(ch, old);
+      this.#core.renameChannel(ch, old);
       ch.setVar('uuid', ch.uuid);
       ch.setVar('call_uuid', ch.uuid);
       ch.emit('CHANNEL_UUID', SITES.uuid, { pre: (h) => h.add('Old-Unique-ID', old) });
@@ -428,7 +426,7 @@ export class EndpointRegistry {
 
   /** Any other endpoint: one outbound leg that rings, then answers or fails as its behaviour says. */
   #generic(tech: string, rest: string, target: string, vars: Array<[string, string]>, options: OriginateOptions & { timeoutSec: number }): LegAttempt {
-    const core = this.core;
+    const core = this.#core;
     const behavior = this.behaviorFor(target);
     const name = tech === 'user' ? `sofia/internal/${rest.includes('@') ? rest : `${rest}@${core.options.ipv4}`}` : target;
     const destination = tech === 'user' ? rest.split('@')[0]! : (rest.split('/').pop() ?? rest).split('@')[0]!;
@@ -498,7 +496,7 @@ export class EndpointRegistry {
    * (ORIGINATOR_CANCEL) or the originate times out (NO_ANSWER).
    */
   #waitForAnswer(leg: Channel, options: OriginateOptions & { timeoutSec: number }): Promise<OriginateResult> {
-    const core = this.core;
+    const core = this.#core;
     return new Promise<OriginateResult>((resolve) => {
       let settled = false;
       let stop = (): void => undefined;
@@ -538,7 +536,7 @@ export class EndpointRegistry {
    * NORMAL_CLEARING.
    */
   async routeAndExecute(ch: Channel, destination: string, context: string, options: { onRouted?: () => void; actions?: Action[] } = {}): Promise<void> {
-    const core = this.core;
+    const core = this.#core;
     let dest = destination;
     let ctx = context;
     let inline = options.actions;
@@ -589,8 +587,8 @@ export class EndpointRegistry {
     const xml = (func: string, line: number): LogSite => ({ file: 'mod_dialplan_xml.c', func, line });
     const p = ch.profile;
     ch.log(6, `Processing ${p.callerIdName} <${p.callerIdNumber}>->${dest} in context ${ctx}`, xml('dialplan_hunt', 639));
-    const ext = this.core.dialplan.lookup(dest, ctx, ch.variables);
-    for (const c of this.core.dialplan.candidates(ctx)) {
+    const ext = this.#core.dialplan.lookup(dest, ctx, ch.variables);
+    for (const c of this.#core.dialplan.candidates(ctx)) {
       const pass = ext !== undefined && c.name === ext.name;
       ch.log(7, `Dialplan: ${ch.name} parsing [${ctx}->${c.name}] continue=false`, xml('dialplan_hunt', 696), 1);
       ch.log(7, `Dialplan: ${ch.name} Regex (${pass ? 'PASS' : 'FAIL'}) [${c.name}] destination_number(${dest}) =~ /${c.pattern}/ break=on-false`, xml('parse_exten', pass ? 415 : 426), 1);
@@ -629,7 +627,7 @@ export class EndpointRegistry {
         ch.sleepState(CS.EXECUTE);
         const t = ch.takeTransfer();
         if (t && ch.ready) {
-          const inline = t.dialplan === 'inline' ? this.core.dialplan.lookup(t.destination, 'inline')?.actions : undefined;
+          const inline = t.dialplan === 'inline' ? this.#core.dialplan.lookup(t.destination, 'inline')?.actions : undefined;
           await this.routeAndExecute(ch, t.destination, t.context, { actions: inline });
         }
         return;
@@ -654,7 +652,7 @@ export class EndpointRegistry {
     actions?: readonly DialplanAction[];
     source: string;
   }): Channel {
-    const core = this.core;
+    const core = this.#core;
     const ch = new Channel(core, {
       uuid: options.uuid,
       name: options.name,
@@ -671,7 +669,7 @@ export class EndpointRegistry {
         source: options.source,
       },
     });
-    initInboundLeg(ch, [['sip_network_ip', options.networkAddr], ...options.variables]);
+    initInboundLeg(core, ch, [['sip_network_ip', options.networkAddr], ...options.variables]);
     ch.setCodecs(DEFAULT_CODEC);
     ch.hasProfile = true;
     ch.setState(CS.INIT, { file: 'sofia.c', func: 'sofia_handle_sip_i_invite', line: 10424 });
@@ -686,7 +684,7 @@ export class EndpointRegistry {
     return ch;
   }
 
-  // ---------------------------------------------------------------------------- bridge and socket
+  // ---------------------------------------------------------------------------- bridge
 
   /**
    * Bridges `a` (running the bridge application) with `b`: answers `a` if needed,
@@ -696,7 +694,7 @@ export class EndpointRegistry {
    * out of the bridge, CHANNEL_UNBRIDGE and the orphaned `b` is hung up with NORMAL_CLEARING
    * (audio_bridge_on_exchange_media does that to a b-leg whose partner left).
    */
-  async bridge(ctx: InternalAppContext, a: Channel, b: Channel): Promise<void> {
+  async bridge(ctx: AppContext, a: Channel, b: Channel): Promise<void> {
     if (!a.answered) a.answer();
     if (!a.ready || !b.ready) {
       if (b.ready) b.hangup('ORIGINATOR_CANCEL');
@@ -705,7 +703,7 @@ export class EndpointRegistry {
     const exported = (a.getVar('export_vars') ?? '').split(',').filter((s) => s !== '');
     for (const name of exported) b.setVar(name, a.getVar(name));
     b.setVar('call_uuid', a.uuid);
-    linkLegs(this.core, a, b);
+    linkLegs(this.#core, a, b);
     const ids = (h: HeaderBuilder): void => {
       h.add('Bridge-A-Unique-ID', a.uuid).add('Bridge-B-Unique-ID', b.uuid);
     };
@@ -738,15 +736,6 @@ export class EndpointRegistry {
     } else {
       b.hangup('NORMAL_CLEARING');
     }
-  }
-
-  /** The `socket` application. */
-  async socket(ctx: InternalAppContext): Promise<void> {
-    if (!this.socketHandler) {
-      this.core.log(3, 'Socket Error!', { file: 'mod_event_socket.c', func: 'socket_function', line: 471, uuid: ctx.channel.uuid });
-      return;
-    }
-    await this.socketHandler(ctx);
   }
 }
 

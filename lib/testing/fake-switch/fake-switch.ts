@@ -11,10 +11,12 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { EslEvent } from '../../protocol/event.js';
 import { ServerFrames } from '../../protocol/server-frames.js';
-import type { ApiDescription, ApiHandler } from './api.js';
+import type { ApiCall, ApiDescription } from './api.js';
 import { registerBuiltinApis } from './api-builtins.js';
-import type { AppHandler, AppOptions } from './applications.js';
-import type { Channel, ChannelInfo } from './channel.js';
+import type { AppOptions } from './applications.js';
+import { registerBuiltinApps } from './apps-control.js';
+import { placeCall, pressDigits, type CallOptions, type FakeCall } from './calls.js';
+import type { AppContext, AppHandler, Channel, ChannelInfo } from './channel.js';
 import { Scheduler, type Clock } from './clock.js';
 import { SwitchCore } from './core.js';
 import type { Dialplan, DialplanAction, ExtensionDefinition } from './dialplan.js';
@@ -27,6 +29,19 @@ import type { LogLine, LogOrigin } from './logger.js';
 import { resolveOptions, type FakeSwitchOptions, type ResolvedOptions } from './options.js';
 import { runSocketApplication } from './outbound.js';
 import { startTraffic, type TrafficHandle, type TrafficOptions } from './traffic.js';
+
+/** What an API handler is given besides its arguments. */
+export interface ApiContext extends ApiCall {
+  /** The emulator, to look at or change its channels. */
+  readonly fake: FakeSwitch;
+}
+
+/**
+ * An API command. It returns the body of the api/response (or of BACKGROUND_JOB). Throwing,
+ * or returning a rejected promise, is FreeSWITCH's non-success status: the reply becomes
+ * `-ERR <command> Command not found!\n`, whatever was printed.
+ */
+export type ApiHandler = (args: string, context: ApiContext) => string | Buffer | Promise<string | Buffer>;
 
 /** How long stop() lets connections deliver the shutdown notice before dropping them (real ms). */
 const STOP_GRACE_MS = 200;
@@ -65,51 +80,6 @@ export interface FakeConnection {
   setFaults(faults: FaultOptions): void;
   /** Stops (false) or resumes (true) reading the client's socket. */
   setReading(on: boolean): void;
-}
-
-/** An inbound call made with `fake.call()`. */
-export interface CallOptions {
-  /** The number called. Default `1000`. */
-  destination?: string;
-  /** The dialplan context. Default `default`. */
-  context?: string;
-  /** Default `1000`. */
-  callerIdNumber?: string;
-  /** Default: none. */
-  callerIdName?: string;
-  /** The channel's uuid. Default: a new one. */
-  uuid?: string;
-  /** Default `sofia/internal/<callerIdNumber>@<ipv4>`. */
-  channelName?: string;
-  /** The caller's address (Caller-Network-Addr). Default `127.0.0.1`. */
-  networkAddr?: string;
-  /** Channel variables set at creation. */
-  variables?: Record<string, string>;
-  /** Applications to run instead of the dialplan's extension. */
-  actions?: readonly DialplanAction[];
-  /** Shortcut for `actions: [['socket', target]]`, e.g. `127.0.0.1:8084 async full`. */
-  socket?: string;
-  /** Digits the caller presses the first time an application asks for some (play_and_get_digits, read). */
-  dtmf?: string;
-  /** Wait this long (clock ms) after that application starts before pressing them. Default 0. */
-  dtmfDelayMs?: number;
-  /** The caller hangs up (NORMAL_CLEARING) this long after the call starts (clock ms). */
-  hangupAfterMs?: number;
-}
-
-/** A call made with `fake.call()`. */
-export interface FakeCall {
-  readonly uuid: string;
-  /** A snapshot of the channel (undefined once it is destroyed). */
-  info(): ChannelInfo | undefined;
-  /** The caller hangs up. */
-  hangup(cause?: string): void;
-  /** The caller presses digits. */
-  dtmf(digits: string): void;
-  /** Resolves with the hangup cause once the call is hanging up. */
-  readonly whenDown: Promise<string>;
-  /** Resolves once the channel is destroyed (CHANNEL_DESTROY fired). */
-  readonly whenDestroyed: Promise<void>;
 }
 
 /** An event to inject with `fake.fire()`. */
@@ -160,16 +130,16 @@ export class FakeSwitch extends EventEmitter {
     this.#stopping = new Promise((resolve) => (this.#stop = resolve));
     this.#options = resolveOptions(options);
     this.#scheduler = new Scheduler(this.#options.clock);
-    this.#core = new SwitchCore(this.#options, this.#scheduler);
-    this.#endpoints = new EndpointRegistry(this.#core);
-    this.#core.endpoints = this.#endpoints;
-    this.#endpoints.socketHandler = (ctx) =>
-      runSocketApplication(ctx, (socket, o) => {
-        const l = new Listener(this.#host, socket, { outbound: true, session: o.session, async: o.async, full: o.full });
+    const core = (this.#core = new SwitchCore(this.#options, this.#scheduler));
+    const endpoints = (this.#endpoints = new EndpointRegistry(core));
+    const socket = (ctx: AppContext): Promise<void> =>
+      runSocketApplication(core, ctx, (s, o) => {
+        const l = new Listener(this.#host, s, { outbound: true, session: o.session, async: o.async, full: o.full });
         this.#adopt(l);
         return l;
       });
-    registerBuiltinApis(this.#core);
+    registerBuiltinApps(core.apps, { core, endpoints, socket });
+    registerBuiltinApis(core, endpoints);
     for (const def of this.#options.dialplan) this.#core.dialplan.add(def);
     this.#faults = { ...this.#options.faults };
     this.#acl = this.#options.acl;
@@ -195,7 +165,6 @@ export class FakeSwitch extends EventEmitter {
   get #host(): ListenerHost {
     return {
       core: this.#core,
-      fake: this,
       faults: () => this.#faults,
       commandReceived: (c, l) => {
         this.#received.push(c);
@@ -342,7 +311,7 @@ export class FakeSwitch extends EventEmitter {
 
   /** Registers (or replaces) an API command: `fake.api('mycmd', (args) => '+OK\n')`. */
   api(name: string, handler: ApiHandler, description?: ApiDescription): this {
-    this.#core.apis.register(name, handler, description);
+    this.#core.apis.register(name, (args, call) => handler(args, { command: call.command, fake: this, sessionUuid: call.sessionUuid, background: call.background }), description);
     return this;
   }
 
@@ -387,47 +356,7 @@ export class FakeSwitch extends EventEmitter {
 
   /** Places an inbound call that runs through the dialplan (or `actions`, or an outbound socket). */
   call(options: CallOptions = {}): FakeCall {
-    const o = this.#options;
-    const cid = options.callerIdNumber ?? '1000';
-    const actions = options.socket !== undefined ? [['socket', options.socket] as const] : options.actions;
-    const ch = this.#endpoints.inboundCall({
-      uuid: options.uuid,
-      name: options.channelName ?? `sofia/internal/${cid}@${o.ipv4}`,
-      destination: options.destination ?? '1000',
-      context: options.context ?? 'default',
-      callerIdNumber: cid,
-      callerIdName: options.callerIdName ?? '',
-      networkAddr: options.networkAddr ?? '127.0.0.1',
-      variables: Object.entries(options.variables ?? {}),
-      actions,
-      source: 'mod_sofia',
-    });
-    if (options.dtmf) {
-      const digits = options.dtmf;
-      let sent = false;
-      ch.onExecute = (app) => {
-        if (sent || (app !== 'play_and_get_digits' && app !== 'read')) return;
-        sent = true;
-        this.#scheduler.after(options.dtmfDelayMs ?? 0, () => {
-          for (const d of digits) ch.receiveDtmf(d);
-        });
-      };
-    }
-    if (options.hangupAfterMs !== undefined) this.#scheduler.after(options.hangupAfterMs, () => ch.hangup('NORMAL_CLEARING'));
-    return this.#callHandle(ch);
-  }
-
-  #callHandle(ch: Channel): FakeCall {
-    const whenDown = ch.whenDown().then(() => ch.hangupCause ?? 'NORMAL_CLEARING');
-    const whenDestroyed = ch.whenDestroyed();
-    return {
-      uuid: ch.uuid,
-      info: () => (ch.destroyed ? undefined : ch.info()),
-      hangup: (cause = 'NORMAL_CLEARING') => ch.hangup(cause),
-      dtmf: (digits) => this.dtmf(ch.uuid, digits),
-      whenDown,
-      whenDestroyed,
-    };
+    return placeCall(this.#core, this.#endpoints, options);
   }
 
   /**
@@ -443,10 +372,7 @@ export class FakeSwitch extends EventEmitter {
 
   /** The caller on channel `uuid` presses `digits` (DTMF events; applications reading digits get them). */
   dtmf(uuid: string, digits: string): boolean {
-    const ch = this.#core.channel(uuid);
-    if (!ch || !ch.ready) return false;
-    for (const d of digits) ch.receiveDtmf(d);
-    return true;
+    return pressDigits(this.#core, uuid, digits);
   }
 
   /** Hangs channel `uuid` up. False when there is no such live channel. */

@@ -6,23 +6,26 @@
 import type { TimerHandle } from './clock.js';
 import type { SwitchCore } from './core.js';
 import { SITES } from './events.js';
+import { upTime } from './helpers.js';
 import { VERSION } from './options.js';
-import { upTime } from './api-builtins.js';
 
 export class Heartbeat {
+  readonly #core: SwitchCore;
   #timer: TimerHandle | undefined;
   #taskId = 1;
 
-  constructor(private readonly core: SwitchCore) {}
+  constructor(core: SwitchCore) {
+    this.#core = core;
+  }
 
   start(): void {
-    const interval = this.core.options.heartbeatIntervalMs;
+    const interval = this.#core.options.heartbeatIntervalMs;
     if (!(interval > 0)) return;
     const tick = (): void => {
       this.fire();
-      this.#timer = this.core.scheduler.after(interval, tick);
+      this.#timer = this.#core.scheduler.after(interval, tick);
     };
-    this.#timer = this.core.scheduler.after(interval, tick);
+    this.#timer = this.#core.scheduler.after(interval, tick);
   }
 
   stop(): void {
@@ -32,7 +35,7 @@ export class Heartbeat {
 
   /** Fires one HEARTBEAT and its RE_SCHEDULE now. */
   fire(): void {
-    const core = this.core;
+    const core = this.#core;
     const o = core.options;
     const sessions = [...core.channels.values()].filter((c) => !c.destroyed).length;
     const uptimeUs = core.uptimeMicros();

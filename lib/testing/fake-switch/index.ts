@@ -2,14 +2,15 @@
  * FakeSwitch, the FreeSWITCH Event Socket emulator of rxesl/testing.
  */
 export { FakeSwitch } from './fake-switch.js';
-export type { CallOptions, FakeCall, FakeConnection, FireOptions } from './fake-switch.js';
+export type { ApiContext, ApiHandler, FakeConnection, FireOptions } from './fake-switch.js';
+export type { CallOptions, FakeCall } from './calls.js';
 export { ManualClock, RealClock } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
 export type { FakeSwitchOptions, FakeUser, MediaOptions } from './options.js';
-export type { ApiContext, ApiDescription, ApiHandler } from './api.js';
-export type { AppContext, AppHandler, AppOptions } from './applications.js';
+export type { ApiDescription } from './api.js';
+export type { AppOptions } from './applications.js';
 export { Channel as FakeChannel } from './channel.js';
-export type { CallerProfile, ChannelInfo, Codec, WaitOptions, WaitReason, WaitResult } from './channel.js';
+export type { AppContext, AppHandler, CallerProfile, ChannelInfo, Codec, WaitOptions, WaitReason, WaitResult } from './channel.js';
 export type { Dialplan, DialplanAction, ExtensionDefinition } from './dialplan.js';
 export type { EndpointBehavior } from './endpoints.js';
 export { parseDialString } from './endpoints.js';

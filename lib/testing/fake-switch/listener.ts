@@ -13,11 +13,12 @@ import { EslProtocolError } from '../../errors.js';
 import { CommandReader, type ClientCommand } from '../../protocol/command-reader.js';
 import { DISCONNECT_GOODBYE, type EventFormat } from '../../protocol/content-type.js';
 import { ServerFrames } from '../../protocol/server-frames.js';
+import { EventSubscription, FilterList } from '../../protocol/subscriptions.js';
+import type { EventSink } from './bus.js';
 import type { Channel } from './channel.js';
 import type { TimerHandle } from './clock.js';
-import { handleCommand, type CommandOutcome } from './commands.js';
-import type { EventSink, SwitchCore } from './core.js';
-import { EventSubscription, FilterList } from '../../protocol/subscriptions.js';
+import { handleCommand, type CommandListener, type CommandOutcome, type UserPermissions } from './commands.js';
+import type { SessionWatcher, SwitchCore } from './core.js';
 import type { FiredEvent } from './events.js';
 import { FrameWriter, malformedFrame, type FaultOptions, type MalformedFrameKind } from './faults.js';
 import type { LogLine } from './logger.js';
@@ -36,19 +37,9 @@ export interface ReceivedCommand {
   readonly at: number;
 }
 
-
-/** Permissions of a connection authenticated with userauth. */
-export interface UserPermissions {
-  allowedEventTypes: Set<string> | 'all';
-  allowedSubclasses: Set<string>;
-  allowedApi: Set<string> | undefined;
-}
-
 /** What the server (FakeSwitch) provides to its connections. */
 export interface ListenerHost {
   readonly core: SwitchCore;
-  /** The emulator object handed to API handlers. */
-  readonly fake: import('./fake-switch.js').FakeSwitch;
   faults(): FaultOptions;
   commandReceived(command: ReceivedCommand, listener: Listener): void;
   closed(listener: Listener): void;
@@ -56,27 +47,25 @@ export interface ListenerHost {
 
 let nextId = 1;
 
-export class Listener implements EventSink {
+export class Listener implements EventSink, SessionWatcher, CommandListener {
   readonly id = nextId++;
   readonly commands: ReceivedCommand[] = [];
   readonly remoteAddress: string;
   readonly remotePort: number;
 
-  // The state parse_command reads and changes (the LFLAG_* flags and their data).
+  // The state parse_command reads and changes (the LFLAG_* flags and their data: CommandListener).
   /** @internal */ authed: boolean;
   /** @internal */ permissions: UserPermissions | undefined;
   /** @internal */ allowLog = true;
   /** @internal */ eventsOn = false;
-  /** @internal event_list / event_hash: what `event`, `nixevent`, `noevents`, `myevents` asked for. */
-  readonly subscription = new EventSubscription();
-  /** @internal The `filter` list. */
-  readonly filters = new FilterList();
+  /** @internal */ readonly subscription = new EventSubscription();
+  /** @internal */ readonly filters = new FilterList();
   /** @internal */ myevents = false;
   /** @internal */ session: Channel | undefined;
   /** @internal */ async: boolean;
   /** @internal */ full: boolean;
   /** @internal */ linger = false;
-  /** @internal Seconds, or -1 for "until the client closes". */ lingerSeconds = -1;
+  /** @internal */ lingerSeconds = -1;
   /** @internal */ logOn = false;
   /** @internal */ logLevel = 7;
   /** @internal */ resume = false;

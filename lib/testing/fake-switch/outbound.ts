@@ -6,7 +6,8 @@
  * dialplan continue; otherwise an async channel stays parked, as on FreeSWITCH.
  */
 import { connect as netConnect, type Socket } from 'node:net';
-import type { InternalAppContext } from './applications.js';
+import type { SwitchBus } from './bus.js';
+import type { AppContext, Channel } from './channel.js';
 import { switchTrue } from './constants.js';
 import { SITES } from './events.js';
 import type { Listener } from './listener.js';
@@ -65,11 +66,11 @@ function tryConnect(host: string, port: number): Promise<Socket | undefined> {
 }
 
 /** Creates and tracks an outbound connection for a socket. */
-export type OutboundFactory = (socket: Socket, options: { session: InternalAppContext['channel']; async: boolean; full: boolean }) => Listener;
+export type OutboundFactory = (socket: Socket, options: { session: Channel; async: boolean; full: boolean }) => Listener;
 
-/** Runs the socket application on a channel. */
-export async function runSocketApplication(ctx: InternalAppContext, create: OutboundFactory): Promise<void> {
-  const { channel, core } = ctx;
+/** Runs the socket application on a channel; `create` makes the connection (FakeSwitch keeps track of it). */
+export async function runSocketApplication(core: SwitchBus, ctx: AppContext, create: OutboundFactory): Promise<void> {
+  const { channel } = ctx;
   const target = parseSocketTarget(ctx.args);
   const origin = { file: 'mod_event_socket.c', func: 'socket_function', uuid: channel.uuid };
   if (!target || target.hosts.length === 0) {

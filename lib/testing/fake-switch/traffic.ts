@@ -4,7 +4,7 @@
  * the caller pressing digits when asked and hanging up after a while.
  */
 import type { TimerHandle } from './clock.js';
-import type { CallOptions, FakeCall } from './fake-switch.js';
+import type { CallOptions, FakeCall } from './calls.js';
 
 /** What to generate. */
 export interface TrafficOptions extends Omit<CallOptions, 'uuid' | 'channelName' | 'destination' | 'callerIdNumber' | 'dtmf'> {
