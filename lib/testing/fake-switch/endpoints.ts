@@ -11,7 +11,9 @@
  * INIT/CREATE/RINGING/ROUTING, the a-leg parking in CS_CONSUME_MEDIA, the b-leg running
  * its extension, answering both legs (a-leg first), CALL_UPDATE on the a-leg.
  */
-import { Channel, DEFAULT_CODEC, type AppContext, type CallerProfile, type LogSite } from './channel.js';
+import { DEFAULT_CODEC, type CallerProfile, type LogSite } from './channel-data.js';
+import type { ChannelStates } from './channel-states.js';
+import { Channel, type AppContext } from './channel.js';
 import { CHANNEL_STATES as CHANNEL_STATE_NAMES, CS, HANGUP_CAUSES, switchTrue } from './constants.js';
 import type { SwitchCore } from './core.js';
 import type { Action, DialplanAction } from './dialplan.js';
@@ -294,14 +296,14 @@ export class EndpointRegistry {
     const context = parts[1] || 'default';
     const originationUuid = vars.find(([k]) => k === 'origination_uuid')?.[1];
     const lb = (func: string, line: number): LogSite => ({ file: 'mod_loopback.c', func, line });
-    const onReporting = (c: Channel): void => c.setVar('is_loopback', '1');
-    const stateLog = (c: Channel, cs: number): void => {
+    const onReporting = (c: ChannelStates): void => c.setVar('is_loopback', '1');
+    const stateLog = (c: ChannelStates, cs: number): void => {
       if (cs === CS.ROUTING) c.log(7, `${c.name} CHANNEL ROUTING`, lb('channel_on_routing', 412));
       else if (cs === CS.EXECUTE) c.log(7, `${c.name} CHANNEL EXECUTE`, lb('channel_on_execute', 454));
       else if (cs === CS.CONSUME_MEDIA) c.log(7, 'CHANNEL CONSUME_MEDIA', lb('channel_on_consume_media', 681));
       else if (cs === CS.HANGUP) c.log(7, `${c.name} CHANNEL HANGUP`, lb('channel_on_hangup', 569));
     };
-    const onKill = (c: Channel): void => c.log(7, `${c.name} CHANNEL KILL`, lb('channel_kill_channel', 610));
+    const onKill = (c: ChannelStates): void => c.log(7, `${c.name} CHANNEL KILL`, lb('channel_kill_channel', 610));
     const hangupOther = (other: Channel, cause: string | undefined): void => {
       if (other.down) return;
       other.log(5, `Hangup ${other.name} [${CHANNEL_STATE_NAMES[other.state]}] [${cause}]`, lb('channel_on_hangup', 585), 0);
@@ -369,7 +371,7 @@ export class EndpointRegistry {
     b.emit('CHANNEL_CREATE', SITES.create);
 
     // The legs answer, ring and pre-answer together: the a-leg first.
-    const pair = (other: () => Channel | undefined, own: (c: Channel) => void) => (c: Channel): void => {
+    const pair = (other: () => Channel | undefined, own: (c: ChannelStates) => void) => (c: ChannelStates): void => {
       const o = other();
       if (o && c.direction === 'inbound') own(o);
       own(c);
