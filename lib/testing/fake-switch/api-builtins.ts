@@ -8,11 +8,14 @@ import { serializeJson, serializePlain, serializeXml } from '../../protocol/even
 import type { Channel } from './channel.js';
 import { causeName } from './constants.js';
 import type { SwitchCore } from './core.js';
-import { linkLegs, type EndpointRegistry } from './endpoints.js';
-import { localStamp, SITES, type EventSite } from './events.js';
+import { uuidBridge } from './bridge.js';
+import type { EndpointRegistry } from './endpoints.js';
+import { localStamp, type EventSite } from './events.js';
 import { splitArgs, upTime } from './helpers.js';
 import { parseLogArgs } from './logger.js';
+import { originate } from './originate.js';
 import { VERSION } from './options.js';
+import { runAfterOriginate } from './routing.js';
 
 /** Where uuid_dump creates its CHANNEL_DATA event. */
 const UUID_DUMP: EventSite = { file: 'mod_commands.c', func: 'uuid_dump_function', line: 6468 };
@@ -317,13 +320,13 @@ export function registerBuiltinApis(core: SwitchCore, endpoints: EndpointRegistr
       const argv = splitArgs(args).map((a) => (a.toLowerCase() === 'undef' ? undefined : a));
       if (args === '' || argv.length < 2 || argv.length > 7) return `-USAGE: ${ORIGINATE_SYNTAX}\n`;
       const [url, exten, dp, context, cidName, cidNum, timeout] = argv;
-      const result = await endpoints.originate(url ?? '', {
+      const result = await originate(core, endpoints, url ?? '', {
         cidName,
         cidNum,
         timeoutSec: timeout !== undefined ? Number.parseInt(timeout, 10) || 60 : 60,
       });
       if (!result.ok) return `-ERR ${result.cause}\n`;
-      endpoints.runAfterOriginate(result.channel, exten ?? '&park', dp ?? 'XML', context ?? 'default');
+      runAfterOriginate(core, result.channel, exten ?? '&park', dp ?? 'XML', context ?? 'default');
       return `+OK ${result.channel.uuid}\n`;
     },
     { description: 'Originate a call', syntax: ORIGINATE_SYNTAX, module: mc },
@@ -652,28 +655,4 @@ function serializeUnencoded(headers: { names: readonly string[]; values: readonl
   let out = '';
   for (let i = 0; i < headers.names.length; i++) out += `${headers.names[i]}: ${headers.values[i] === '' ? '_undef_' : headers.values[i]}\n`;
   return `${out}\n`;
-}
-
-/**
- * switch_ivr_uuid_bridge, simplified: the two legs become partners (bridge_uuid, CHANNEL_BRIDGE
- * on the first), and when either hangs up the other follows.
- */
-function uuidBridge(core: SwitchCore, a: Channel, b: Channel): void {
-  linkLegs(core, a, b);
-  a.setVar('bridge_uuid', b.uuid);
-  b.setVar('bridge_uuid', a.uuid);
-  a.emit('CHANNEL_BRIDGE', SITES.bridge, { pre: (h) => h.add('Bridge-A-Unique-ID', a.uuid).add('Bridge-B-Unique-ID', b.uuid) });
-  const follow = (x: Channel, y: Channel): void => {
-    void x.whenDown().then(() => {
-      if (y.partnerUuid !== x.uuid) return;
-      if (!y.down) {
-        y.emit('CHANNEL_UNBRIDGE', SITES.unbridge, { pre: (h) => h.add('Bridge-A-Unique-ID', a.uuid).add('Bridge-B-Unique-ID', b.uuid) });
-        y.hangup('NORMAL_CLEARING');
-      }
-      x.partnerUuid = undefined;
-      y.partnerUuid = undefined;
-    });
-  };
-  follow(a, b);
-  follow(b, a);
 }

@@ -4,6 +4,7 @@
  * with `fake.app(name, handler)`.
  */
 import type { AppRegistry } from './applications.js';
+import { bridge } from './bridge.js';
 import type { AppContext, Channel } from './channel.js';
 import { CHANNEL_STATES, causeName, dialStatus, switchTrue } from './constants.js';
 import type { SwitchCore } from './core.js';
@@ -11,6 +12,7 @@ import type { EndpointRegistry } from './endpoints.js';
 import { SITES } from './events.js';
 import { fileDuration, splitArgs } from './helpers.js';
 import { parseLogArgs } from './logger.js';
+import { originate } from './originate.js';
 
 // ------------------------------------------------------------------------------------------
 // helpers
@@ -445,7 +447,7 @@ export function registerBuiltinApps(r: AppRegistry, { core, endpoints, socket }:
 
   r.register('bridge', async (ctx) => {
     const { channel } = ctx;
-    const result = await endpoints.originate(ctx.args, { caller: channel, timeoutSec: 60 });
+    const result = await originate(core, endpoints, ctx.args, { caller: channel, timeoutSec: 60 });
     if (!result.ok) {
       channel.setVar('originate_disposition', result.cause);
       channel.setVar('originate_failed_cause', result.cause);
@@ -455,7 +457,7 @@ export function registerBuiltinApps(r: AppRegistry, { core, endpoints, socket }:
     }
     channel.setVar('originate_disposition', 'SUCCESS');
     channel.setVar('DIALSTATUS', 'SUCCESS');
-    await endpoints.bridge(ctx, channel, result.channel);
+    await bridge(core, ctx, channel, result.channel);
   });
 
   r.register('socket', socket);

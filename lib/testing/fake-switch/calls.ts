@@ -5,7 +5,7 @@
 import type { ChannelInfo } from './channel.js';
 import type { SwitchCore } from './core.js';
 import type { DialplanAction } from './dialplan.js';
-import type { EndpointRegistry } from './endpoints.js';
+import { inboundCall } from './routing.js';
 
 /** An inbound call made with `fake.call()`. */
 export interface CallOptions {
@@ -53,11 +53,11 @@ export interface FakeCall {
 }
 
 /** Places an inbound call that runs through the dialplan (or `actions`, or an outbound socket). */
-export function placeCall(core: SwitchCore, endpoints: EndpointRegistry, options: CallOptions): FakeCall {
+export function placeCall(core: SwitchCore, options: CallOptions): FakeCall {
   const o = core.options;
   const cid = options.callerIdNumber ?? '1000';
   const actions = options.socket !== undefined ? [['socket', options.socket] as const] : options.actions;
-  const ch = endpoints.inboundCall({
+  const ch = inboundCall(core, {
     uuid: options.uuid,
     name: options.channelName ?? `sofia/internal/${cid}@${o.ipv4}`,
     destination: options.destination ?? '1000',

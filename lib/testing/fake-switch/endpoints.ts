@@ -1,9 +1,9 @@
 /**
- * Endpoints and call flows: originate (switch_ivr_originate and mod_commands' originate),
- * the loopback endpoint (two legs, the b-leg running the dialplan), a generic endpoint for
- * every other dial string (user/..., sofia/...: rings, then answers or fails as configured),
- * error/<cause>, inbound calls (fake.call), routing and the extension loop of the session
- * thread, and bridging two legs.
+ * The endpoints a dial string names, as channel drivers: loopback (two legs, the b-leg
+ * running the dialplan), error/<cause>, and a generic endpoint for every other target
+ * (user/..., sofia/...: it rings, then answers or fails as its configured behaviour says).
+ * Each creates its leg with the events and log lines of its FreeSWITCH counterpart, and
+ * hands originate (originate.ts) the wait for that leg's answer.
  *
  * The loopback flow fires its events in the order the 06-events captures show them, with
  * the same headers: CODEC x2 before the caller profile exists, CHANNEL_UUID when an
@@ -13,12 +13,12 @@
  */
 import { DEFAULT_CODEC, type CallerProfile, type LogSite } from './channel-data.js';
 import type { ChannelStates } from './channel-states.js';
-import { Channel, type AppContext } from './channel.js';
-import { CHANNEL_STATES as CHANNEL_STATE_NAMES, CS, HANGUP_CAUSES, switchTrue } from './constants.js';
+import { Channel } from './channel.js';
+import { CHANNEL_STATES as CHANNEL_STATE_NAMES, CS } from './constants.js';
 import type { SwitchCore } from './core.js';
-import type { Action, DialplanAction } from './dialplan.js';
-import { toAction } from './dialplan.js';
-import { SITES, type HeaderBuilder } from './events.js';
+import type { DialLeg } from './dial-string.js';
+import { SITES } from './events.js';
+import { initInboundLeg, newChannelLog, routeAndExecute } from './routing.js';
 
 const SSM = 'switch_core_state_machine.c';
 
@@ -38,18 +38,6 @@ export interface EndpointBehavior {
   hangupAfterMs?: number;
 }
 
-/** A parsed leg of a dial string. */
-export interface DialLeg {
-  vars: Array<[string, string]>;
-  target: string;
-}
-
-/** A parsed dial string: `{global vars}leg1,leg2|leg3` (`,` rings together, `|` tries in turn). */
-export interface DialString {
-  vars: Array<[string, string]>;
-  groups: DialLeg[][];
-}
-
 export type OriginateResult = { ok: true; channel: Channel } | { ok: false; cause: string };
 
 export interface OriginateOptions {
@@ -60,124 +48,10 @@ export interface OriginateOptions {
   cidNum?: string;
 }
 
-/** Splits `a=1,b='x,y'` on commas outside quotes (`^^<c>` first chooses another separator). */
-function splitVars(input: string): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  let s = input;
-  let sep = ',';
-  if (s.startsWith('^^') && s.length > 2) {
-    sep = s[2]!;
-    s = s.slice(3);
-  }
-  let cur = '';
-  let quote = '';
-  const flush = (): void => {
-    const eq = cur.indexOf('=');
-    if (eq > 0) out.push([cur.slice(0, eq).trim(), cur.slice(eq + 1)]);
-    cur = '';
-  };
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (quote) {
-      if (c === quote) quote = '';
-      else cur += c;
-    } else if (c === "'" || c === '"') {
-      quote = c;
-    } else if (c === sep) {
-      flush();
-    } else {
-      cur += c;
-    }
-  }
-  flush();
-  return out;
-}
-
-/** `New Channel <name> [<uuid>]`, as switch_channel_set_name logs a channel's first name. */
-function newChannelLog(ch: Channel): void {
-  ch.log(5, `New Channel ${ch.name} [${ch.uuid}]`, { file: 'switch_channel.c', func: 'switch_channel_set_name', line: 1142 });
-}
-
-/**
- * The first variables of an inbound leg (a call from outside, or a loopback b-leg), then
- * `more` (in order), then the channel is registered and its name logged.
- */
-function initInboundLeg(core: SwitchCore, ch: Channel, more: ReadonlyArray<readonly [string, string]> = []): void {
-  ch.hasProfile = false;
-  ch.setVar('direction', 'inbound');
-  ch.setVar('uuid', ch.uuid);
-  ch.setVar('call_uuid', ch.uuid);
-  ch.setVar('session_id', ch.sessionId);
-  ch.setVar('channel_name', ch.name);
-  for (const [k, v] of more) ch.setVar(k, v);
-  core.registerChannel(ch);
-  newChannelLog(ch);
-}
-
-/**
- * The two legs of a bridge become partners: Other-Leg-* on each (originatee on `a`,
- * originator on `b`) and the bridged time.
- */
-export function linkLegs(core: SwitchCore, a: Channel, b: Channel): void {
-  a.partnerUuid = b.uuid;
-  b.partnerUuid = a.uuid;
-  const now = core.micros();
-  a.times.bridged = now;
-  b.times.bridged = now;
-  a.otherLeg = { type: 'originatee', profile: b.profile };
-  b.otherLeg = { type: 'originator', profile: a.profile };
-}
-
-function takeBlock(s: string, open: string, close: string): [string, string] | undefined {
-  if (!s.startsWith(open)) return undefined;
-  const end = s.indexOf(close);
-  if (end < 0) return undefined;
-  return [s.slice(1, end), s.slice(end + 1)];
-}
-
-/** Parses an originate/bridge dial string. */
-export function parseDialString(input: string): DialString {
-  let s = input.trim();
-  let vars: Array<[string, string]> = [];
-  const g = takeBlock(s, '{', '}') ?? takeBlock(s, '<', '>');
-  if (g) {
-    vars = splitVars(g[0]);
-    s = g[1];
-  }
-  const groups: DialLeg[][] = [];
-  for (const seq of splitOutside(s, '|')) {
-    const legs: DialLeg[] = [];
-    for (const raw of splitOutside(seq, ',')) {
-      let t = raw.trim();
-      let legVars: Array<[string, string]> = [];
-      const l = takeBlock(t, '[', ']');
-      if (l) {
-        legVars = splitVars(l[0]);
-        t = l[1].trim();
-      }
-      if (t !== '') legs.push({ vars: legVars, target: t });
-    }
-    if (legs.length > 0) groups.push(legs);
-  }
-  return { vars, groups };
-}
-
-function splitOutside(s: string, sep: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const c of s) {
-    if (c === '[' || c === '{') depth++;
-    else if ((c === ']' || c === '}') && depth > 0) depth--;
-    if (c === sep && depth === 0) {
-      out.push(cur);
-      cur = '';
-    } else {
-      cur += c;
-    }
-  }
-  out.push(cur);
-  return out;
+/** One leg being dialled: the wait for its answer, and how originate cancels it. */
+export interface LegAttempt {
+  result: Promise<OriginateResult>;
+  cancel: (cause: string) => void;
 }
 
 export class EndpointRegistry {
@@ -205,41 +79,8 @@ export class EndpointRegistry {
     return {};
   }
 
-  // ---------------------------------------------------------------------------- originate
-
-  /**
-   * switch_ivr_originate: tries the groups in turn (`|`), ringing the legs of a group
-   * together (`,`): the first to answer wins and the others are cancelled with LOSE_RACE.
-   */
-  async originate(dial: string, options: OriginateOptions = {}): Promise<OriginateResult> {
-    const origin = { file: 'switch_ivr_originate.c', func: 'switch_ivr_originate', channel: 3 as const };
-    this.#core.log(7, 'Parsing global variables', { ...origin, line: 2301, uuid: options.caller?.uuid });
-    const result = await this.#originate(dial, options);
-    if (!result.ok) {
-      this.#core.log(7, `Originate Resulted in Error Cause: ${HANGUP_CAUSES[result.cause] ?? 0} [${result.cause}]`, { ...origin, line: 4056, uuid: options.caller?.uuid });
-    }
-    return result;
-  }
-
-  async #originate(dial: string, options: OriginateOptions): Promise<OriginateResult> {
-    const parsed = parseDialString(dial);
-    let last: OriginateResult = { ok: false, cause: 'NO_ROUTE_DESTINATION' };
-    const timeoutVar = parsed.vars.find(([k]) => k === 'originate_timeout' || k === 'call_timeout')?.[1];
-    const timeoutSec = timeoutVar !== undefined ? Number.parseInt(timeoutVar, 10) || 60 : (options.timeoutSec ?? 60);
-    for (const group of parsed.groups) {
-      if (options.caller && !options.caller.ready) return { ok: false, cause: 'ORIGINATOR_CANCEL' };
-      const attempts = group.map((leg) => this.#originateLeg(leg, parsed.vars, { ...options, timeoutSec }));
-      if (attempts.length === 1) {
-        last = await attempts[0]!.result;
-      } else {
-        last = await firstAnswer(attempts);
-      }
-      if (last.ok) return last;
-    }
-    return last;
-  }
-
-  #originateLeg(leg: DialLeg, globals: Array<[string, string]>, options: OriginateOptions & { timeoutSec: number }): LegAttempt {
+  /** Dials one leg of a dial string with the endpoint its target names (switch_core_session_outgoing_channel). */
+  dial(leg: DialLeg, globals: Array<[string, string]>, options: OriginateOptions & { timeoutSec: number }): LegAttempt {
     const vars = [...globals, ...leg.vars];
     const target = leg.target;
     const slash = target.indexOf('/');
@@ -386,9 +227,9 @@ export class EndpointRegistry {
     a.hold(b);
     b.hooks.onDestroy = () => a.release(b);
 
-    const done = this.#waitForAnswer(a, options);
+    const done = waitForAnswer(this.#core, a, options);
     b.startThread(() =>
-      this.routeAndExecute(b, exten, context, {
+      routeAndExecute(core, b, exten, context, {
         onRouted: () => {
           if (!a.down) {
             a.setState(CS.CONSUME_MEDIA, { file: 'switch_ivr_originate.c', func: 'originate_on_routing', line: 67 });
@@ -488,283 +329,43 @@ export class EndpointRegistry {
     };
     core.defer(() => void run().catch((err) => core.reportError(err)));
     return {
-      result: this.#waitForAnswer(ch, options),
+      result: waitForAnswer(this.#core, ch, options),
       cancel: (cause) => ch.hangup(cause),
     };
   }
+}
 
-  /**
-   * Resolves when the leg answers (ok), hangs up (its cause), the caller hangs up
-   * (ORIGINATOR_CANCEL) or the originate times out (NO_ANSWER).
-   */
-  #waitForAnswer(leg: Channel, options: OriginateOptions & { timeoutSec: number }): Promise<OriginateResult> {
-    const core = this.#core;
-    return new Promise<OriginateResult>((resolve) => {
-      let settled = false;
-      let stop = (): void => undefined;
-      const finish = (r: OriginateResult): void => {
-        if (settled) return;
-        settled = true;
-        timer.cancel();
-        stop();
-        resolve(r);
-      };
-      const timer = core.scheduler.after(options.timeoutSec * 1000, () => {
-        leg.hangup('NO_ANSWER');
-        finish({ ok: false, cause: 'NO_ANSWER' });
-      });
-      // The originating thread notices the answer on its next pass, after what the
-      // answering thread does next (the b-leg's next application in the 06 captures).
-      const stopAnswered = leg.onAnswered(() => core.defer(() => finish({ ok: true, channel: leg })));
-      const stopLegDown = leg.onDown(() => finish({ ok: false, cause: leg.hangupCause ?? 'NORMAL_CLEARING' }));
-      const stopCallerDown = options.caller?.onDown(() => {
-        leg.hangup('ORIGINATOR_CANCEL');
-        finish({ ok: false, cause: 'ORIGINATOR_CANCEL' });
-      });
-      stop = (): void => {
-        stopAnswered();
-        stopLegDown();
-        stopCallerDown?.();
-      };
-    });
-  }
-
-  // ---------------------------------------------------------------------------- routing and execution
-
-  /**
-   * Routing then execution, as the session thread does: CS_ROUTING (an inbound channel rings),
-   * the dialplan lookup (no match: NO_ROUTE_DESTINATION), CS_EXECUTE and the extension's
-   * applications; a transfer routes again; running out of applications hangs up with
-   * NORMAL_CLEARING.
-   */
-  async routeAndExecute(ch: Channel, destination: string, context: string, options: { onRouted?: () => void; actions?: Action[] } = {}): Promise<void> {
-    const core = this.#core;
-    let dest = destination;
-    let ctx = context;
-    let inline = options.actions;
-    for (;;) {
-      if (!ch.ready) return;
-      ch.setState(CS.ROUTING);
-      ch.setRunningState(CS.ROUTING);
-      ch.enterState(CS.ROUTING);
-      ch.driverState(CS.ROUTING);
-      ch.standardState(CS.ROUTING);
-      options.onRouted?.();
-      options = {};
-      let actions: Action[] | undefined = inline;
-      inline = undefined;
-      if (!actions) {
-        const ext = this.#hunt(ch, dest, ctx);
-        if (!ext) {
-          ch.log(6, `No Route, Aborting`, { file: SSM, func: 'switch_core_standard_on_routing', line: 257 });
-          ch.hangup('NO_ROUTE_DESTINATION');
-          ch.sleepState(CS.ROUTING);
-          return;
-        }
-        actions = ext.actions;
-      }
-      ch.setState(CS.EXECUTE, { file: SSM, func: 'switch_core_standard_on_routing', line: 281 });
-      ch.sleepState(CS.ROUTING);
-      ch.setVar('call_uuid', ch.getVar('call_uuid') ?? ch.uuid);
-      ch.setRunningState(CS.EXECUTE);
-      ch.enterState(CS.EXECUTE);
-      ch.driverState(CS.EXECUTE);
-      ch.standardState(CS.EXECUTE);
-      await this.executeExtension(ch, actions);
-      ch.sleepState(CS.EXECUTE);
-      const t = ch.takeTransfer();
-      if (!t || !ch.ready) return;
-      dest = t.destination;
-      ctx = t.context;
-      if (t.dialplan === 'inline') {
-        inline = core.dialplan.lookup(dest, 'inline')?.actions;
-      }
-      ch.times.transferred = core.micros();
-      ch.profile = { ...ch.profile, destinationNumber: dest, context: ctx, profileIndex: String(Number(ch.profile.profileIndex) + 1) };
-    }
-  }
-
-  /** mod_dialplan_xml's hunt, with its log lines: each extension tried, the one taken and its actions. */
-  #hunt(ch: Channel, dest: string, ctx: string): { actions: Action[] } | undefined {
-    const xml = (func: string, line: number): LogSite => ({ file: 'mod_dialplan_xml.c', func, line });
-    const p = ch.profile;
-    ch.log(6, `Processing ${p.callerIdName} <${p.callerIdNumber}>->${dest} in context ${ctx}`, xml('dialplan_hunt', 639));
-    const ext = this.#core.dialplan.lookup(dest, ctx, ch.variables);
-    for (const c of this.#core.dialplan.candidates(ctx)) {
-      const pass = ext !== undefined && c.name === ext.name;
-      ch.log(7, `Dialplan: ${ch.name} parsing [${ctx}->${c.name}] continue=false`, xml('dialplan_hunt', 696), 1);
-      ch.log(7, `Dialplan: ${ch.name} Regex (${pass ? 'PASS' : 'FAIL'}) [${c.name}] destination_number(${dest}) =~ /${c.pattern}/ break=on-false`, xml('parse_exten', pass ? 415 : 426), 1);
-      if (pass) break;
-    }
-    if (ext) for (const a of ext.actions) ch.log(7, `Dialplan: ${ch.name} Action ${a.app}(${a.data}) `, xml('parse_exten', 560), 1);
-    return ext;
-  }
-
-  /** Runs an extension's applications in order; out of applications, the channel hangs up. */
-  async executeExtension(ch: Channel, actions: readonly Action[]): Promise<void> {
-    for (const a of actions) {
-      if (!ch.ready || ch.transferPending) return;
-      await ch.execute(a.app, a.data);
-    }
-    if (ch.ready && !ch.transferPending) ch.hangup('NORMAL_CLEARING');
-  }
-
-  /**
-   * What mod_commands' originate does after a successful switch_ivr_originate: `&app(args)`
-   * runs that one application, anything else is transferred to that extension.
-   */
-  runAfterOriginate(ch: Channel, exten: string, dialplan: string, context: string): void {
-    ch.startThread(async () => {
-      if (!ch.ready) return;
-      ch.setVar('call_uuid', ch.uuid);
-      if (exten.startsWith('&') && exten.length > 1) {
-        const m = /^&([^(]+)(?:\((.*)\))?$/s.exec(exten);
-        const action = { app: m?.[1] ?? exten.slice(1), data: m?.[2] ?? '' };
-        ch.setState(CS.EXECUTE, { file: 'mod_commands.c', func: 'originate_function', line: 5189 });
-        ch.setRunningState(CS.EXECUTE);
-        ch.enterState(CS.EXECUTE);
-        ch.driverState(CS.EXECUTE);
-        ch.standardState(CS.EXECUTE);
-        await this.executeExtension(ch, [action]);
-        ch.sleepState(CS.EXECUTE);
-        const t = ch.takeTransfer();
-        if (t && ch.ready) {
-          const inline = t.dialplan === 'inline' ? this.#core.dialplan.lookup(t.destination, 'inline')?.actions : undefined;
-          await this.routeAndExecute(ch, t.destination, t.context, { actions: inline });
-        }
-        return;
-      }
-      ch.profile = { ...ch.profile, destinationNumber: exten, context, dialplan: dialplan.toLowerCase() };
-      await this.routeAndExecute(ch, exten, context);
-    });
-  }
-
-  // ---------------------------------------------------------------------------- inbound calls
-
-  /** Creates an inbound channel and runs it through the dialplan (or `actions`). */
-  inboundCall(options: {
-    uuid?: string;
-    name: string;
-    destination: string;
-    context: string;
-    callerIdNumber: string;
-    callerIdName: string;
-    networkAddr: string;
-    variables: Array<[string, string]>;
-    actions?: readonly DialplanAction[];
-    source: string;
-  }): Channel {
-    const core = this.#core;
-    const ch = new Channel(core, {
-      uuid: options.uuid,
-      name: options.name,
-      direction: 'inbound',
-      profile: {
-        callerIdNumber: options.callerIdNumber,
-        callerIdName: options.callerIdName,
-        origCallerIdNumber: options.callerIdNumber,
-        origCallerIdName: options.callerIdName,
-        ani: options.callerIdNumber,
-        networkAddr: options.networkAddr,
-        destinationNumber: options.destination,
-        context: options.context,
-        source: options.source,
-      },
-    });
-    initInboundLeg(core, ch, [['sip_network_ip', options.networkAddr], ...options.variables]);
-    ch.setCodecs(DEFAULT_CODEC);
-    ch.hasProfile = true;
-    ch.setState(CS.INIT, { file: 'sofia.c', func: 'sofia_handle_sip_i_invite', line: 10424 });
-    ch.setRunningState(CS.INIT);
-    ch.enterState(CS.INIT);
-    ch.standardState(CS.INIT);
-    ch.setState(CS.ROUTING, { file: SSM, func: 'switch_core_standard_on_init', line: 44 });
-    ch.sleepState(CS.INIT);
-    ch.emit('CHANNEL_CREATE', SITES.create);
-    const actions = options.actions?.map(toAction);
-    ch.startThread(() => this.routeAndExecute(ch, options.destination, options.context, { actions }));
-    return ch;
-  }
-
-  // ---------------------------------------------------------------------------- bridge
-
-  /**
-   * Bridges `a` (running the bridge application) with `b`: answers `a` if needed,
-   * CHANNEL_BRIDGE on `a` (Bridge-A-Unique-ID, Bridge-B-Unique-ID), then waits until a leg
-   * leaves. When `b` hangs up, CHANNEL_UNBRIDGE and `a` continues its dialplan (hanging up if
-   * hangup_after_bridge is true); when `a` hangs up, `b` is hung up; when `a` is transferred
-   * out of the bridge, CHANNEL_UNBRIDGE and the orphaned `b` is hung up with NORMAL_CLEARING
-   * (audio_bridge_on_exchange_media does that to a b-leg whose partner left).
-   */
-  async bridge(ctx: AppContext, a: Channel, b: Channel): Promise<void> {
-    if (!a.answered) a.answer();
-    if (!a.ready || !b.ready) {
-      if (b.ready) b.hangup('ORIGINATOR_CANCEL');
-      return;
-    }
-    const exported = (a.getVar('export_vars') ?? '').split(',').filter((s) => s !== '');
-    for (const name of exported) b.setVar(name, a.getVar(name));
-    b.setVar('call_uuid', a.uuid);
-    linkLegs(this.#core, a, b);
-    const ids = (h: HeaderBuilder): void => {
-      h.add('Bridge-A-Unique-ID', a.uuid).add('Bridge-B-Unique-ID', b.uuid);
+/**
+ * Resolves when the leg answers (ok), hangs up (its cause), the caller hangs up
+ * (ORIGINATOR_CANCEL) or the originate times out (NO_ANSWER).
+ */
+function waitForAnswer(core: SwitchCore, leg: Channel, options: OriginateOptions & { timeoutSec: number }): Promise<OriginateResult> {
+  return new Promise<OriginateResult>((resolve) => {
+    let settled = false;
+    let stop = (): void => undefined;
+    const finish = (r: OriginateResult): void => {
+      if (settled) return;
+      settled = true;
+      timer.cancel();
+      stop();
+      resolve(r);
     };
-    a.emit('CHANNEL_BRIDGE', SITES.bridge, { pre: ids });
-    a.setVar('bridge_uuid', b.uuid);
-    b.setVar('bridge_uuid', a.uuid);
-    a.setVar('signal_bond', b.uuid);
-    b.setVar('signal_bond', a.uuid);
-    a.setVar('last_bridge_to', b.uuid);
-    b.setVar('last_bridge_to', a.uuid);
-    b.setState(CS.EXCHANGE_MEDIA, { file: 'switch_ivr_bridge.c', func: 'switch_ivr_multi_threaded_bridge', line: 1681 });
-    b.setRunningState(CS.EXCHANGE_MEDIA);
-    b.enterState(CS.EXCHANGE_MEDIA);
-    b.standardState(CS.EXCHANGE_MEDIA);
-    // The b-leg hanging up ends the bridge; once it has ended, it no longer concerns `a`.
-    const stopWaking = b.onDown(() => a.wakeCurrent());
-    await ctx.wait(undefined, { breakable: false });
-    stopWaking();
-    a.partnerUuid = undefined;
-    b.partnerUuid = undefined;
-    if (a.down) {
-      b.hangup('NORMAL_CLEARING');
-      return;
-    }
-    b.setVar('call_uuid', b.uuid);
-    a.emit('CHANNEL_UNBRIDGE', SITES.unbridge, { pre: ids });
-    if (b.down) {
-      a.setVar('bridge_hangup_cause', b.hangupCause);
-      if (switchTrue(a.getVar('hangup_after_bridge'))) a.hangup('NORMAL_CLEARING');
-    } else {
-      b.hangup('NORMAL_CLEARING');
-    }
-  }
-}
-
-interface LegAttempt {
-  result: Promise<OriginateResult>;
-  cancel: (cause: string) => void;
-}
-
-async function firstAnswer(attempts: LegAttempt[]): Promise<OriginateResult> {
-  return new Promise((resolve) => {
-    let pending = attempts.length;
-    let lastFailure: OriginateResult = { ok: false, cause: 'NO_ANSWER' };
-    let won = false;
-    attempts.forEach((att, i) => {
-      void att.result.then((r) => {
-        pending--;
-        if (r.ok && !won) {
-          won = true;
-          attempts.forEach((other, j) => {
-            if (j !== i) other.cancel('LOSE_RACE');
-          });
-          resolve(r);
-          return;
-        }
-        if (!r.ok) lastFailure = r;
-        if (pending === 0 && !won) resolve(lastFailure);
-      });
+    const timer = core.scheduler.after(options.timeoutSec * 1000, () => {
+      leg.hangup('NO_ANSWER');
+      finish({ ok: false, cause: 'NO_ANSWER' });
     });
+    // The originating thread notices the answer on its next pass, after what the
+    // answering thread does next (the b-leg's next application in the 06 captures).
+    const stopAnswered = leg.onAnswered(() => core.defer(() => finish({ ok: true, channel: leg })));
+    const stopLegDown = leg.onDown(() => finish({ ok: false, cause: leg.hangupCause ?? 'NORMAL_CLEARING' }));
+    const stopCallerDown = options.caller?.onDown(() => {
+      leg.hangup('ORIGINATOR_CANCEL');
+      finish({ ok: false, cause: 'ORIGINATOR_CANCEL' });
+    });
+    stop = (): void => {
+      stopAnswered();
+      stopLegDown();
+      stopCallerDown?.();
+    };
   });
 }

@@ -19,7 +19,7 @@ import { placeCall, pressDigits, type CallOptions, type FakeCall } from './calls
 import type { AppContext, AppHandler, Channel, ChannelInfo } from './channel.js';
 import { Scheduler, type Clock } from './clock.js';
 import { SwitchCore } from './core.js';
-import type { Dialplan, DialplanAction, ExtensionDefinition } from './dialplan.js';
+import type { Dialplan, ExtensionDefinition } from './dialplan.js';
 import { EndpointRegistry, type EndpointBehavior } from './endpoints.js';
 import { FiredEvent, HeaderBuilder, SITES } from './events.js';
 import type { FaultOptions, MalformedFrameKind } from './faults.js';
@@ -27,7 +27,9 @@ import { Heartbeat } from './heartbeat.js';
 import { Listener, type ListenerHost, type ReceivedCommand } from './listener.js';
 import type { LogLine, LogOrigin } from './logger.js';
 import { resolveOptions, type FakeSwitchOptions, type ResolvedOptions } from './options.js';
+import { originate } from './originate.js';
 import { runSocketApplication } from './outbound.js';
+import { runAfterOriginate } from './routing.js';
 import { startTraffic, type TrafficHandle, type TrafficOptions } from './traffic.js';
 
 /** What an API handler is given besides its arguments. */
@@ -356,7 +358,7 @@ export class FakeSwitch extends EventEmitter {
 
   /** Places an inbound call that runs through the dialplan (or `actions`, or an outbound socket). */
   call(options: CallOptions = {}): FakeCall {
-    return placeCall(this.#core, this.#endpoints, options);
+    return placeCall(this.#core, options);
   }
 
   /**
@@ -364,9 +366,9 @@ export class FakeSwitch extends EventEmitter {
    * channel's uuid, or rejects with the hangup cause (e.g. USER_BUSY) as the error message.
    */
   async originate(dial: string, exten = '&park', options: { dialplan?: string; context?: string; timeoutSec?: number } = {}): Promise<string> {
-    const r = await this.#endpoints.originate(dial, { timeoutSec: options.timeoutSec ?? 60 });
+    const r = await originate(this.#core, this.#endpoints, dial, { timeoutSec: options.timeoutSec ?? 60 });
     if (!r.ok) throw new Error(r.cause);
-    this.#endpoints.runAfterOriginate(r.channel, exten, options.dialplan ?? 'XML', options.context ?? 'default');
+    runAfterOriginate(this.#core, r.channel, exten, options.dialplan ?? 'XML', options.context ?? 'default');
     return r.channel.uuid;
   }
 

@@ -14,8 +14,8 @@ export type { AppContext, AppHandler, ChannelInfo, WaitOptions, WaitReason, Wait
 export type { CallerProfile, Codec } from './channel-data.js';
 export type { Dialplan, DialplanAction, ExtensionDefinition } from './dialplan.js';
 export type { EndpointBehavior } from './endpoints.js';
-export { parseDialString } from './endpoints.js';
-export type { DialString, DialLeg } from './endpoints.js';
+export { parseDialString } from './dial-string.js';
+export type { DialString, DialLeg } from './dial-string.js';
 export type { FaultOptions, MalformedFrameKind } from './faults.js';
 export type { ReceivedCommand } from './listener.js';
 export type { LogLine, LogOrigin, TextChannel } from './logger.js';
