@@ -94,6 +94,11 @@ export class SwitchCore extends SwitchBus implements ChannelHost {
     return () => this.#channelObservers.delete(fn);
   }
 
+  /** The channels that exist now, oldest first. */
+  liveChannels(): Channel[] {
+    return [...this.channels.values()].filter((c) => !c.destroyed).sort((a, b) => a.times.created - b.times.created);
+  }
+
   /** Finds a channel by uuid. */
   channel(uuid: string | undefined): Channel | undefined {
     return uuid === undefined ? undefined : this.channels.get(uuid);
