@@ -172,13 +172,15 @@ export class FiredEvent {
 
 /** Makes the core headers and sequence numbers of one switch. */
 export class EventFactory {
+  readonly #now: () => number;
   #sequence: number;
 
   constructor(
     readonly identity: SwitchIdentity,
-    private readonly now: () => number,
+    now: () => number,
     firstSequence = 1,
   ) {
+    this.#now = now;
     this.#sequence = firstSequence - 1;
   }
 
@@ -189,7 +191,7 @@ export class EventFactory {
 
   /** Appends the 13 core headers (switch_event_prep_for_delivery) to `h`. */
   stamp(h: HeaderBuilder, name: string, site: EventSite): HeaderBuilder {
-    const ms = this.now();
+    const ms = this.#now();
     const id = this.identity;
     h.add('Event-Name', name)
       .add('Core-UUID', id.coreUuid)
@@ -212,6 +214,30 @@ export class EventFactory {
     const h = this.stamp(new HeaderBuilder(), name, site);
     if (subclass) h.add('Event-Subclass', subclass);
     return h;
+  }
+
+  /**
+   * An event a user built (`fake.fire(eslEvent)`), sent as it is with only its missing core
+   * headers added: the core headers in FreeSWITCH's order (the event's own value when it has
+   * one), then the event's other headers in its order.
+   */
+  complete(event: EslEvent): FiredEvent {
+    const name = event.name ?? 'CUSTOM';
+    const own = event.headerList();
+    const ownIndex = new Map<string, number>();
+    own.names.forEach((n, i) => {
+      if (!ownIndex.has(n.toLowerCase())) ownIndex.set(n.toLowerCase(), i);
+    });
+    const stamped = this.stamp(new HeaderBuilder(), name, SITES.user);
+    const h = new HeaderBuilder();
+    const used = new Set<number>();
+    for (let i = 0; i < stamped.names.length; i++) {
+      const at = ownIndex.get(stamped.names[i]!.toLowerCase());
+      if (at !== undefined) used.add(at);
+      h.add(stamped.names[i]!, at !== undefined ? own.values[at]! : stamped.values[i]!);
+    }
+    for (let i = 0; i < own.names.length; i++) if (!used.has(i)) h.add(own.names[i]!, own.values[i]!);
+    return new FiredEvent(new EslEvent(h.pairs(), event.rawBody()), { name, subclass: event.subclass });
   }
 }
 

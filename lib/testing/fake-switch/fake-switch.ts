@@ -24,7 +24,7 @@ import { Scheduler, type Clock } from './clock.js';
 import { SwitchCore } from './core.js';
 import type { Dialplan, ExtensionDefinition } from './dialplan.js';
 import { EndpointRegistry, type EndpointBehavior } from './endpoints.js';
-import { FiredEvent, HeaderBuilder, SITES } from './events.js';
+import { SITES } from './events.js';
 import type { FaultOptions, MalformedFrameKind } from './faults.js';
 import { Heartbeat } from './heartbeat.js';
 import { Listener, type ListenerHost, type ReceivedCommand } from './listener.js';
@@ -426,24 +426,7 @@ export class FakeSwitch extends EventEmitter {
   fire(event: FireOptions | EslEvent): void {
     const core = this.#core;
     if (event instanceof EslEvent) {
-      const name = event.name ?? 'CUSTOM';
-      const own = event.headerList();
-      const ownIndex = new Map<string, number>();
-      own.names.forEach((n, i) => {
-        if (!ownIndex.has(n.toLowerCase())) ownIndex.set(n.toLowerCase(), i);
-      });
-      // The core headers in FreeSWITCH's order (the event's own value when it has one), then
-      // the event's other headers in its order.
-      const stamped = core.events.stamp(new HeaderBuilder(), name, SITES.user);
-      const h = new HeaderBuilder();
-      const used = new Set<number>();
-      for (let i = 0; i < stamped.names.length; i++) {
-        const at = ownIndex.get(stamped.names[i]!.toLowerCase());
-        if (at !== undefined) used.add(at);
-        h.add(stamped.names[i]!, at !== undefined ? own.values[at]! : stamped.values[i]!);
-      }
-      for (let i = 0; i < own.names.length; i++) if (!used.has(i)) h.add(own.names[i]!, own.values[i]!);
-      core.dispatch(new FiredEvent(new EslEvent(h.pairs(), event.rawBody()), { name, subclass: event.subclass }));
+      core.dispatch(core.events.complete(event));
       return;
     }
     const name = event.subclass ? 'CUSTOM' : event.name.toUpperCase();
