@@ -22,6 +22,7 @@ import type { SessionWatcher, SwitchCore } from './core.js';
 import type { FiredEvent } from './events.js';
 import { FrameWriter, malformedFrame, type FaultOptions, type MalformedFrameKind } from './faults.js';
 import type { LogLine } from './logger.js';
+import { Outbox } from './outbox.js';
 
 /** A command a client sent, as FakeSwitch recorded it. */
 export interface ReceivedCommand {
@@ -82,12 +83,7 @@ export class Listener implements EventSink, SessionWatcher, CommandListener {
   #closed = false;
   #firstCommand = true;
   #firstTimer: TimerHandle | undefined;
-  #events: FiredEvent[] = [];
-  #eventHead = 0;
-  #logs: LogLine[] = [];
-  #logHead = 0;
-  #lostEvents = 0;
-  #lostLogs = 0;
+  #outbox: Outbox;
   #handleDisco = false;
   #downSeen = false;
   #reported = false;
@@ -117,6 +113,21 @@ export class Listener implements EventSink, SessionWatcher, CommandListener {
     this.whenClosed = new Promise((resolve) => (this.#closedResolve = resolve));
     this.whenSocketClosed = new Promise((resolve) => socket.once('close', () => resolve()));
     this.#writer = new FrameWriter(socket, () => ({ ...host.faults(), ...this.faults }));
+    this.#outbox = new Outbox(
+      { events: host.core.options.eventQueueLimit, logs: host.core.options.logQueueLimit },
+      {
+        log: (l) => {
+          this.#write(
+            ServerFrames.logData({ level: l.level, textChannel: l.textChannel, file: l.file, func: l.func, line: l.line, userData: l.userData, text: l.text }),
+          );
+          return !this.#closed;
+        },
+        event: (e) => {
+          this.#write(e.frame(this.format));
+          return !this.#closed;
+        },
+      },
+    );
     this.#writer.onCut = () => this.#finish({ notice: false });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
@@ -156,7 +167,7 @@ export class Listener implements EventSink, SessionWatcher, CommandListener {
 
   /** Events queued and not yet written. */
   get queuedEvents(): number {
-    return this.#events.length - this.#eventHead;
+    return this.#outbox.queuedEvents;
   }
 
   /** Socket writes made so far (with chunkSizes, one per piece). */
@@ -288,26 +299,17 @@ export class Listener implements EventSink, SessionWatcher, CommandListener {
       if (mine !== undefined && event.jobOwnerUuid === mine) send = true;
       if (!send) return;
     }
-    if (this.queuedEvents >= this.core.options.eventQueueLimit) {
-      // The queue is full: the event is lost; after 500 in a row FreeSWITCH gives up on the client.
-      if (++this.#lostEvents > 500) this.kill('killed listener because of lost events\n');
-      return;
-    }
-    this.#lostEvents = 0;
-    this.#events.push(event);
-    this.#flush();
+    const queued = this.#outbox.offerEvent(event);
+    if (queued === 'queued') this.#flush();
+    else if (queued === 'give-up') this.kill('killed listener because of lost events\n');
   }
 
   /** socket_logger for this connection. */
   offerLog(line: LogLine): void {
     if (this.#closed || !this.logOn || line.level > this.logLevel) return;
-    if (this.#logs.length - this.#logHead >= this.core.options.logQueueLimit) {
-      if (++this.#lostLogs > 500) this.kill('killed listener because of lost log lines\n');
-      return;
-    }
-    this.#lostLogs = 0;
-    this.#logs.push(line);
-    this.#flush();
+    const queued = this.#outbox.offerLog(line);
+    if (queued === 'queued') this.#flush();
+    else if (queued === 'give-up') this.kill('killed listener because of lost log lines\n');
   }
 
   /**
@@ -316,7 +318,7 @@ export class Listener implements EventSink, SessionWatcher, CommandListener {
    */
   deliverDiverted(event: FiredEvent): void {
     if (this.#closed) return;
-    this.#events.push(event);
+    this.#outbox.pushEvent(event);
     this.#flush();
   }
 
@@ -333,18 +335,11 @@ export class Listener implements EventSink, SessionWatcher, CommandListener {
 
   /** Drops queued events (noevents) or log lines (nolog). */
   discardQueued(what: 'events' | 'logs'): void {
-    if (what === 'events') {
-      this.#events = [];
-      this.#eventHead = 0;
-    } else {
-      this.#logs = [];
-      this.#logHead = 0;
-    }
+    this.#outbox.discard(what);
   }
 
   /**
-   * Writes what is queued, as listener_run between commands: one log line, then every
-   * queued event, and again, until both queues are empty; then the session checks.
+   * Writes what is queued (between commands, as listener_run does), then the session checks.
    */
   #flush(): void {
     if (this.#closed || this.#busy) return;
@@ -361,34 +356,7 @@ export class Listener implements EventSink, SessionWatcher, CommandListener {
         this.#socket.uncork();
       });
     }
-    for (;;) {
-      let wrote = false;
-      if (this.logOn && this.#logHead < this.#logs.length) {
-        const l = this.#logs[this.#logHead++]!;
-        this.#write(
-          ServerFrames.logData({ level: l.level, textChannel: l.textChannel, file: l.file, func: l.func, line: l.line, userData: l.userData, text: l.text }),
-        );
-        wrote = true;
-      }
-      if (this.eventsOn) {
-        while (this.#eventHead < this.#events.length) {
-          const e = this.#events[this.#eventHead++]!;
-          this.#write(e.frame(this.format));
-          wrote = true;
-          if (this.#closed) return;
-        }
-      }
-      if (this.#logHead >= this.#logs.length && this.#logHead > 0) {
-        this.#logs = [];
-        this.#logHead = 0;
-      }
-      if (this.#eventHead >= this.#events.length && this.#eventHead > 0) {
-        this.#events = [];
-        this.#eventHead = 0;
-      }
-      if (!wrote) break;
-    }
-    this.#checkSession();
+    if (this.#outbox.drain(this.logOn, this.eventsOn)) this.#checkSession();
   }
 
   // ------------------------------------------------------------------ sessions, linger
@@ -515,8 +483,7 @@ export class Listener implements EventSink, SessionWatcher, CommandListener {
     this.core.route(this, null);
     const session = this.session;
     this.core.control(this, undefined, session?.uuid);
-    this.#events = [];
-    this.#logs = [];
+    this.#outbox.discard('all');
     if (o.notice && !this.#socket.destroyed && this.#socket.writable) {
       this.#write(ServerFrames.disconnectNotice({ controlledSessionUuid: session?.uuid, body: o.body ?? DISCONNECT_GOODBYE }));
     }
