@@ -59,6 +59,8 @@ function sizesOf(c: number | readonly number[] | undefined): readonly number[] |
  * turns of the event loop, keeping order. It can cut the connection inside the next frame.
  */
 export class FrameWriter {
+  readonly #socket: Socket;
+  readonly #faults: () => FaultOptions;
   #queue: Buffer[] = [];
   #pumping = false;
   #cut: { at: number | undefined } | undefined;
@@ -68,10 +70,10 @@ export class FrameWriter {
   /** Called once the socket was cut inside a frame. */
   onCut: (() => void) | undefined;
 
-  constructor(
-    private readonly socket: Socket,
-    private readonly faults: () => FaultOptions,
-  ) {}
+  constructor(socket: Socket, faults: () => FaultOptions) {
+    this.#socket = socket;
+    this.#faults = faults;
+  }
 
   /** Bytes queued here and not yet handed to the socket. */
   get queuedBytes(): number {
@@ -87,7 +89,7 @@ export class FrameWriter {
 
   /** Writes one frame. */
   write(frame: Buffer): void {
-    if (this.#ended || this.socket.destroyed) return;
+    if (this.#ended || this.#socket.destroyed) return;
     let bytes = frame;
     let cutting = false;
     if (this.#cut) {
@@ -96,10 +98,10 @@ export class FrameWriter {
       cutting = true;
       this.#cut = undefined;
     }
-    const sizes = sizesOf(this.faults().chunkSizes);
+    const sizes = sizesOf(this.#faults().chunkSizes);
     if (!sizes && !this.#pumping) {
       this.writes++;
-      this.socket.write(bytes);
+      this.#socket.write(bytes);
     } else {
       const list = sizes ?? [bytes.length];
       let pos = 0;
@@ -118,10 +120,10 @@ export class FrameWriter {
 
   /** Writes bytes as they are (malformed frames, raw tests), through the same queue. */
   writeRaw(bytes: Buffer): void {
-    if (this.#ended || this.socket.destroyed) return;
+    if (this.#ended || this.#socket.destroyed) return;
     if (!this.#pumping) {
       this.writes++;
-      this.socket.write(bytes);
+      this.#socket.write(bytes);
     } else {
       this.#queue.push(bytes);
       this.#pump();
@@ -137,12 +139,12 @@ export class FrameWriter {
 
   #endAfterQueue(then?: () => void): void {
     const finish = (): void => {
-      if (!this.socket.destroyed) {
+      if (!this.#socket.destroyed) {
         // FreeSWITCH closes the socket outright: once what is written has left, the socket
         // is destroyed without waiting for the peer's FIN (a peer that does not read would
         // otherwise keep it half-open for ever).
-        this.socket.once('finish', () => this.socket.destroy());
-        this.socket.end();
+        this.#socket.once('finish', () => this.#socket.destroy());
+        this.#socket.end();
       }
       then?.();
     };
@@ -156,7 +158,7 @@ export class FrameWriter {
     if (this.#pumping) return;
     this.#pumping = true;
     const step = (): void => {
-      if (this.socket.destroyed) {
+      if (this.#socket.destroyed) {
         this.#queue.length = 0;
         this.#pumping = false;
         return;
@@ -170,7 +172,7 @@ export class FrameWriter {
         return;
       }
       this.writes++;
-      this.socket.write(next);
+      this.#socket.write(next);
       setImmediate(step);
     };
     step();
