@@ -9,18 +9,16 @@ import { Channel, Connection, EslEvent, EslHangupError, Server, collectDigits, d
 import { FakeSwitch, ManualClock, VirtualConnection } from 'rxesl/testing';
 import esl from 'rxesl/modesl';
 import { ivr } from '../examples/outbound-ivr';
+import { startFakeSwitch } from './helpers/fake-switch';
 
-let fake: FakeSwitch | undefined;
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
-  await fake?.stop();
-  fake = undefined;
 });
 
 describe('README', () => {
   it('Connection: connect, api status, close', async () => {
-    fake = await FakeSwitch.start({ password: 'ClueCon' });
+    const fake = await startFakeSwitch({ password: 'ClueCon' });
     const conn = await Connection.connect({ host: '127.0.0.1', port: fake.port, password: 'ClueCon' });
     const status = await firstValueFrom(conn.api('status'));
     expect(status.body).toMatch(/^UP /);
@@ -28,7 +26,7 @@ describe('README', () => {
   });
 
   it('an event feed, filtered and debounced', async () => {
-    fake = await FakeSwitch.start();
+    const fake = await startFakeSwitch();
     const conn = await Connection.connect({ port: fake.port });
     cleanup.push(() => conn.close());
     await firstValueFrom(conn.events('plain', ['CHANNEL_CALLSTATE']));
@@ -45,7 +43,7 @@ describe('README', () => {
   });
 
   it('a bgapi originate followed on its job stream', async () => {
-    fake = await FakeSwitch.start();
+    const fake = await startFakeSwitch();
     const conn = await Connection.connect({ port: fake.port });
     cleanup.push(() => conn.close());
     const queued: string[] = [];
@@ -57,14 +55,14 @@ describe('README', () => {
   });
 
   it('reconnect options', async () => {
-    fake = await FakeSwitch.start();
+    const fake = await startFakeSwitch();
     const conn = await Connection.connect({ port: fake.port, reconnect: { initialDelay: 100, maxDelay: 10_000 }, whileReconnecting: 'wait' });
     cleanup.push(() => conn.close());
     expect(conn.state).toBe('ready');
   });
 
   it('Server: answer, play, hang up each call', async () => {
-    fake = await FakeSwitch.start({ media: { playbackMs: 20 } });
+    const fake = await startFakeSwitch({ media: { playbackMs: 20 } });
     const server = await Server.listen({ host: '127.0.0.1', port: 0 });
     cleanup.push(() => server.close());
     const done: string[] = [];
@@ -80,7 +78,7 @@ describe('README', () => {
   });
 
   it('operators: a PIN from the DTMF of one channel', async () => {
-    fake = await FakeSwitch.start();
+    const fake = await startFakeSwitch();
     const conn = await Connection.connect({ port: fake.port });
     cleanup.push(() => conn.close());
     await firstValueFrom(conn.events('plain', ['DTMF', 'CHANNEL_HANGUP']));
@@ -92,7 +90,7 @@ describe('README', () => {
   });
 
   it('Channel: answer, a menu, a bridge', async () => {
-    const fs = (fake = await FakeSwitch.start({ media: { playbackMs: 20 }, ringMs: 10 }));
+    const fs = await startFakeSwitch({ media: { playbackMs: 20 }, ringMs: 10 });
     const server = await Server.listen({ port: 0 });
     cleanup.push(() => server.close());
     const results = firstValueFrom(
@@ -150,9 +148,9 @@ describe('README', () => {
   });
 
   it('modesl: the one-line migration', async () => {
-    fake = await FakeSwitch.start();
+    const fake = await startFakeSwitch();
     const status = await new Promise<string>((resolve) => {
-      const conn = new esl.Connection('127.0.0.1', fake!.port, 'ClueCon', () => {
+      const conn = new esl.Connection('127.0.0.1', fake.port, 'ClueCon', () => {
         conn.api('status', (res) => {
           resolve(res.getBody());
           conn.disconnect();

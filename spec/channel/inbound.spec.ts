@@ -3,22 +3,14 @@
  * FakeSwitch: the same actions and streams as on an outbound socket, sent as `sendmsg <uuid>`.
  */
 import { filter, firstValueFrom, lastValueFrom, map, take, toArray } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Channel, Connection, EslCommandError, EslHangupError } from 'rxesl';
-import { FakeSwitch } from 'rxesl/testing';
-
-let fake: FakeSwitch | undefined;
-let conn: Connection | undefined;
-afterEach(async () => {
-  await conn?.close();
-  conn = undefined;
-  await fake?.stop();
-  fake = undefined;
-});
+import type { FakeSwitch } from 'rxesl/testing';
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 
 async function setup(options: { failOnError?: boolean } = {}): Promise<{ fake: FakeSwitch; conn: Connection }> {
-  fake = await FakeSwitch.start({ media: { playbackMs: 40, speechMsPerChar: 2 }, ringMs: 30, heartbeatIntervalMs: 0 });
-  conn = await Connection.connect({ host: fake.host, port: fake.port, password: fake.password, ...options });
+  const fake = await startFakeSwitch({ media: { playbackMs: 40, speechMsPerChar: 2 }, ringMs: 30, heartbeatIntervalMs: 0 });
+  const conn = closeAfterTest(await Connection.connect({ host: fake.host, port: fake.port, password: fake.password, ...options }));
   return { fake, conn };
 }
 

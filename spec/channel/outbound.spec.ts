@@ -4,22 +4,14 @@
  * nothing is left behind.
  */
 import { filter, firstValueFrom, lastValueFrom, map, toArray } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Channel, EslHangupError, Server, type BridgeProgress } from 'rxesl';
-import { type FakeCall, FakeSwitch } from 'rxesl/testing';
+import type { FakeCall, FakeSwitch, FakeSwitchOptions } from 'rxesl/testing';
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 
-let fake: FakeSwitch | undefined;
-let server: Server | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  await fake?.stop();
-  fake = undefined;
-});
-
-async function setup(options: Parameters<typeof FakeSwitch.start>[0] = {}): Promise<{ fake: FakeSwitch; server: Server }> {
-  fake = await FakeSwitch.start({ media: { playbackMs: 40, recordMs: 60, speechMsPerChar: 2 }, ringMs: 30, heartbeatIntervalMs: 0, ...options });
-  server = await Server.listen({ port: 0 });
+async function setup(options: FakeSwitchOptions = {}): Promise<{ fake: FakeSwitch; server: Server }> {
+  const fake = await startFakeSwitch({ media: { playbackMs: 40, recordMs: 60, speechMsPerChar: 2 }, ringMs: 30, heartbeatIntervalMs: 0, ...options });
+  const server = closeAfterTest(await Server.listen({ port: 0 }));
   return { fake, server };
 }
 

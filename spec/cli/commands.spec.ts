@@ -3,9 +3,10 @@
  * prints and sends.
  */
 import { firstValueFrom } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Connection } from 'rxesl';
-import { FakeSwitch } from 'rxesl/testing';
+import type { FakeSwitch } from 'rxesl/testing';
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 import { type CommandContext, SLASH_COMMANDS, helpText, parseLine, runCommand } from '../../lib/cli/commands';
 import { palette } from '../../lib/cli/palette';
 
@@ -67,16 +68,10 @@ describe('parseLine', () => {
 describe('runCommand against FakeSwitch', () => {
   let fake: FakeSwitch | undefined;
   let conn: Connection | undefined;
-  afterEach(async () => {
-    await conn?.close();
-    await fake?.stop();
-    conn = undefined;
-    fake = undefined;
-  });
 
   async function setup(): Promise<{ ctx: CommandContext; out: string[]; run: (line: string) => Promise<string> }> {
-    fake = await FakeSwitch.start();
-    conn = await Connection.connect({ port: fake.port });
+    fake = await startFakeSwitch();
+    conn = closeAfterTest(await Connection.connect({ port: fake.port }));
     const out: string[] = [];
     const ctx: CommandContext = { conn, print: (t) => out.push(t), palette: palette(false), apiTimeout: 0, view: { mode: 'line' } };
     const run = async (line: string): Promise<string> => {

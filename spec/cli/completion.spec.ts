@@ -3,19 +3,13 @@
  * static fallback, console commands, event names, syntax words and channel uuids.
  */
 import { firstValueFrom } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Connection } from 'rxesl';
-import { FakeSwitch } from 'rxesl/testing';
 import { ApiCatalog, complete, syntaxWords, wantsUuid } from '../../lib/cli/completion';
-
-let fake: FakeSwitch | undefined;
-afterEach(async () => {
-  await fake?.stop();
-  fake = undefined;
-});
+import { startFakeSwitch } from '../helpers/fake-switch';
 
 async function catalogFromSwitch(): Promise<ApiCatalog> {
-  fake = await FakeSwitch.start();
+  const fake = await startFakeSwitch();
   fake.api('my_custom_cmd', () => '+OK\n', { syntax: '<uuid> on|off' });
   const conn = await Connection.connect({ port: fake.port });
   const res = await firstValueFrom(conn.api('show', 'api as json'));

@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeSwitch } from 'rxesl/testing';
+import type { FakeSwitch } from 'rxesl/testing';
 import { runCli } from '../../lib/cli/run';
+import { startFakeSwitch } from '../helpers/fake-switch';
 
 class FakeTerminal {
   readonly input = Object.assign(new PassThrough(), {
@@ -66,8 +67,6 @@ afterEach(async () => {
     term.input.end();
     await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
   }
-  await fake?.stop();
-  fake = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -86,7 +85,7 @@ function console_(term: FakeTerminal, args: string[] = []): Promise<number> {
 
 describe('the console on a terminal', () => {
   it('completes api commands and their words with Tab, and leaves on Ctrl-C with 0', async () => {
-    fake = await FakeSwitch.start();
+    fake = await startFakeSwitch();
     const term = new FakeTerminal();
     const done = console_(term);
     await term.waitForText('rxesl@fakeswitch> ');
@@ -113,7 +112,7 @@ describe('the console on a terminal', () => {
   });
 
   it('keeps the history in its file, and Up brings it back', async () => {
-    fake = await FakeSwitch.start();
+    fake = await startFakeSwitch();
     writeFileSync(join(dir, 'history'), 'status\nswitchname\n');
     const term = new FakeTerminal();
     const done = console_(term);
@@ -128,7 +127,7 @@ describe('the console on a terminal', () => {
   });
 
   it('prints events above the prompt and draws what was being typed again', async () => {
-    fake = await FakeSwitch.start();
+    fake = await startFakeSwitch();
     const term = new FakeTerminal();
     const done = console_(term, ['--events', 'CHANNEL_ANSWER']);
     await term.waitForText('rxesl@fakeswitch> ');
@@ -145,7 +144,7 @@ describe('the console on a terminal', () => {
   });
 
   it('/top takes the alternate screen until q, then the prompt works again', async () => {
-    fake = await FakeSwitch.start();
+    fake = await startFakeSwitch();
     const call = fake.call({ destination: 'park', callerIdNumber: '7777' });
     const term = new FakeTerminal();
     const done = console_(term);
@@ -163,7 +162,7 @@ describe('the console on a terminal', () => {
   });
 
   it('colours on a terminal; none with --no-color', async () => {
-    fake = await FakeSwitch.start();
+    fake = await startFakeSwitch();
     const coloured = new FakeTerminal();
     let done = console_(coloured, ['--events', 'CHANNEL_CREATE']);
     await coloured.waitForText('rxesl@fakeswitch> ');

@@ -5,18 +5,17 @@
  */
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeSwitch } from 'rxesl/testing';
+import type { FakeSwitch, FakeSwitchOptions } from 'rxesl/testing';
+import { startFakeSwitch } from '../helpers/fake-switch';
 import { CliProcess, killAll, runToEnd } from './cli-process';
 
 let fake: FakeSwitch | undefined;
 afterEach(async () => {
   await killAll();
-  await fake?.stop();
-  fake = undefined;
 });
 
-async function start(options: Parameters<typeof FakeSwitch.start>[0] = {}): Promise<FakeSwitch> {
-  fake = await FakeSwitch.start(options);
+async function start(options: FakeSwitchOptions = {}): Promise<FakeSwitch> {
+  fake = await startFakeSwitch(options);
   return fake;
 }
 

@@ -3,7 +3,7 @@
  * the errors a real connection raises against FakeSwitch, and on hand-made ones.
  */
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Connection,
   EslArgumentError,
@@ -15,14 +15,8 @@ import {
   EslProtocolError,
   EslTimeoutError,
 } from 'rxesl';
-import { FakeSwitch } from 'rxesl/testing';
 import { describeError } from '../../lib/cli/describe-error';
-
-let fake: FakeSwitch | undefined;
-afterEach(async () => {
-  await fake?.stop();
-  fake = undefined;
-});
+import { startFakeSwitch } from '../helpers/fake-switch';
 
 async function refusal(options: Parameters<typeof Connection.connect>[0]): Promise<unknown> {
   return Connection.connect(options).then(
@@ -45,7 +39,7 @@ async function closedPort(): Promise<number> {
 
 describe('describeError', () => {
   it("a wrong password: the server's reply, and what to check", async () => {
-    fake = await FakeSwitch.start({ password: 'right' });
+    const fake = await startFakeSwitch({ password: 'right' });
     const err = await refusal({ port: fake.port, password: 'wrong' });
     expect(err).toBeInstanceOf(EslAuthError);
     expect(describeError(err, { host: '127.0.0.1', port: fake.port })).toBe(
@@ -54,7 +48,7 @@ describe('describeError', () => {
   });
 
   it('a refused user', async () => {
-    fake = await FakeSwitch.start({ users: { 'ops@default': { password: 'pw' } } });
+    const fake = await startFakeSwitch({ users: { 'ops@default': { password: 'pw' } } });
     const err = await refusal({ port: fake.port, user: 'ops@default', password: 'nope' });
     expect(describeError(err, { host: '127.0.0.1', port: fake.port, user: 'ops@default' })).toBe(
       `authentication failed: 127.0.0.1:${fake.port} refused user ops@default and its password: -ERR invalid (check --user/--password)`,
@@ -62,7 +56,7 @@ describe('describeError', () => {
   });
 
   it('an ACL rejection', async () => {
-    fake = await FakeSwitch.start({ acl: () => false });
+    const fake = await startFakeSwitch({ acl: () => false });
     const err = await refusal({ port: fake.port });
     expect(describeError(err, { host: '127.0.0.1', port: fake.port })).toMatch(
       new RegExp(`^127\\.0\\.0\\.1:${fake.port} refused this client \\(ACL\\): .+ \\(check apply-inbound-acl in event_socket\\.conf\\)$`),

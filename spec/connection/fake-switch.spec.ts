@@ -3,7 +3,7 @@
  * and a clean teardown.
  */
 import { filter, firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ApplicationResult,
   BackgroundJob,
@@ -17,25 +17,18 @@ import {
   EslEvent,
   EslProtocolError,
 } from 'rxesl';
-import { FakeSwitch, ManualClock } from 'rxesl/testing';
+import { type FakeSwitch, type FakeSwitchOptions, ManualClock } from 'rxesl/testing';
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 
 let fake: FakeSwitch | undefined;
-const conns: Connection[] = [];
-afterEach(async () => {
-  for (const c of conns.splice(0)) await c.close();
-  await fake?.stop();
-  fake = undefined;
-});
 
-async function start(options: Parameters<typeof FakeSwitch.start>[0] = {}): Promise<FakeSwitch> {
-  fake = await FakeSwitch.start(options);
+async function start(options: FakeSwitchOptions = {}): Promise<FakeSwitch> {
+  fake = await startFakeSwitch(options);
   return fake;
 }
 
 async function connect(options: Parameters<typeof Connection.connect>[0] = {}): Promise<Connection> {
-  const c = await Connection.connect({ port: fake!.port, ...options });
-  conns.push(c);
-  return c;
+  return closeAfterTest(await Connection.connect({ port: fake!.port, ...options }));
 }
 
 const text = async (o: ReturnType<Connection['filter']>): Promise<string> => (await firstValueFrom(o)).replyText;

@@ -1,33 +1,22 @@
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Connection, Server } from 'rxesl';
-import { type FakeCall, FakeSwitch } from 'rxesl/testing';
+import type { FakeCall } from 'rxesl/testing';
 import { MUSIC, callCentre } from '../../examples/call-centre-queue';
-
-let fake: FakeSwitch | undefined;
-let feed: Connection | undefined;
-let server: Server | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  await feed?.close();
-  feed = undefined;
-  await fake?.stop();
-  fake = undefined;
-});
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 
 async function setup() {
   // the music never ends on its own, as local_stream://moh on FreeSWITCH
-  fake = await FakeSwitch.start({ heartbeatIntervalMs: 0, media: { durations: { [MUSIC]: 600_000 } } });
-  feed = await Connection.connect({ host: fake.host, port: fake.port, password: fake.password });
+  const fake = await startFakeSwitch({ heartbeatIntervalMs: 0, media: { durations: { [MUSIC]: 600_000 } } });
+  const feed = closeAfterTest(await Connection.connect({ host: fake.host, port: fake.port, password: fake.password }));
   await lastValueFrom(feed.events('plain', ['CUSTOM', 'callcenter::info']));
-  server = await Server.listen({ port: 0 });
+  const server = closeAfterTest(await Server.listen({ port: 0 }));
   const f = fake;
   const status = (agent: string, s: string) =>
     f.fire({ name: 'CUSTOM', subclass: 'callcenter::info', headers: { 'CC-Agent': agent, 'CC-Action': 'agent-status-change', 'CC-Agent-Status': s } });
-  const caller = (cid: string): FakeCall => f.call({ socket: `127.0.0.1:${server!.port} async full`, callerIdNumber: cid });
+  const caller = (cid: string): FakeCall => f.call({ socket: `127.0.0.1:${server.port} async full`, callerIdNumber: cid });
   return { fake, feed, server, status, caller };
 }
 

@@ -1,19 +1,11 @@
 import { filter, firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Connection } from 'rxesl';
-import { type FakeConferences, FakeSwitch, installConference } from 'rxesl/testing';
+import { type FakeConferences, installConference } from 'rxesl/testing';
 import { moderate } from '../../examples/conference-moderator';
-
-let fake: FakeSwitch | undefined;
-let conn: Connection | undefined;
-afterEach(async () => {
-  await conn?.close();
-  conn = undefined;
-  await fake?.stop();
-  fake = undefined;
-});
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 
 async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
   const until = Date.now() + ms;
@@ -28,9 +20,9 @@ const speaking = (conferences: FakeConferences) =>
 
 describe('examples/conference-moderator.ts against FakeSwitch', () => {
   it('mutes joiners, gives the floor on 1, takes it back on 0, a moderator kicks the last speaker with 9, and counts heads', async () => {
-    fake = await FakeSwitch.start({ heartbeatIntervalMs: 0 });
+    const fake = await startFakeSwitch({ heartbeatIntervalMs: 0 });
     const conferences = installConference(fake);
-    conn = await Connection.connect({ host: fake.host, port: fake.port, password: fake.password });
+    const conn = closeAfterTest(await Connection.connect({ host: fake.host, port: fake.port, password: fake.password }));
     await lastValueFrom(conn.events('plain', ['DTMF', 'CUSTOM', 'conference::maintenance']));
     const sent: string[] = [];
     const sub = moderate(conn, { settleMs: 250 }).subscribe((c) => sent.push(c));
@@ -73,12 +65,12 @@ describe('examples/conference-moderator.ts against FakeSwitch', () => {
   });
 
   it('the members it follows are released when they leave', async () => {
-    fake = await FakeSwitch.start({ heartbeatIntervalMs: 0 });
+    const fake = await startFakeSwitch({ heartbeatIntervalMs: 0 });
     const conferences = installConference(fake);
-    conn = await Connection.connect({ host: fake.host, port: fake.port, password: fake.password });
+    const conn = closeAfterTest(await Connection.connect({ host: fake.host, port: fake.port, password: fake.password }));
     await lastValueFrom(conn.events('plain', ['DTMF', 'CUSTOM', 'conference::maintenance']));
     const sub = moderate(conn, { settleMs: 50 }).subscribe();
-    const calls = ['1001', '1002', '1003'].map((cid) => fake!.call({ actions: ['conference 3000'], callerIdNumber: cid }));
+    const calls = ['1001', '1002', '1003'].map((cid) => fake.call({ actions: ['conference 3000'], callerIdNumber: cid }));
     await waitFor(() => conferences.get('3000')?.members.length === 3);
     const left = firstValueFrom(conn.customEvents('conference::maintenance').pipe(filter((e) => e.getHeader('Action') === 'del-member'), take(3), toArray()));
     for (const c of calls) c.hangup();

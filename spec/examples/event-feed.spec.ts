@@ -1,26 +1,18 @@
 import { firstValueFrom } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Connection } from 'rxesl';
-import { FakeSwitch } from 'rxesl/testing';
 import { type CallState, callStates } from '../../examples/event-feed';
-
-let fake: FakeSwitch | undefined;
-let conn: Connection | undefined;
-afterEach(async () => {
-  await conn?.close();
-  await fake?.stop();
-  conn = fake = undefined;
-});
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 
 describe('examples/event-feed.ts against FakeSwitch', () => {
   it('reports the calls of one context, each state once it has settled', async () => {
-    fake = await FakeSwitch.start();
+    const fake = await startFakeSwitch();
     fake.extension({ context: 'public', destination: /.*/, actions: ['answer', 'park'] });
-    conn = await Connection.connect({ port: fake.port });
+    const conn = closeAfterTest(await Connection.connect({ port: fake.port }));
     const seen: CallState[] = [];
     const sub = callStates(conn, { context: 'default', quietMs: 300 }).subscribe((s) => seen.push(s));
     // The subscription and the filter are in place once FreeSWITCH has answered both.
-    await expect.poll(() => fake!.received.map((c) => c.line)).toEqual(expect.arrayContaining(['event plain CHANNEL_CALLSTATE', 'filter Caller-Context default']));
+    await expect.poll(() => fake.received.map((c) => c.line)).toEqual(expect.arrayContaining(['event plain CHANNEL_CALLSTATE', 'filter Caller-Context default']));
 
     const mine = fake.call({ destination: 'answer_park', callerIdNumber: '1001' });
     const other = fake.call({ destination: '9999', context: 'public', callerIdNumber: '2002' });
@@ -40,11 +32,11 @@ describe('examples/event-feed.ts against FakeSwitch', () => {
   });
 
   it('debounces each call on its own: a burst on one call does not hide another', async () => {
-    fake = await FakeSwitch.start();
-    conn = await Connection.connect({ port: fake.port });
+    const fake = await startFakeSwitch();
+    const conn = closeAfterTest(await Connection.connect({ port: fake.port }));
     const seen: CallState[] = [];
     const sub = callStates(conn, { quietMs: 500 }).subscribe((s) => seen.push(s));
-    await expect.poll(() => fake!.received.some((c) => c.line === 'filter Caller-Context default')).toBe(true);
+    await expect.poll(() => fake.received.some((c) => c.line === 'filter Caller-Context default')).toBe(true);
     const a = fake.call({ destination: 'answer_park', callerIdNumber: '1001' });
     const b = fake.call({ destination: 'answer_park', callerIdNumber: '1002' });
     await expect.poll(() => seen.length).toBe(2);

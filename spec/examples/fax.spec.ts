@@ -1,21 +1,13 @@
 import { firstValueFrom } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Connection, EslCommandError } from 'rxesl';
-import { FakeSwitch } from 'rxesl/testing';
 import { fax } from '../../examples/fax';
-
-let fake: FakeSwitch | undefined;
-let conn: Connection | undefined;
-afterEach(async () => {
-  await conn?.close();
-  await fake?.stop();
-  conn = fake = undefined;
-});
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 
 describe('examples/fax.ts against FakeSwitch', () => {
   it('sends a fax and reads the result from the completion of txfax', async () => {
-    fake = await FakeSwitch.start({ media: { faxMs: 300, faxPages: 3 } });
-    conn = await Connection.connect({ port: fake.port });
+    const fake = await startFakeSwitch({ media: { faxMs: 300, faxPages: 3 } });
+    const conn = closeAfterTest(await Connection.connect({ port: fake.port }));
     const uuid = await fake.originate('user/1000', '&park');
     const started = Date.now();
     const result = await firstValueFrom(fax(conn, uuid, 'send', '/tmp/invoice.tif'));
@@ -26,25 +18,25 @@ describe('examples/fax.ts against FakeSwitch', () => {
   });
 
   it('receives one the same way (rxfax)', async () => {
-    fake = await FakeSwitch.start({ media: { faxMs: 100 } });
-    conn = await Connection.connect({ port: fake.port });
+    const fake = await startFakeSwitch({ media: { faxMs: 100 } });
+    const conn = closeAfterTest(await Connection.connect({ port: fake.port }));
     const uuid = await fake.originate('user/1000', '&park');
     expect(await firstValueFrom(fax(conn, uuid, 'receive', '/tmp/in.tif'))).toMatchObject({ success: true, pages: 1 });
   });
 
   it('reports a call dropped during the fax as a failed fax (spandsp sets the result; the application completes)', async () => {
-    fake = await FakeSwitch.start({ media: { faxMs: 5000 } });
-    conn = await Connection.connect({ port: fake.port });
+    const fake = await startFakeSwitch({ media: { faxMs: 5000 } });
+    const conn = closeAfterTest(await Connection.connect({ port: fake.port }));
     const uuid = await fake.originate('user/1000', '&park');
     const result = firstValueFrom(fax(conn, uuid, 'send', '/tmp/x.tif'));
-    await expect.poll(() => fake!.channel(uuid)?.application).toBe('txfax');
+    await expect.poll(() => fake.channel(uuid)?.application).toBe('txfax');
     fake.hangup(uuid, 'NORMAL_CLEARING');
     expect(await result).toEqual({ success: false, code: 49, text: 'The call dropped prematurely', pages: 0, remoteStation: undefined });
   });
 
   it('fails with EslCommandError on a channel that is gone', async () => {
-    fake = await FakeSwitch.start();
-    conn = await Connection.connect({ port: fake.port });
+    const fake = await startFakeSwitch();
+    const conn = closeAfterTest(await Connection.connect({ port: fake.port }));
     await expect(firstValueFrom(fax(conn, '00000000-0000-0000-0000-000000000000', 'send', '/tmp/x.tif'))).rejects.toBeInstanceOf(EslCommandError);
   });
 });

@@ -1,19 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { FakeSwitch } from 'rxesl/testing';
+import { describe, expect, it } from 'vitest';
 import { type Tour, tour } from '../../examples/modesl-callbacks';
-
-let fake: FakeSwitch | undefined;
-afterEach(async () => {
-  await fake?.stop();
-  fake = undefined;
-});
+import { startFakeSwitch } from '../helpers/fake-switch';
 
 const run = (port: number, password: string, dial: string): Promise<Tour> =>
   new Promise((resolve, reject) => tour('127.0.0.1', port, password, dial, (err, t) => (err ? reject(err) : resolve(t!))));
 
 describe('examples/modesl-callbacks.ts against FakeSwitch', () => {
   it('runs the modesl program: api, bgapi, subscribe, a call answered and hung up', async () => {
-    fake = await FakeSwitch.start();
+    const fake = await startFakeSwitch();
     fake.endpoint('user/1000', { answerAfterMs: 100 });
     const t = await run(fake.port, 'ClueCon', 'user/1000');
     expect(t.status).toMatch(/^UP 0 years/);
@@ -21,16 +15,16 @@ describe('examples/modesl-callbacks.ts against FakeSwitch', () => {
     expect(t.answered).toMatch(/^[0-9a-f-]{36}$/);
     expect(t.hangupCause).toBe('USER_BUSY');
     // It said goodbye: disconnect() sent exit.
-    await expect.poll(() => fake!.received.some((c) => c.line === 'exit')).toBe(true);
+    await expect.poll(() => fake.received.some((c) => c.line === 'exit')).toBe(true);
   });
 
   it('reports a failed call through its callback', async () => {
-    fake = await FakeSwitch.start();
+    const fake = await startFakeSwitch();
     await expect(run(fake.port, 'ClueCon', 'error/USER_NOT_REGISTERED')).rejects.toThrow('originate: -ERR USER_NOT_REGISTERED');
   });
 
   it('reports a wrong password', async () => {
-    fake = await FakeSwitch.start({ password: 'other' });
+    const fake = await startFakeSwitch({ password: 'other' });
     await expect(run(fake.port, 'ClueCon', 'user/1000')).rejects.toThrow();
   });
 });

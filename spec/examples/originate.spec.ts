@@ -1,24 +1,16 @@
 import { toArray, lastValueFrom } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Connection } from 'rxesl';
-import { FakeSwitch } from 'rxesl/testing';
 import { type OriginateStep, originateAll } from '../../examples/originate';
-
-let fake: FakeSwitch | undefined;
-let conn: Connection | undefined;
-afterEach(async () => {
-  await conn?.close();
-  await fake?.stop();
-  conn = fake = undefined;
-});
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 
 describe('examples/originate.ts against FakeSwitch', () => {
   it('follows each call on its job: queued at once, then answered or failed with its cause', async () => {
-    fake = await FakeSwitch.start();
+    const fake = await startFakeSwitch();
     fake.endpoint('user/1001', { answerAfterMs: 300 });
     fake.endpoint('user/1002', { answerAfterMs: 100, failCause: 'USER_BUSY' });
     fake.endpoint('user/1003', { noAnswer: true });
-    conn = await Connection.connect({ port: fake.port });
+    const conn = closeAfterTest(await Connection.connect({ port: fake.port }));
     const steps = await lastValueFrom(originateAll(conn, ['user/1001', 'user/1002', '{originate_timeout=1}user/1003']).pipe(toArray()));
 
     // All three were queued before any result: the calls run at the same time.

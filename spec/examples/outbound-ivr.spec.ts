@@ -1,20 +1,13 @@
 import { filter, firstValueFrom, map, mergeMap, take, toArray } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Server } from 'rxesl';
-import { FakeSwitch } from 'rxesl/testing';
 import { ivr } from '../../examples/outbound-ivr';
-
-let fake: FakeSwitch | undefined;
-let server: Server | undefined;
-afterEach(async () => {
-  await server?.close();
-  await fake?.stop();
-});
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 
 describe('examples/outbound-ivr.ts against FakeSwitch', () => {
   it('routes each caller by the digit pressed', async () => {
-    fake = await FakeSwitch.start({ media: { playbackMs: 50 }, ringMs: 20 });
-    server = await Server.listen({ port: 0 });
+    const fake = await startFakeSwitch({ media: { playbackMs: 50 }, ringMs: 20 });
+    const server = closeAfterTest(await Server.listen({ port: 0 }));
     const outcomes = firstValueFrom(
       server.connections$.pipe(
         mergeMap((call) => ivr(call).pipe(map((o) => [call.channelData?.getHeader('Caller-Caller-ID-Number'), o] as const))),
@@ -30,7 +23,7 @@ describe('examples/outbound-ivr.ts against FakeSwitch', () => {
     server.connections$.pipe(filter((c) => c.uuid === quitter.uuid), take(1), mergeMap((c) => c.eventsNamed('CHANNEL_EXECUTE').pipe(take(1)))).subscribe(() => quitter.hangup());
     const bridged = await new Promise<string>((resolve) => {
       const t = setInterval(() => {
-        const b = fake!.channels().find((c) => c.uuid !== sales.uuid && c.name.includes('/1001@'));
+        const b = fake.channels().find((c) => c.uuid !== sales.uuid && c.name.includes('/1001@'));
         if (b) {
           clearInterval(t);
           resolve(b.uuid);

@@ -1,16 +1,8 @@
 import { filter, firstValueFrom } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Connection } from 'rxesl';
-import { FakeSwitch } from 'rxesl/testing';
 import { sendSms, smsEvent } from '../../examples/sms';
-
-let fake: FakeSwitch | undefined;
-const conns: Connection[] = [];
-afterEach(async () => {
-  for (const c of conns.splice(0)) await c.close();
-  await fake?.stop();
-  fake = undefined;
-});
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 
 describe('examples/sms.ts', () => {
   it('builds the CUSTOM SMS::SEND_MESSAGE event mod_sms reads, the text as body', () => {
@@ -30,9 +22,10 @@ describe('examples/sms.ts', () => {
   });
 
   it('sends it with sendevent: FreeSWITCH fires it, with its Event-UUID, headers and body intact', async () => {
-    fake = await FakeSwitch.start();
+    const fake = await startFakeSwitch();
     const [sender, watcher] = await Promise.all([Connection.connect({ port: fake.port }), Connection.connect({ port: fake.port })]);
-    conns.push(sender, watcher);
+    closeAfterTest(sender);
+    closeAfterTest(watcher);
     await firstValueFrom(watcher.events('plain', ['CUSTOM', 'SMS::SEND_MESSAGE']));
     const fired = firstValueFrom(watcher.customEvents('SMS::SEND_MESSAGE').pipe(filter((e) => e.getHeader('to') === '1001@example.com')));
 

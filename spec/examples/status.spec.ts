@@ -1,24 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Connection } from 'rxesl';
-import { FakeSwitch } from 'rxesl/testing';
 import { formatStatus, switchStatus } from '../../examples/status';
-
-let fake: FakeSwitch | undefined;
-let conn: Connection | undefined;
-afterEach(async () => {
-  await conn?.close();
-  await fake?.stop();
-  conn = fake = undefined;
-});
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 
 describe('examples/status.ts against FakeSwitch', () => {
   it('reports the version, the uptime, the sessions, the channels and the calls', async () => {
-    fake = await FakeSwitch.start();
+    const fake = await startFakeSwitch();
     fake.call({ destination: 'park', callerIdNumber: '1001' });
     fake.call({ destination: 'park', callerIdNumber: '1002' });
     // A bridged call: two channels, one call.
     fake.call({ callerIdNumber: '1003', actions: ['answer', 'bridge user/2000'] });
-    conn = await Connection.connect({ port: fake.port });
+    const conn = closeAfterTest(await Connection.connect({ port: fake.port }));
     await expect.poll(async () => (await switchStatus(conn!)).calls).toBe(3);
     const s = await switchStatus(conn);
     expect(s).toMatchObject({ channels: 4, calls: 3, sessionsSinceStartup: 4, peakSessions: 4 });

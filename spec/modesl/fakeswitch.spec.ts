@@ -5,19 +5,18 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import esl, { Connection, type Event, Server } from 'rxesl/modesl';
-import { FakeSwitch } from 'rxesl/testing';
+import type { FakeSwitch, FakeSwitchOptions } from 'rxesl/testing';
+import { startFakeSwitch } from '../helpers/fake-switch';
 import { callback, next, until } from './helpers/record';
 
 let fs: FakeSwitch | undefined;
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
-  await fs?.stop();
-  fs = undefined;
 });
 
-async function start(options: Parameters<typeof FakeSwitch.start>[0] = {}): Promise<FakeSwitch> {
-  fs = await FakeSwitch.start({ password: 'ClueCon', heartbeatIntervalMs: 0, ...options });
+async function start(options: FakeSwitchOptions = {}): Promise<FakeSwitch> {
+  fs = await startFakeSwitch({ password: 'ClueCon', heartbeatIntervalMs: 0, ...options });
   return fs;
 }
 

@@ -4,18 +4,13 @@
  */
 import net from 'node:net';
 import { filter, firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApplicationResult, type Connection, EslDisconnectedError, Server } from 'rxesl';
-import { FakeSwitch } from 'rxesl/testing';
+import type { FakeSwitch } from 'rxesl/testing';
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 
 let fake: FakeSwitch | undefined;
 let server: Server | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  await fake?.stop();
-  fake = undefined;
-});
 
 async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
   const until = Date.now() + ms;
@@ -27,8 +22,8 @@ async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
 
 describe('1,000 concurrent outbound calls', () => {
   it('each answered, played to, asked for digits (injected DTMF) and hung up; every event reaches its own connection', async () => {
-    fake = await FakeSwitch.start({ media: { playbackMs: 20 }, maxSessions: 5000, heartbeatIntervalMs: 0 });
-    server = await Server.listen({ port: 0 });
+    fake = await startFakeSwitch({ media: { playbackMs: 20 }, maxSessions: 5000, heartbeatIntervalMs: 0 });
+    server = closeAfterTest(await Server.listen({ port: 0 }));
     const n = 1000;
     const results = new Map<string, string>();
     const foreign: string[] = [];
@@ -62,9 +57,9 @@ describe('1,000 concurrent outbound calls', () => {
 
 describe('linger', () => {
   it('without linger the connection closes at the hangup; with linger 1 the notice comes first, events keep flowing, then the close', async () => {
-    fake = await FakeSwitch.start({ heartbeatIntervalMs: 0 });
+    fake = await startFakeSwitch({ heartbeatIntervalMs: 0 });
     for (const linger of [false, 1] as const) {
-      server = await Server.listen({ port: 0, linger });
+      server = closeAfterTest(await Server.listen({ port: 0, linger }));
       const got = firstValueFrom(server.connections$);
       const call = fake.call({ socket: `127.0.0.1:${server.port} async full` });
       const conn = await got;
@@ -90,8 +85,8 @@ describe('linger', () => {
   });
 
   it('linger forever: the socket stays open after the hangup until we exit', async () => {
-    fake = await FakeSwitch.start({ heartbeatIntervalMs: 0 });
-    server = await Server.listen({ port: 0, linger: true });
+    fake = await startFakeSwitch({ heartbeatIntervalMs: 0 });
+    server = closeAfterTest(await Server.listen({ port: 0, linger: true }));
     const got = firstValueFrom(server.connections$);
     const call = fake.call({ socket: `127.0.0.1:${server.port} async full` });
     const conn = await got;
@@ -108,8 +103,8 @@ describe('linger', () => {
   });
 
   it('resume lets the dialplan continue after the socket session', async () => {
-    fake = await FakeSwitch.start({ heartbeatIntervalMs: 0 });
-    server = await Server.listen({ port: 0 });
+    fake = await startFakeSwitch({ heartbeatIntervalMs: 0 });
+    server = closeAfterTest(await Server.listen({ port: 0 }));
     const got = firstValueFrom(server.connections$);
     fake.call({ socket: `127.0.0.1:${server.port} async full` });
     const conn = await got;
@@ -121,8 +116,8 @@ describe('linger', () => {
 
 describe('peers that misbehave', () => {
   it('FreeSWITCH hanging up mid-command fails that connection\'s pending commands and no other', async () => {
-    fake = await FakeSwitch.start({ heartbeatIntervalMs: 0, media: { playbackMs: 60_000 } });
-    server = await Server.listen({ port: 0 });
+    fake = await startFakeSwitch({ heartbeatIntervalMs: 0, media: { playbackMs: 60_000 } });
+    server = closeAfterTest(await Server.listen({ port: 0 }));
     const conns = firstValueFrom(server.connections$.pipe(take(2), toArray()));
     const a = fake.call({ socket: `127.0.0.1:${server.port} async full` });
     fake.call({ socket: `127.0.0.1:${server.port} async full` });
@@ -150,7 +145,7 @@ describe('peers that misbehave', () => {
   });
 
   it('a peer that connects and closes mid-frame, and one that never reads, do not hold the server', async () => {
-    server = await Server.listen({ port: 0, handshakeTimeout: 300 });
+    server = closeAfterTest(await Server.listen({ port: 0, handshakeTimeout: 300 }));
     const errors: Error[] = [];
     server.errors$.subscribe((e) => errors.push(e));
     // closes in the middle of a connect reply

@@ -2,9 +2,10 @@
  * api and bgapi: the registry users extend, the built-in commands and their texts, the
  * api/response and BACKGROUND_JOB framing.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Commands } from 'rxesl';
-import { FakeSwitch, ManualClock } from 'rxesl/testing';
+import { type FakeSwitch, ManualClock } from 'rxesl/testing';
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 import { RawClient } from './helpers/raw-client';
 
 let fake: FakeSwitch;
@@ -13,13 +14,8 @@ let c: RawClient;
 
 beforeEach(async () => {
   clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5));
-  fake = await FakeSwitch.start({ clock, heartbeatIntervalMs: 0 });
-  c = await RawClient.authed(fake.port);
-});
-
-afterEach(async () => {
-  c.close();
-  await fake.stop();
+  fake = await startFakeSwitch({ clock, heartbeatIntervalMs: 0 });
+  c = closeAfterTest(await RawClient.authed(fake.port));
 });
 
 const api = (line: string): Promise<string> => c.text(`api ${line}`);

@@ -3,9 +3,10 @@
  * transfer, hold, and the channel events they produce (watched through an inbound
  * `event plain ALL` connection, as a monitoring client would).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { EslEvent } from 'rxesl';
-import { FakeSwitch, ManualClock } from 'rxesl/testing';
+import { type FakeSwitch, ManualClock } from 'rxesl/testing';
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 import { RawClient } from './helpers/raw-client';
 
 let fake: FakeSwitch;
@@ -14,14 +15,9 @@ let mon: RawClient;
 
 beforeEach(async () => {
   clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5));
-  fake = await FakeSwitch.start({ clock, heartbeatIntervalMs: 0, media: { playbackMs: 2000, faxMs: 30_000, faxPages: 3 } });
-  mon = await RawClient.authed(fake.port);
+  fake = await startFakeSwitch({ clock, heartbeatIntervalMs: 0, media: { playbackMs: 2000, faxMs: 30_000, faxPages: 3 } });
+  mon = closeAfterTest(await RawClient.authed(fake.port));
   await mon.text('event plain ALL');
-});
-
-afterEach(async () => {
-  mon.close();
-  await fake.stop();
 });
 
 /** Events of one channel, by name, until (and including) the one that matches `stop`. */
@@ -179,25 +175,20 @@ describe('originate', () => {
 
 describe('applications', () => {
   it('playback: FILE PLAYED, FILE NOT FOUND, a terminator breaks it', async () => {
-    const stop = await FakeSwitch.start({ clock, heartbeatIntervalMs: 0, media: { missing: ['nope.wav'], durations: { 'long.wav': 10_000 } } });
-    try {
-      const m = await RawClient.authed(stop.port);
-      await m.text('event plain CHANNEL_EXECUTE_COMPLETE PLAYBACK_STOP');
-      const call = stop.call({ actions: ['answer', 'playback nope.wav', 'playback long.wav', 'park'] });
-      const missing = await m.event((e) => e.getHeader('Application') === 'playback');
-      expect(missing.getHeader('Application-Response')).toBe('FILE NOT FOUND');
-      await clock.tick(3000);
-      stop.dtmf(call.uuid, '*');
-      const stopped = await m.event((e) => e.name === 'PLAYBACK_STOP');
-      expect(stopped.getHeader('Playback-Status')).toBe('break');
-      const played = await m.event((e) => e.getHeader('Application') === 'playback');
-      expect(played.getHeader('Application-Response')).toBe('FILE PLAYED');
-      expect(played.getHeader('variable_playback_terminator_used')).toBe('*');
-      expect(played.getHeader('variable_playback_ms')).toBe('3000');
-      m.close();
-    } finally {
-      await stop.stop();
-    }
+    const media = await startFakeSwitch({ clock, heartbeatIntervalMs: 0, media: { missing: ['nope.wav'], durations: { 'long.wav': 10_000 } } });
+    const m = closeAfterTest(await RawClient.authed(media.port));
+    await m.text('event plain CHANNEL_EXECUTE_COMPLETE PLAYBACK_STOP');
+    const call = media.call({ actions: ['answer', 'playback nope.wav', 'playback long.wav', 'park'] });
+    const missing = await m.event((e) => e.getHeader('Application') === 'playback');
+    expect(missing.getHeader('Application-Response')).toBe('FILE NOT FOUND');
+    await clock.tick(3000);
+    media.dtmf(call.uuid, '*');
+    const stopped = await m.event((e) => e.name === 'PLAYBACK_STOP');
+    expect(stopped.getHeader('Playback-Status')).toBe('break');
+    const played = await m.event((e) => e.getHeader('Application') === 'playback');
+    expect(played.getHeader('Application-Response')).toBe('FILE PLAYED');
+    expect(played.getHeader('variable_playback_terminator_used')).toBe('*');
+    expect(played.getHeader('variable_playback_ms')).toBe('3000');
   });
 
   it('an application that needs media pre-answers an inbound call', async () => {

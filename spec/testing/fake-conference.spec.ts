@@ -4,26 +4,18 @@
  * mod_conference's header order.
  */
 import { filter, firstValueFrom, lastValueFrom, map, take, toArray } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Connection, type EslEvent } from 'rxesl';
-import { FakeSwitch, installConference } from 'rxesl/testing';
-
-let fake: FakeSwitch | undefined;
-let conn: Connection | undefined;
-afterEach(async () => {
-  await conn?.close();
-  conn = undefined;
-  await fake?.stop();
-  fake = undefined;
-});
+import { installConference } from 'rxesl/testing';
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 
 async function setup(options: Parameters<typeof installConference>[1] = {}) {
-  fake = await FakeSwitch.start({ heartbeatIntervalMs: 0, media: { playbackMs: 30 } });
+  const fake = await startFakeSwitch({ heartbeatIntervalMs: 0, media: { playbackMs: 30 } });
   const conferences = installConference(fake, options);
-  conn = await Connection.connect({ host: fake.host, port: fake.port, password: fake.password });
+  const conn = closeAfterTest(await Connection.connect({ host: fake.host, port: fake.port, password: fake.password }));
   await lastValueFrom(conn.events('plain', ['CUSTOM', 'conference::maintenance']));
   const actions$ = conn.customEvents('conference::maintenance');
-  const api = async (args: string) => (await lastValueFrom(conn!.api('conference', args, { failOnError: false }))).body;
+  const api = async (args: string) => (await lastValueFrom(conn.api('conference', args, { failOnError: false }))).body;
   return { fake, conn, conferences, actions$, api };
 }
 

@@ -4,9 +4,10 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Commands, FrameParser, type Frame } from 'rxesl';
 import { FakeSwitch, ManualClock } from 'rxesl/testing';
+import { startFakeSwitch } from '../helpers/fake-switch';
 import { RawClient } from './helpers/raw-client';
 
 let fake: FakeSwitch;
@@ -14,11 +15,7 @@ let clock: ManualClock;
 
 beforeEach(async () => {
   clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5));
-  fake = await FakeSwitch.start({ clock, heartbeatIntervalMs: 0 });
-});
-
-afterEach(async () => {
-  await fake.stop();
+  fake = await startFakeSwitch({ clock, heartbeatIntervalMs: 0 });
 });
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -126,26 +123,22 @@ describe('a peer that does not read, and one FakeSwitch does not read', () => {
   });
 
   it('kills a client too slow to read its events, as FreeSWITCH does after 500 lost events', async () => {
-    const small = await FakeSwitch.start({ clock, heartbeatIntervalMs: 0, eventQueueLimit: 50, sendBufferLimit: 64 * 1024 });
-    try {
-      const c = await RawClient.authed(small.port);
-      await c.text('event plain CUSTOM flood::x');
-      c.socket.pause();
-      const conn = small.connections[0]!;
-      const body = 'x'.repeat(2000);
-      for (let i = 0; i < 5000 && !conn.closed; i++) {
-        small.fire({ name: 'CUSTOM', subclass: 'flood::x', body });
-        if (i % 100 === 0) await turn();
-      }
-      expect(conn.closed).toBe(true);
-      c.socket.resume();
-      await c.whenClosed();
-      const last = c.frames.at(-1)!;
-      expect(last.contentType).toBe('text/disconnect-notice');
-      expect(last.bodyText).toBe('killed listener because of lost events\n');
-    } finally {
-      await small.stop();
+    const small = await startFakeSwitch({ clock, heartbeatIntervalMs: 0, eventQueueLimit: 50, sendBufferLimit: 64 * 1024 });
+    const c = await RawClient.authed(small.port);
+    await c.text('event plain CUSTOM flood::x');
+    c.socket.pause();
+    const conn = small.connections[0]!;
+    const body = 'x'.repeat(2000);
+    for (let i = 0; i < 5000 && !conn.closed; i++) {
+      small.fire({ name: 'CUSTOM', subclass: 'flood::x', body });
+      if (i % 100 === 0) await turn();
     }
+    expect(conn.closed).toBe(true);
+    c.socket.resume();
+    await c.whenClosed();
+    const last = c.frames.at(-1)!;
+    expect(last.contentType).toBe('text/disconnect-notice');
+    expect(last.bodyText).toBe('killed listener because of lost events\n');
   });
 });
 

@@ -1,21 +1,15 @@
 /**
  * HEARTBEAT and RE_SCHEDULE on the clock, and the call generator.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { FakeSwitch, ManualClock } from 'rxesl/testing';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from 'rxesl/testing';
 import { RawClient } from './helpers/raw-client';
-
-let fake: FakeSwitch | undefined;
-
-afterEach(async () => {
-  await fake?.stop();
-  fake = undefined;
-});
+import { startFakeSwitch } from '../helpers/fake-switch';
 
 describe('HEARTBEAT', () => {
   it('fires every 20 s of clock time, followed by RE_SCHEDULE', async () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5));
-    fake = await FakeSwitch.start({ clock });
+    const fake = await startFakeSwitch({ clock });
     const c = await RawClient.authed(fake.port);
     await c.text('event plain HEARTBEAT RE_SCHEDULE');
     await clock.tick(19_999);
@@ -54,7 +48,7 @@ describe('HEARTBEAT', () => {
 
   it('the interval is configurable, 0 turns it off, heartbeat() fires one now', async () => {
     const clock = new ManualClock(0);
-    fake = await FakeSwitch.start({ clock, heartbeatIntervalMs: 0 });
+    const fake = await startFakeSwitch({ clock, heartbeatIntervalMs: 0 });
     const c = await RawClient.authed(fake.port);
     await c.text('event plain HEARTBEAT');
     await clock.tick(120_000);
@@ -68,7 +62,7 @@ describe('HEARTBEAT', () => {
 describe('traffic', () => {
   it('starts calls at the given rate on the clock; each runs the dialplan and ends', async () => {
     const clock = new ManualClock(0);
-    fake = await FakeSwitch.start({ clock, heartbeatIntervalMs: 0 });
+    const fake = await startFakeSwitch({ clock, heartbeatIntervalMs: 0 });
     fake.extension({
       destination: /^2\d\d$/,
       actions: ['answer', 'playback silence_stream://1000', 'play_and_get_digits 1 1 1 2000 # silence_stream://10 silence choice', 'hangup'],
@@ -89,7 +83,7 @@ describe('traffic', () => {
 
   it('stop() stops starting calls; maxConcurrent caps the calls up at once', async () => {
     const clock = new ManualClock(0);
-    fake = await FakeSwitch.start({ clock, heartbeatIntervalMs: 0 });
+    const fake = await startFakeSwitch({ clock, heartbeatIntervalMs: 0 });
     const t = fake.traffic({ callsPerSecond: 10, maxConcurrent: 3, destination: 'park' });
     await clock.tick(2000);
     expect(t.active).toBe(3);

@@ -2,30 +2,26 @@
  * The inbound side: greeting, auth and userauth, every command's reply text, subscriptions,
  * filters, formats, logs and sendevent, on the wire.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Commands, DISCONNECT_GOODBYE, EslEvent, ServerFrames } from 'rxesl';
-import { FakeSwitch, ManualClock } from 'rxesl/testing';
+import { type FakeSwitch, ManualClock } from 'rxesl/testing';
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 import { RawClient } from './helpers/raw-client';
 
 let fake: FakeSwitch;
 let clock: ManualClock;
-const clients: RawClient[] = [];
 
 async function client(password = 'ClueCon'): Promise<RawClient> {
-  const c = await RawClient.authed(fake.port, password);
-  clients.push(c);
-  return c;
+  return closeAfterTest(await RawClient.authed(fake.port, password));
 }
 
 async function raw(): Promise<RawClient> {
-  const c = await RawClient.connect(fake.port);
-  clients.push(c);
-  return c;
+  return closeAfterTest(await RawClient.connect(fake.port));
 }
 
 beforeEach(async () => {
   clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5));
-  fake = await FakeSwitch.start({
+  fake = await startFakeSwitch({
     password: 'ClueCon',
     clock,
     heartbeatIntervalMs: 0,
@@ -34,11 +30,6 @@ beforeEach(async () => {
       'admin@example.com': { password: 'pw' },
     },
   });
-});
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await fake.stop();
 });
 
 describe('greeting and authentication', () => {
@@ -115,28 +106,23 @@ describe('greeting and authentication', () => {
   });
 
   it('userauth: CUSTOM subclasses outside esl-allowed-events are refused, what came before the refused name stays', async () => {
-    const strict = await FakeSwitch.start({
+    const strict = await startFakeSwitch({
       clock,
       heartbeatIntervalMs: 0,
       users: { 'sub@127.0.0.1': { password: 'pw', allowedEvents: 'CHANNEL_ANSWER CUSTOM allowed::one' } },
     });
-    try {
-      const c = await RawClient.connect(strict.port);
-      clients.push(c);
-      await c.next();
-      expect(await c.text('userauth sub@127.0.0.1:pw')).toBe('+OK accepted');
-      expect(await c.text('event json CUSTOM allowed::one other::two')).toBe('-ERR permission denied');
-      // The format changed, and CUSTOM allowed::one was taken before the refusal.
-      expect(strict.connections[0]!.format).toBe('json');
-      expect(await c.text('event CHANNEL_HANGUP')).toBe('-ERR permission denied');
-      expect(await c.text('event CHANNEL_ANSWER')).toBe('+OK event listener enabled json');
-      strict.fire({ name: 'CUSTOM', subclass: 'other::two' });
-      strict.fire({ name: 'CUSTOM', subclass: 'allowed::one' });
-      const e = await c.event();
-      expect(e.subclass).toBe('allowed::one');
-    } finally {
-      await strict.stop();
-    }
+    const c = closeAfterTest(await RawClient.connect(strict.port));
+    await c.next();
+    expect(await c.text('userauth sub@127.0.0.1:pw')).toBe('+OK accepted');
+    expect(await c.text('event json CUSTOM allowed::one other::two')).toBe('-ERR permission denied');
+    // The format changed, and CUSTOM allowed::one was taken before the refusal.
+    expect(strict.connections[0]!.format).toBe('json');
+    expect(await c.text('event CHANNEL_HANGUP')).toBe('-ERR permission denied');
+    expect(await c.text('event CHANNEL_ANSWER')).toBe('+OK event listener enabled json');
+    strict.fire({ name: 'CUSTOM', subclass: 'other::two' });
+    strict.fire({ name: 'CUSTOM', subclass: 'allowed::one' });
+    const e = await c.event();
+    expect(e.subclass).toBe('allowed::one');
   });
 
   it('userauth without esl-allowed-* params allows everything (and <user>:<password>@<domain> parses too)', async () => {
@@ -162,18 +148,14 @@ describe('greeting and authentication', () => {
   });
 
   it('an ACL refusal sends text/rude-rejection then the disconnect notice, and closes', async () => {
-    const strict = await FakeSwitch.start({ acl: () => false, clock, heartbeatIntervalMs: 0 });
-    try {
-      const c = await RawClient.connect(strict.port);
-      await c.whenClosed();
-      expect(Buffer.concat(c.chunks).toString()).toBe(
-        'Content-Type: text/rude-rejection\nContent-Length: 24\n\nAccess Denied, go away.\n' +
-          'Content-Type: text/disconnect-notice\nContent-Length: 67\n\n' +
-          DISCONNECT_GOODBYE,
-      );
-    } finally {
-      await strict.stop();
-    }
+    const strict = await startFakeSwitch({ acl: () => false, clock, heartbeatIntervalMs: 0 });
+    const c = await RawClient.connect(strict.port);
+    await c.whenClosed();
+    expect(Buffer.concat(c.chunks).toString()).toBe(
+      'Content-Type: text/rude-rejection\nContent-Length: 24\n\nAccess Denied, go away.\n' +
+        'Content-Type: text/disconnect-notice\nContent-Length: 67\n\n' +
+        DISCONNECT_GOODBYE,
+    );
   });
 
   it('closes a connection that sends nothing for 25 s (clock time), with the notice', async () => {

@@ -3,10 +3,11 @@
  * play_and_get_digits with injected DTMF and hangup. Correctness only (performance is
  * measured elsewhere), but it has to get through.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Commands, EslEvent } from 'rxesl';
-import { FakeSwitch, ManualClock } from 'rxesl/testing';
+import { type FakeSwitch, ManualClock } from 'rxesl/testing';
 import { OutboundServer, type RawClient } from './helpers/raw-client';
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 
 let fake: FakeSwitch;
 let clock: ManualClock;
@@ -14,13 +15,9 @@ let app: OutboundServer;
 
 beforeEach(async () => {
   clock = new ManualClock(0);
-  fake = await FakeSwitch.start({ clock, heartbeatIntervalMs: 0 });
-  app = await OutboundServer.start();
-});
-
-afterEach(async () => {
-  await fake.stop();
-  await app.close();
+  // Registered first, closed last: the switch stops, then the test's server closes.
+  app = closeAfterTest(await OutboundServer.start());
+  fake = await startFakeSwitch({ clock, heartbeatIntervalMs: 0 });
 });
 
 async function drive(conn: RawClient, n: number): Promise<string> {

@@ -2,10 +2,11 @@
  * Outbound mode: calls whose dialplan runs `socket host:port [async] [full]` make FakeSwitch
  * connect out to the test's server; the test then drives the call as an outbound ESL app.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Commands, DISCONNECT_GOODBYE, EslEvent, type Frame } from 'rxesl';
-import { FakeSwitch, ManualClock } from 'rxesl/testing';
+import { type FakeSwitch, ManualClock } from 'rxesl/testing';
 import { OutboundServer, type RawClient } from './helpers/raw-client';
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 
 let fake: FakeSwitch;
 let clock: ManualClock;
@@ -13,13 +14,9 @@ let app: OutboundServer;
 
 beforeEach(async () => {
   clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5));
-  fake = await FakeSwitch.start({ clock, heartbeatIntervalMs: 0, media: { playbackMs: 3000, durations: { 'ivr/welcome.wav': 2500 } } });
-  app = await OutboundServer.start();
-});
-
-afterEach(async () => {
-  await fake.stop();
-  await app.close();
+  // Registered first, closed last: the switch stops, then the test's server closes.
+  app = closeAfterTest(await OutboundServer.start());
+  fake = await startFakeSwitch({ clock, heartbeatIntervalMs: 0, media: { playbackMs: 3000, durations: { 'ivr/welcome.wav': 2500 } } });
 });
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
