@@ -1,7 +1,7 @@
-import { TestScheduler } from 'rxjs/testing';
 import { map, take } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { EslProtocolError, frames, type Frame } from 'rxesl';
+import { scheduler as schedulerOf } from './helpers';
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -9,15 +9,7 @@ const b = (s: string): Buffer => Buffer.from(s, 'utf8');
 const view = (f: Frame) => ({ type: f.contentType, headers: f.headers.toObject(), body: f.bodyText });
 
 /** Errors are compared by class and code, not by message. */
-function normalize(messages: unknown): unknown {
-  return JSON.parse(
-    JSON.stringify(messages, (_k, v) => (v instanceof Error ? { name: v.name, code: (v as { code?: string }).code } : v)),
-  );
-}
-
-function scheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => expect(normalize(actual)).toEqual(normalize(expected)));
-}
+const scheduler = () => schedulerOf({ errorMessages: false });
 
 const chunks = {
   // auth/request in two pieces: the split falls inside the "\n\n".
@@ -38,46 +30,60 @@ const out = {
 
 describe('frames(): chunks in, frames out', () => {
   it('emits each frame when its last byte arrives, whatever the chunking', () => {
-    scheduler().run(({ cold, expectObservable }) => {
+    scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const bytes = cold('-a--b-----c---d-e-|', chunks);
-      const want = '      ----(AR)--E-----P-|';
-      expectObservable(bytes.pipe(frames(), map(view))).toBe(want.trim(), out);
+      const subs = '      ^-----------------!';
+      const parsed = '    ----(AR)--E-----P-|';
+      expectObservable(bytes.pipe(frames(), map(view))).toBe(parsed, out);
+      expectSubscriptions(bytes.subscriptions).toBe(subs);
     });
   });
 
   it('errors with EslProtocolError on a bad Content-Length, after the good frames', () => {
-    scheduler().run(({ cold, expectObservable }) => {
+    scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const r = b('Content-Type: command/reply\nReply-Text: +OK accepted\n\n');
       const x = b('Content-Type: api/response\nContent-Length: -1\n\n');
       const bytes = cold('-r-x-r-|', { r, x });
-      expectObservable(bytes.pipe(frames(), map(view))).toBe('-R-#', out, new EslProtocolError('BAD_CONTENT_LENGTH', 'x'));
+      const subs = '      ^--!';
+      const parsed = '    -R-#';
+      expectObservable(bytes.pipe(frames(), map(view))).toBe(parsed, out, new EslProtocolError('BAD_CONTENT_LENGTH', 'x'));
+      expectSubscriptions(bytes.subscriptions).toBe(subs);
     });
   });
 
   it('errors with TRUNCATED when the source completes in the middle of a frame', () => {
-    scheduler().run(({ cold, expectObservable }) => {
+    scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const bytes = cold('-a-|', chunks);
-      expectObservable(bytes.pipe(frames())).toBe('---#', undefined, new EslProtocolError('TRUNCATED', 'x'));
+      const subs = '      ^--!';
+      const parsed = '    ---#';
+      expectObservable(bytes.pipe(frames())).toBe(parsed, undefined, new EslProtocolError('TRUNCATED', 'x'));
+      expectSubscriptions(bytes.subscriptions).toBe(subs);
     });
   });
 
   it('completes when the source completes between frames, and passes a source error through', () => {
-    scheduler().run(({ cold, expectObservable }) => {
-      expectObservable(cold('-a-b-----c-|', chunks).pipe(frames(), map((f) => f.contentType))).toBe('---(ar)--s-|', {
-        a: 'auth/request',
-        r: 'command/reply',
-        s: 'text/event-plain',
-      });
+    scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const bytes = cold('  -a-b-----c-|', chunks);
+      const subs = '        ^----------!';
+      const types = '       ---(ar)--s-|';
       // a is incomplete when the source fails: its error is the one that arrives.
-      expectObservable(cold('-a-#', chunks, new Error('socket reset')).pipe(frames())).toBe('---#', undefined, new Error('socket reset'));
+      const failing = cold('-a-#', chunks, new Error('socket reset'));
+      const failingSubs = ' ^--!';
+      const failed = '      ---#';
+      expectObservable(bytes.pipe(frames(), map((f) => f.contentType))).toBe(types, { a: 'auth/request', r: 'command/reply', s: 'text/event-plain' });
+      expectObservable(failing.pipe(frames())).toBe(failed, undefined, new Error('socket reset'));
+      expectSubscriptions(bytes.subscriptions).toBe(subs);
+      expectSubscriptions(failing.subscriptions).toBe(failingSubs);
     });
   });
 
   it('stops when the consumer has what it wants (take) and unsubscribes from the bytes', () => {
     scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const bytes = cold('-a-b-c-d-e-|', chunks);
-      expectObservable(bytes.pipe(frames(), take(2), map((f) => f.contentType))).toBe('---(ar|)', { a: 'auth/request', r: 'command/reply' });
-      expectSubscriptions(bytes.subscriptions).toBe('^--!');
+      const subs = '      ^--!';
+      const types = '     ---(ar|)';
+      expectObservable(bytes.pipe(frames(), take(2), map((f) => f.contentType))).toBe(types, { a: 'auth/request', r: 'command/reply' });
+      expectSubscriptions(bytes.subscriptions).toBe(subs);
     });
   });
 });

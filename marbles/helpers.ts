@@ -3,17 +3,19 @@ import { TestScheduler } from 'rxjs/testing';
 import { expect } from 'vitest';
 import { Connection, ServerFrames, type Transport } from 'rxesl';
 
-/** Errors compared by class and code (or message), not by identity. */
-export function normalize(messages: unknown): unknown {
+/** Errors compared by class, code and (unless `withMessage` is false) message, not by identity. */
+export function normalise(messages: unknown, withMessage = true): unknown {
   return JSON.parse(
     JSON.stringify(messages, (_k, v) =>
-      v instanceof Error ? { error: v.name, code: (v as { code?: string }).code, message: v.message } : v,
+      v instanceof Error ? { error: v.name, code: (v as { code?: string }).code, message: withMessage ? v.message : undefined } : v,
     ),
   );
 }
 
-export function scheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => expect(normalize(actual)).toEqual(normalize(expected)));
+/** A TestScheduler that compares errors with normalise(); `errorMessages: false` leaves their messages out. */
+export function scheduler(options: { errorMessages?: boolean } = {}): TestScheduler {
+  const withMessage = options.errorMessages ?? true;
+  return new TestScheduler((actual, expected) => expect(normalise(actual, withMessage)).toEqual(normalise(expected, withMessage)));
 }
 
 /** What a client wrote, with the virtual time of the write. */

@@ -28,22 +28,33 @@ describe('retryWithBackoff', () => {
   it('retries a failing attempt after 10, 20, 40, 40 ms and succeeds on the fifth', () => {
     scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const fail = cold('--#', undefined, refused);
-      const ok = cold('--(a|)');
+      const ok = cold('  --(a|)');
+      // attempt 1 at 0 fails at 2; retries at 12, 34, 76, 118; the fifth succeeds at 120
+      const failSubs = ['^-!', '12ms ^-!', '34ms ^-!', '76ms ^-!'];
+      const okSubs = '  118ms ^-!';
+      const expected = '120ms (a|)';
       let n = 0;
       const attempts = defer(() => (++n < 5 ? fail : ok));
-      // attempt 1 at 0 fails at 2; retries at 12, 34, 76, 118; the fifth succeeds at 120
-      expectObservable(attempts.pipe(retryWithBackoff(policy))).toBe('120ms (a|)');
-      expectSubscriptions(fail.subscriptions).toBe(['^-!', '12ms ^-!', '34ms ^-!', '76ms ^-!']);
+      expectObservable(attempts.pipe(retryWithBackoff(policy))).toBe(expected);
+      expectSubscriptions(fail.subscriptions).toBe(failSubs);
+      expectSubscriptions(ok.subscriptions).toBe(okSubs);
     });
   });
 
   it('tells about each failed attempt and its delay', () => {
     const seen: Array<[number, number]> = [];
-    scheduler().run(({ cold, expectObservable }) => {
-      let n = 0;
-      const attempts = defer(() => (++n < 3 ? cold('-#', undefined, refused) : cold('-(a|)')));
+    scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const fail = cold('-#', undefined, refused);
+      const ok = cold('  -(a|)');
       // fails at 1, retried at 11, fails at 12, retried at 32, succeeds at 33
-      expectObservable(attempts.pipe(retryWithBackoff(policy, { onRetry: (_e, attempt, delay) => seen.push([attempt, delay]) }))).toBe('33ms (a|)');
+      const failSubs = ['^!', '11ms ^!'];
+      const okSubs = '  32ms ^!';
+      const expected = '33ms (a|)';
+      let n = 0;
+      const attempts = defer(() => (++n < 3 ? fail : ok));
+      expectObservable(attempts.pipe(retryWithBackoff(policy, { onRetry: (_e, attempt, delay) => seen.push([attempt, delay]) }))).toBe(expected);
+      expectSubscriptions(fail.subscriptions).toBe(failSubs);
+      expectSubscriptions(ok.subscriptions).toBe(okSubs);
     });
     expect(seen).toEqual([
       [1, 10],
@@ -52,27 +63,46 @@ describe('retryWithBackoff', () => {
   });
 
   it('stops at once on a fatal error (a refused password)', () => {
-    scheduler().run(({ cold, expectObservable }) => {
+    scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const denied = new EslAuthError('invalid', 'authentication refused: -ERR invalid', '-ERR invalid');
+      const unreachable = cold('--#', undefined, refused);
+      const refusing = cold('   --#', undefined, denied);
+      // refused at 2, retried at 12, denied at 14: no retry after that
+      const unreachableSubs = ' ^-!';
+      const refusingSubs = '    12ms ^-!';
+      const expected = '        14ms #';
       let n = 0;
-      const attempts = defer(() => (++n < 2 ? cold('--#', undefined, refused) : cold('--#', undefined, denied)));
-      expectObservable(attempts.pipe(retryWithBackoff(policy, { isFatal: (e) => e instanceof EslAuthError }))).toBe('14ms #', undefined, denied);
+      const attempts = defer(() => (++n < 2 ? unreachable : refusing));
+      expectObservable(attempts.pipe(retryWithBackoff(policy, { isFatal: (e) => e instanceof EslAuthError }))).toBe(expected, undefined, denied);
+      expectSubscriptions(unreachable.subscriptions).toBe(unreachableSubs);
+      expectSubscriptions(refusing.subscriptions).toBe(refusingSubs);
     });
   });
 
   it('gives up after maxAttempts retries with the last error', () => {
-    scheduler().run(({ cold, expectObservable }) => {
+    scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const attempts = cold('-#', undefined, refused);
       // attempt at 0 (fails at 1), retries at 11 and 32 (fail at 12 and 33): two retries allowed
-      expectObservable(attempts.pipe(retryWithBackoff({ ...policy, maxAttempts: 2 }))).toBe('33ms #', undefined, refused);
+      const subs = ['^!', '11ms ^!', '32ms ^!'];
+      const expected = '33ms #';
+      expectObservable(attempts.pipe(retryWithBackoff({ ...policy, maxAttempts: 2 }))).toBe(expected, undefined, refused);
+      expectSubscriptions(attempts.subscriptions).toBe(subs);
     });
   });
 
   it('with firstRetry 2 the first retry waits the second delay (the first was waited before the first attempt)', () => {
-    scheduler().run(({ cold, expectObservable }) => {
+    scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const fail = cold('-#', undefined, refused);
+      const ok = cold('  -(a|)');
+      // fails at 1, retried at 21 (20 ms: the second delay), succeeds at 22
+      const failSubs = ' ^!';
+      const okSubs = '   21ms ^!';
+      const expected = ' 22ms (a|)';
       let n = 0;
-      const attempts = defer(() => (++n < 2 ? cold('-#', undefined, refused) : cold('-(a|)')));
-      expectObservable(attempts.pipe(retryWithBackoff(policy, { firstRetry: 2 }))).toBe('22ms (a|)');
+      const attempts = defer(() => (++n < 2 ? fail : ok));
+      expectObservable(attempts.pipe(retryWithBackoff(policy, { firstRetry: 2 }))).toBe(expected);
+      expectSubscriptions(fail.subscriptions).toBe(failSubs);
+      expectSubscriptions(ok.subscriptions).toBe(okSubs);
     });
   });
 });

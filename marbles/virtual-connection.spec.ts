@@ -30,10 +30,11 @@ describe('VirtualConnection', () => {
     ts.run(({ hot, expectObservable }) => {
       const vc = new VirtualConnection({ applications: { playback: 10 } });
       const keys = hot('-----------------3--1--', { 3: vc.channelEvent('DTMF', { 'DTMF-Digit': '3' }), 1: vc.channelEvent('DTMF', { 'DTMF-Digit': '1' }) });
+      // answer and playback at once (answer takes no time here), the transfer when '1' comes at 20
+      const commands = '(ap)----------------t';
       keys.subscribe((e) => vc.send(e));
       ivr(vc.connection).subscribe();
-      // answer and playback at once (answer takes no time here), the transfer when '1' comes at 20
-      expectObservable(vc.commands$).toBe('(ap)----------------t', {
+      expectObservable(vc.commands$).toBe(commands, {
         a: 'execute answer',
         p: 'execute playback ivr/welcome.wav',
         t: 'execute transfer sales XML default',
@@ -45,8 +46,10 @@ describe('VirtualConnection', () => {
     const ts = scheduler();
     ts.run(({ expectObservable, cold }) => {
       const vc = new VirtualConnection({ applications: { playback: 50 } });
-      cold('-----x').subscribe(() => vc.hangup('USER_BUSY'));
-      expectObservable(ivr(vc.connection)).toBe('-----#', undefined, new EslHangupError(vc.uuid, 'USER_BUSY', `channel ${vc.uuid} hung up before playback completed (USER_BUSY)`));
+      const hangup = cold('-----x');
+      const flow = '       -----#';
+      hangup.subscribe(() => vc.hangup('USER_BUSY'));
+      expectObservable(ivr(vc.connection)).toBe(flow, undefined, new EslHangupError(vc.uuid, 'USER_BUSY', `channel ${vc.uuid} hung up before playback completed (USER_BUSY)`));
     });
   });
 
@@ -71,9 +74,11 @@ describe('VirtualConnection', () => {
     const ts = scheduler();
     ts.run(({ cold, expectObservable }) => {
       const vc = new VirtualConnection({ applications: { playback: 50 } });
-      cold('---x').subscribe(() => vc.hangup());
+      const hangup = cold('---x');
+      const digits = '     ---|';
+      hangup.subscribe(() => vc.hangup());
       const hungUp = vc.connection.eventsNamed('CHANNEL_HANGUP');
-      expectObservable(vc.connection.events$.pipe(dtmf(), takeUntil(hungUp))).toBe('---|');
+      expectObservable(vc.connection.events$.pipe(dtmf(), takeUntil(hungUp))).toBe(digits);
     });
   });
 
@@ -81,14 +86,16 @@ describe('VirtualConnection', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const vc = new VirtualConnection({ applications: { answer: 2, hold: 5 } });
       const names = vc.connection.events$.pipe(map((e) => e.name));
-      cold('-x')
+      const start = cold('-x');
+      // answer at 1 (2 ms), hold at 3 (5 ms)
+      const events = '    -x-(ace)(hf)';
+      start
         .pipe(
           concatMap(() => vc.connection.execute('answer').pipe(last())),
           concatMap(() => vc.connection.execute('hold')),
         )
         .subscribe();
-      // answer at 1 (2 ms), hold at 3 (5 ms)
-      expectObservable(names).toBe('-x-(ace)(hf)', {
+      expectObservable(names).toBe(events, {
         x: 'CHANNEL_EXECUTE',
         a: 'CHANNEL_ANSWER',
         c: 'CHANNEL_EXECUTE_COMPLETE',
@@ -107,8 +114,10 @@ describe('VirtualConnection', () => {
         },
       });
       const seen = vc.connection.events$.pipe(map((e) => (e.name === 'DTMF' ? e.getHeader('DTMF-Digit') : e.name === 'CHANNEL_EXECUTE_COMPLETE' ? `done ${e.getHeader('variable_pin')} ${e.getHeader('variable_read_result')}` : e.name)));
-      cold('-x').subscribe(() => vc.connection.execute('play_and_get_digits', '1 4 1 5000 # menu.wav bad.wav pin \\d+').subscribe());
-      expectObservable(seen).toBe('-xs-p--(12d)', { x: 'CHANNEL_EXECUTE', s: 'PLAYBACK_START', p: 'PLAYBACK_STOP', 1: '1', 2: '2', d: 'done 12 success' });
+      const start = cold('-x');
+      const events = '    -xs-p--(12d)';
+      start.subscribe(() => vc.connection.execute('play_and_get_digits', '1 4 1 5000 # menu.wav bad.wav pin \\d+').subscribe());
+      expectObservable(seen).toBe(events, { x: 'CHANNEL_EXECUTE', s: 'PLAYBACK_START', p: 'PLAYBACK_STOP', 1: '1', 2: '2', d: 'done 12 success' });
     });
   });
 
@@ -121,10 +130,13 @@ describe('VirtualConnection', () => {
         concatMap(() => c.getvar('a')),
         concatMap((a) => c.execute('unset', 'a').pipe(last(), concatMap(() => c.getvar('a')), map((b) => `${a} ${b}`))),
       );
-      expectObservable(flow).toBe('(v|)', { v: '1 undefined' });
+      const hangup = cold('-----x');
+      const variables = '  (v|)';
+      const hangups = '    -----(hc)';
+      expectObservable(flow).toBe(variables, { v: '1 undefined' });
       const hung = c.eventsNamed('CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE').pipe(map((e) => `${e.name} ${e.getHeader('Hangup-Cause')}`));
-      cold('-----x').subscribe(() => c.execute('hangup', 'USER_BUSY').subscribe());
-      expectObservable(hung).toBe('-----(hc)', { h: 'CHANNEL_HANGUP USER_BUSY', c: 'CHANNEL_HANGUP_COMPLETE USER_BUSY' });
+      hangup.subscribe(() => c.execute('hangup', 'USER_BUSY').subscribe());
+      expectObservable(hung).toBe(hangups, { h: 'CHANNEL_HANGUP USER_BUSY', c: 'CHANNEL_HANGUP_COMPLETE USER_BUSY' });
     });
   });
 
@@ -134,8 +146,10 @@ describe('VirtualConnection', () => {
       const seen = vc.connection.events$.pipe(
         map((e) => (e.name === 'CHANNEL_EXECUTE_COMPLETE' ? `done ${e.getHeader('variable_originate_disposition')}` : `${e.name} ${e.getHeader('Other-Leg-Unique-ID') ?? ''}`.trim())),
       );
-      cold('-x').subscribe(() => vc.connection.execute('bridge', 'user/1001').subscribe());
-      expectObservable(seen).toBe('-x-r-b----(ud)', {
+      const start = cold('-x');
+      const events = '    -x-r-b----(ud)';
+      start.subscribe(() => vc.connection.execute('bridge', 'user/1001').subscribe());
+      expectObservable(seen).toBe(events, {
         x: 'CHANNEL_EXECUTE',
         r: 'CHANNEL_PROGRESS',
         b: 'CHANNEL_BRIDGE b-leg',

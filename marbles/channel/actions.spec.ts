@@ -23,24 +23,30 @@ describe('Channel actions', () => {
   it('answer: execute answer, completes on its CHANNEL_EXECUTE_COMPLETE', () => {
     scheduler().run(({ expectObservable }) => {
       const { vc, ch } = call({ applications: { answer: 3 } });
-      expectObservable(ch.answer().pipe(map((r) => r.application))).toBe('---(a|)', { a: 'answer' });
-      expectObservable(vc.commands$).toBe('a', { a: 'execute answer' });
+      const commands = 'a';
+      const answered = '---(a|)';
+      expectObservable(ch.answer().pipe(map((r) => r.application))).toBe(answered, { a: 'answer' });
+      expectObservable(vc.commands$).toBe(commands, { a: 'execute answer' });
     });
   });
 
   it('playback: the Application-Response when the file has played', () => {
     scheduler().run(({ expectObservable }) => {
       const { vc, ch } = call({ applications: { playback: { duration: 10, response: 'FILE PLAYED' } } });
-      expectObservable(ch.playback('ivr/welcome.wav').pipe(map((r) => r.response))).toBe('----------(r|)', { r: 'FILE PLAYED' });
-      expectObservable(vc.commands$).toBe('p', { p: 'execute playback ivr/welcome.wav' });
+      const commands = 'p';
+      const played = '  ----------(r|)';
+      expectObservable(ch.playback('ivr/welcome.wav').pipe(map((r) => r.response))).toBe(played, { r: 'FILE PLAYED' });
+      expectObservable(vc.commands$).toBe(commands, { p: 'execute playback ivr/welcome.wav' });
     });
   });
 
   it('playback with terminators: set playback_terminators first, and the key that stopped it', () => {
     scheduler().run(({ expectObservable }) => {
       const { vc, ch } = call({ applications: { playback: { duration: 4, response: 'FILE PLAYED', variables: { playback_terminator_used: '#' } } } });
-      expectObservable(ch.playback('long.wav', { terminators: '#' }).pipe(map((r) => r.terminator))).toBe('----(t|)', { t: '#' });
-      expectObservable(vc.commands$).toBe('(sp)', { s: 'execute set playback_terminators=#', p: 'execute playback long.wav' });
+      const commands = '(sp)';
+      const stopped = ' ----(t|)';
+      expectObservable(ch.playback('long.wav', { terminators: '#' }).pipe(map((r) => r.terminator))).toBe(stopped, { t: '#' });
+      expectObservable(vc.commands$).toBe(commands, { s: 'execute set playback_terminators=#', p: 'execute playback long.wav' });
     });
   });
 
@@ -49,8 +55,10 @@ describe('Channel actions', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const c = call({ applications: { playback: { duration: 50, response: 'FILE PLAYED' } } });
       ch = c.ch;
-      cold('-----x').subscribe(() => c.vc.hangup('NORMAL_CLEARING'));
-      expectObservable(ch.playback('ivr/welcome.wav')).toBe('-----#', undefined, hungUp(ch.uuid, 'playback', 'NORMAL_CLEARING'));
+      const hangup = cold('-----x');
+      const failed = '     -----#';
+      hangup.subscribe(() => c.vc.hangup('NORMAL_CLEARING'));
+      expectObservable(ch.playback('ivr/welcome.wav')).toBe(failed, undefined, hungUp(ch.uuid, 'playback', 'NORMAL_CLEARING'));
     });
     expect(held(ch)).toEqual({ waiters: 0, views: 0 });
   });
@@ -58,44 +66,56 @@ describe('Channel actions', () => {
   it('FreeSWITCH closing the socket mid-playback (no hangup event seen) is a hangup too', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const { vc, ch } = call({ applications: { playback: 50 } });
-      cold('-----x').subscribe(() => vc.disconnect());
-      expectObservable(ch.playback('ivr/welcome.wav')).toBe('-----#', undefined, hungUp(ch.uuid, 'playback'));
+      const disconnect = cold('-----x');
+      const failed = '         -----#';
+      disconnect.subscribe(() => vc.disconnect());
+      expectObservable(ch.playback('ivr/welcome.wav')).toBe(failed, undefined, hungUp(ch.uuid, 'playback'));
     });
   });
 
   it('an action after the hangup fails at once, and sends nothing', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const { vc, ch } = call();
-      cold('--x').subscribe(() => vc.hangup('USER_BUSY'));
-      expectObservable(timer(5).pipe(concatMap(() => ch.playback('a.wav')))).toBe('-----#', undefined, hungUp(ch.uuid, 'playback', 'USER_BUSY'));
-      expectObservable(vc.commands$).toBe('');
+      const hangup = cold('--x');
+      const failed = '     -----#';
+      const commands = '   ';
+      hangup.subscribe(() => vc.hangup('USER_BUSY'));
+      expectObservable(timer(5).pipe(concatMap(() => ch.playback('a.wav')))).toBe(failed, undefined, hungUp(ch.uuid, 'playback', 'USER_BUSY'));
+      expectObservable(vc.commands$).toBe(commands);
     });
   });
 
   it('playAndGetDigits: the prompt, the digits entered, read_result', () => {
     scheduler().run(({ expectObservable }) => {
       const { vc, ch } = call({ applications: { play_and_get_digits: { duration: 30, digits: '42' } } });
+      const commands = 'm';
+      const keys = '    ------------------------------(42)';
+      const entered = ' ------------------------------(d|)';
       const digits = ch.playAndGetDigits({ file: 'ivr/menu.wav', min: 1, max: 4 }).pipe(map((r) => `${r.digits} ${r.result}`));
-      expectObservable(digits).toBe('------------------------------(d|)', { d: '42 success' });
-      expectObservable(ch.dtmf$).toBe('------------------------------(42)');
-      expectObservable(vc.commands$).toBe('m', { m: 'execute play_and_get_digits 1 4 3 5000 # ivr/menu.wav silence_stream://250 rxesl_digits \\d+ 5000' });
+      expectObservable(digits).toBe(entered, { d: '42 success' });
+      expectObservable(ch.dtmf$).toBe(keys);
+      expectObservable(vc.commands$).toBe(commands, { m: 'execute play_and_get_digits 1 4 3 5000 # ivr/menu.wav silence_stream://250 rxesl_digits \\d+ 5000' });
     });
   });
 
   it('read: nothing entered gives empty digits and read_result timeout', () => {
     scheduler().run(({ expectObservable }) => {
       const { vc, ch } = call({ applications: { read: 20 } });
+      const commands = 'r';
+      const entered = ' --------------------(d|)';
       const digits = ch.read({ file: 'ivr/pin.wav', min: 4, max: 4, variable: 'pin', timeout: 3000 }).pipe(map((r) => `[${r.digits}] ${r.result}`));
-      expectObservable(digits).toBe('--------------------(d|)', { d: '[] timeout' });
-      expectObservable(vc.commands$).toBe('r', { r: 'execute read 4 4 ivr/pin.wav pin 3000 #' });
+      expectObservable(digits).toBe(entered, { d: '[] timeout' });
+      expectObservable(vc.commands$).toBe(commands, { r: 'execute read 4 4 ivr/pin.wav pin 3000 #' });
     });
   });
 
   it('say: module, type, method, text', () => {
     scheduler().run(({ expectObservable }) => {
       const { vc, ch } = call({ applications: { say: 7 } });
-      expectObservable(ch.say('42').pipe(map((r) => r.application))).toBe('-------(s|)', { s: 'say' });
-      expectObservable(vc.commands$).toBe('s', { s: 'execute say en number pronounced 42' });
+      const commands = 's';
+      const said = '    -------(s|)';
+      expectObservable(ch.say('42').pipe(map((r) => r.application))).toBe(said, { s: 'say' });
+      expectObservable(vc.commands$).toBe(commands, { s: 'execute say en number pronounced 42' });
     });
   });
 
@@ -104,93 +124,117 @@ describe('Channel actions', () => {
       const { vc, ch } = call({
         applications: { record: { duration: 45, variables: { record_ms: '4500', record_seconds: '4', record_completion_cause: 'success-terminator' } } },
       });
+      const commands = 'r';
+      const recorded = '---------------------------------------------(r|)';
       const rec = ch.record('/tmp/msg.wav', { limit: 30 }).pipe(map((r) => `${r.file} ${r.ms} ${r.seconds} ${r.cause}`));
-      expectObservable(rec).toBe('---------------------------------------------(r|)', { r: '/tmp/msg.wav 4500 4 success-terminator' });
-      expectObservable(vc.commands$).toBe('r', { r: 'execute record /tmp/msg.wav 30' });
+      expectObservable(rec).toBe(recorded, { r: '/tmp/msg.wav 4500 4 success-terminator' });
+      expectObservable(vc.commands$).toBe(commands, { r: 'execute record /tmp/msg.wav 30' });
     });
   });
 
   it('bridge: ringing, then bridged (the other leg), then the result when the bridge is over', () => {
     scheduler().run(({ expectObservable }) => {
       const { vc, ch } = call({ applications: { bridge: { duration: 40, bridge: { ringAfter: 5, answerAfter: 10, otherLeg: B } } } });
-      expectObservable(ch.bridge('user/1001').pipe(map(progress))).toBe('-----r----b-----------------------------(x|)', {
+      const commands = 'b';
+      const steps = '   -----r----b-----------------------------(x|)';
+      expectObservable(ch.bridge('user/1001').pipe(map(progress))).toBe(steps, {
         r: 'ringing',
         b: 'bridged B',
         x: 'result true B SUCCESS NORMAL_CLEARING',
       });
-      expectObservable(vc.commands$).toBe('b', { b: 'execute bridge user/1001' });
+      expectObservable(vc.commands$).toBe(commands, { b: 'execute bridge user/1001' });
     });
   });
 
   it('bridge that fails: the originate disposition, with continue_on_fail set first', () => {
     scheduler().run(({ expectObservable }) => {
       const { vc, ch } = call({ applications: { bridge: { bridge: { ringAfter: 5, answerAfter: 20, failCause: 'USER_BUSY' } } } });
-      expectObservable(ch.bridge('user/1001', { continueOnFail: true }).pipe(map(progress))).toBe('-----r--------------(x|)', {
+      const commands = '(cb)';
+      const steps = '   -----r--------------(x|)';
+      expectObservable(ch.bridge('user/1001', { continueOnFail: true }).pipe(map(progress))).toBe(steps, {
         r: 'ringing',
         x: 'result false - USER_BUSY USER_BUSY',
       });
-      expectObservable(vc.commands$).toBe('(cb)', { c: 'execute set continue_on_fail=true', b: 'execute bridge user/1001' });
+      expectObservable(vc.commands$).toBe(commands, { c: 'execute set continue_on_fail=true', b: 'execute bridge user/1001' });
     });
   });
 
   it('bridge: the caller hanging up while bridged fails it after the bridged notification', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const { vc, ch } = call({ applications: { bridge: { duration: 100, bridge: { answerAfter: 3, otherLeg: B } } } });
-      cold('--------x').subscribe(() => vc.hangup('NORMAL_CLEARING'));
-      expectObservable(ch.bridge('user/1001').pipe(map(progress))).toBe('---b----#', { b: 'bridged B' }, hungUp(ch.uuid, 'bridge', 'NORMAL_CLEARING'));
+      const hangup = cold('--------x');
+      const steps = '      ---b----#';
+      hangup.subscribe(() => vc.hangup('NORMAL_CLEARING'));
+      expectObservable(ch.bridge('user/1001').pipe(map(progress))).toBe(steps, { b: 'bridged B' }, hungUp(ch.uuid, 'bridge', 'NORMAL_CLEARING'));
     });
   });
 
   it('transfer: completes on its completion; the socket stays with the call', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const { vc, ch } = call({ applications: { transfer: 2, answer: 1 } });
-      cold('------x').subscribe(() => vc.hangup());
+      const hangup = cold('------x');
+      const commands = '   t-a';
+      const answered = '   ---(a|)';
+      const cause = '      ------(c|)';
+      hangup.subscribe(() => vc.hangup());
       const flow = ch.transfer('2000', 'XML', 'default').pipe(concatMap(() => ch.answer()));
-      expectObservable(flow.pipe(map((r) => r.application))).toBe('---(a|)', { a: 'answer' });
-      expectObservable(vc.commands$).toBe('t-a', { t: 'execute transfer 2000 XML default', a: 'execute answer' });
-      expectObservable(ch.hangup$.pipe(map((h) => h.cause))).toBe('------(c|)', { c: 'NORMAL_CLEARING' });
+      expectObservable(flow.pipe(map((r) => r.application))).toBe(answered, { a: 'answer' });
+      expectObservable(vc.commands$).toBe(commands, { t: 'execute transfer 2000 XML default', a: 'execute answer' });
+      expectObservable(ch.hangup$.pipe(map((h) => h.cause))).toBe(cause, { c: 'NORMAL_CLEARING' });
     });
   });
 
   it('hold and unhold: CHANNEL_HOLD / CHANNEL_UNHOLD fold into the state', () => {
     scheduler().run(({ expectObservable }) => {
       const { vc, ch } = call({ applications: { hold: 2, unhold: 2 } });
+      const commands = 'h-u';
+      const holding = ' f-t-f';
+      const unheld = '  ----(u|)';
       const flow = ch.hold().pipe(concatMap(() => ch.unhold()));
-      expectObservable(flow.pipe(map((r) => r.application))).toBe('----(u|)', { u: 'unhold' });
-      expectObservable(ch.state$.pipe(map((s) => s.held), distinctUntilChanged())).toBe('f-t-f', { f: false, t: true });
-      expectObservable(vc.commands$).toBe('h-u', { h: 'execute hold', u: 'execute unhold' });
+      expectObservable(flow.pipe(map((r) => r.application))).toBe(unheld, { u: 'unhold' });
+      expectObservable(ch.state$.pipe(map((s) => s.held), distinctUntilChanged())).toBe(holding, { f: false, t: true });
+      expectObservable(vc.commands$).toBe(commands, { h: 'execute hold', u: 'execute unhold' });
     });
   });
 
   it('hangup(cause): completes once the channel is down, and a pending playback fails', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const { vc, ch } = call({ applications: { playback: 50 } });
+      const hangupAt = cold('----(x|)');
+      const commands = '     p---h';
+      const played = '       ----#';
+      const cause = '        ----(c|)';
       const play = ch.playback('a.wav');
-      const hangup = cold('----(x|)').pipe(concatMap(() => ch.hangup('USER_BUSY')));
-      expectObservable(play).toBe('----#', undefined, hungUp(ch.uuid, 'playback', 'USER_BUSY'));
-      expectObservable(hangup.pipe(map((h) => h.cause))).toBe('----(c|)', { c: 'USER_BUSY' });
-      expectObservable(vc.commands$).toBe('p---h', { p: 'execute playback a.wav', h: 'hangup USER_BUSY' });
+      const hangup = hangupAt.pipe(concatMap(() => ch.hangup('USER_BUSY')));
+      expectObservable(play).toBe(played, undefined, hungUp(ch.uuid, 'playback', 'USER_BUSY'));
+      expectObservable(hangup.pipe(map((h) => h.cause))).toBe(cause, { c: 'USER_BUSY' });
+      expectObservable(vc.commands$).toBe(commands, { p: 'execute playback a.wav', h: 'hangup USER_BUSY' });
     });
   });
 
   it('hangup() on a channel that is down already completes at once and sends nothing', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const { vc, ch } = call();
-      cold('-x').subscribe(() => vc.hangup('NO_ANSWER'));
-      expectObservable(timer(3).pipe(concatMap(() => ch.hangup()), map((h) => h.cause))).toBe('---(c|)', { c: 'NO_ANSWER' });
-      expectObservable(vc.commands$).toBe('');
+      const hangup = cold('-x');
+      const cause = '      ---(c|)';
+      const commands = '   ';
+      hangup.subscribe(() => vc.hangup('NO_ANSWER'));
+      expectObservable(timer(3).pipe(concatMap(() => ch.hangup()), map((h) => h.cause))).toBe(cause, { c: 'NO_ANSWER' });
+      expectObservable(vc.commands$).toBe(commands);
     });
   });
 
   it('setVar then getVar: set on the channel, getvar on the own channel', () => {
     scheduler().run(({ expectObservable }) => {
       const { vc, ch } = call({ applications: { set: 1 } });
+      const commands = 's(gh)';
+      const values = '  -(v|)';
       const flow = ch.setVar('language', 'fr').pipe(
         concatMap(() => ch.getVar('language')),
         concatMap((lang) => ch.getVar('unset_thing').pipe(map((other) => `${lang} ${other}`))),
       );
-      expectObservable(flow).toBe('-(v|)', { v: 'fr undefined' });
-      expectObservable(vc.commands$).toBe('s(gh)', { s: 'execute set language=fr', g: 'getvar language', h: 'getvar unset_thing' });
+      expectObservable(flow).toBe(values, { v: 'fr undefined' });
+      expectObservable(vc.commands$).toBe(commands, { s: 'execute set language=fr', g: 'getvar language', h: 'getvar unset_thing' });
     });
   });
 
@@ -198,8 +242,10 @@ describe('Channel actions', () => {
     scheduler().run(({ expectObservable }) => {
       const vc = new VirtualConnection({ applications: { answer: 2 }, api: { uuid_getvar: (args) => (args === `${B} language` ? 'de\n' : '_undef_\n') } });
       const other = Channel.of(vc.connection, B);
-      expectObservable(other.answer().pipe(concatMap(() => other.getVar('language')))).toBe('--(l|)', { l: 'de' });
-      expectObservable(vc.commands$).toBe('a-g', { a: 'execute answer', g: `api uuid_getvar ${B} language` });
+      const commands = 'a-g';
+      const language = '--(l|)';
+      expectObservable(other.answer().pipe(concatMap(() => other.getVar('language')))).toBe(language, { l: 'de' });
+      expectObservable(vc.commands$).toBe(commands, { a: 'execute answer', g: `api uuid_getvar ${B} language` });
     });
     // (the virtual switch runs every application on its own call; only the line names B)
   });
@@ -207,9 +253,12 @@ describe('Channel actions', () => {
   it('breakMedia: api uuid_break, and the playback completes at once', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const { vc, ch } = call({ applications: { playback: { duration: 100, response: 'FILE PLAYED' } } });
-      cold('------x').subscribe(() => ch.breakMedia().subscribe());
-      expectObservable(ch.playback('local_stream://moh').pipe(map((r) => r.response))).toBe('------(r|)', { r: 'FILE PLAYED' });
-      expectObservable(vc.commands$).toBe('p-----b', { p: 'execute playback local_stream://moh', b: `api uuid_break ${ch.uuid}` });
+      const breakAt = cold('------x');
+      const commands = '    p-----b';
+      const played = '      ------(r|)';
+      breakAt.subscribe(() => ch.breakMedia().subscribe());
+      expectObservable(ch.playback('local_stream://moh').pipe(map((r) => r.response))).toBe(played, { r: 'FILE PLAYED' });
+      expectObservable(vc.commands$).toBe(commands, { p: 'execute playback local_stream://moh', b: `api uuid_break ${ch.uuid}` });
     });
   });
 
@@ -217,7 +266,8 @@ describe('Channel actions', () => {
     const ts = scheduler();
     const { vc, ch } = ts.run(() => call({ applications: { playback: 10 } }));
     ts.run(({ expectObservable }) => {
-      expectObservable(ch.playback('a.wav').pipe(map((r) => r.completion.application))).toBe('----------(p|)', { p: 'playback' });
+      const played = '----------(p|)';
+      expectObservable(ch.playback('a.wav').pipe(map((r) => r.completion.application))).toBe(played, { p: 'playback' });
     });
     expect(held(ch)).toEqual({ waiters: 0, views: 1 });
     vc.hangup();
@@ -229,7 +279,9 @@ describe('Channel actions', () => {
     const ts = scheduler();
     ts.run(({ expectObservable }) => {
       const { ch } = call({ applications: { bridge: { duration: 100, bridge: { answerAfter: 3 } } } });
-      expectObservable(ch.bridge('user/1001').pipe(map((p) => p.kind)), '^----!').toBe('---b-', { b: 'bridged' });
+      const unsubscribed = '^----!';
+      const steps = '       ---b-';
+      expectObservable(ch.bridge('user/1001').pipe(map((p) => p.kind)), unsubscribed).toBe(steps, { b: 'bridged' });
       timer(6).subscribe(() => expect(held(ch)).toEqual({ waiters: 0, views: 1 }));
     });
   });

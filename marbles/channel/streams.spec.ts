@@ -19,9 +19,11 @@ describe('Channel streams', () => {
       ch.answer()
         .pipe(concatMap(() => ch.bridge('user/1001')))
         .subscribe({ error: () => {} });
-      cold('----------------x').subscribe(() => vc.hangup('NORMAL_CLEARING'));
+      const hangup = cold('----------------x');
       // new at 0, answered at 1, bridged at 5 (1 + 4), unbridged at 11 (1 + 10), hung up at 16
-      expectObservable(ch.state$.pipe(map(view), distinctUntilChanged())).toBe('na---b-----a----(h|)', {
+      const states = '     na---b-----a----(h|)';
+      hangup.subscribe(() => vc.hangup('NORMAL_CLEARING'));
+      expectObservable(ch.state$.pipe(map(view), distinctUntilChanged())).toBe(states, {
         n: 'new',
         a: 'answered',
         b: 'answered bridged',
@@ -33,8 +35,9 @@ describe('Channel streams', () => {
   it('state$ replays the latest snapshot to a late subscriber', () => {
     scheduler().run(({ expectObservable }) => {
       const { ch } = call({ applications: { answer: 2 } });
+      const late = '-----a';
       ch.answer().subscribe();
-      expectObservable(timer(5).pipe(concatMap(() => ch.state$), map(view))).toBe('-----a', { a: 'answered' });
+      expectObservable(timer(5).pipe(concatMap(() => ch.state$), map(view))).toBe(late, { a: 'answered' });
     });
   });
 
@@ -42,8 +45,8 @@ describe('Channel streams', () => {
     scheduler().run(({ hot, expectObservable }) => {
       const vc = new VirtualConnection();
       const key = (d: string) => vc.channelEvent('DTMF', { 'DTMF-Digit': d });
-      const keys = hot('  --1--2---p--', { 1: key('1'), 2: key('2'), p: key('#') });
-      const digits = '    --1--2---p--';
+      const keys = hot('--1--2---p--', { 1: key('1'), 2: key('2'), p: key('#') });
+      const digits = '  --1--2---p--';
       keys.subscribe((e) => vc.send(e));
       const ch = Channel.fromConnection(vc.connection);
       expectObservable(ch.dtmf$).toBe(digits, { 1: '1', 2: '2', p: '#' });
@@ -53,9 +56,12 @@ describe('Channel streams', () => {
   it('hangup$: the cause once, then completes; replayed after the fact', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const { vc, ch } = call();
-      cold('---x').subscribe(() => vc.hangup('USER_BUSY'));
-      expectObservable(ch.hangup$.pipe(map((h) => h.cause))).toBe('---(c|)', { c: 'USER_BUSY' });
-      expectObservable(timer(6).pipe(concatMap(() => ch.hangup$), map((h) => h.cause))).toBe('------(c|)', { c: 'USER_BUSY' });
+      const hangup = cold('---x');
+      const cause = '      ---(c|)';
+      const replayed = '   ------(c|)';
+      hangup.subscribe(() => vc.hangup('USER_BUSY'));
+      expectObservable(ch.hangup$.pipe(map((h) => h.cause))).toBe(cause, { c: 'USER_BUSY' });
+      expectObservable(timer(6).pipe(concatMap(() => ch.hangup$), map((h) => h.cause))).toBe(replayed, { c: 'USER_BUSY' });
     });
   });
 
@@ -91,9 +97,11 @@ describe('Channel streams', () => {
     const ts = scheduler();
     ts.run(({ cold, expectObservable }) => {
       const { ch } = call();
-      cold('--x').subscribe(() => ch.release());
-      expectObservable(ch.events$).toBe('--|');
-      expectObservable(ch.hangup$).toBe('--|');
+      const release = cold('--x');
+      const ended = '       --|';
+      release.subscribe(() => ch.release());
+      expectObservable(ch.events$).toBe(ended);
+      expectObservable(ch.hangup$).toBe(ended);
       timer(3).subscribe(() => expect(held(ch)).toEqual({ waiters: 0, views: 0 }));
     });
   });
@@ -124,26 +132,32 @@ describe('a Channel on a connection that is gone', () => {
 
 describe('featureCodes (operator)', () => {
   it('the prefix and one more key, in time', () => {
-    scheduler().run(({ hot, expectObservable }) => {
-      const keys = hot('  -p-1--5-p--2-pp-|', { p: '#', 1: '1', 2: '2', 5: '5' });
-      const codes = '     ---a-------b--c-|';
+    scheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const keys = hot('-p-1--5-p--2-pp-|', { p: '#', 1: '1', 2: '2', 5: '5' });
+      const subs = '    ^---------------!';
+      const codes = '   ---a-------b--c-|';
       expectObservable(keys.pipe(featureCodes('#', { timeout: 5 }))).toBe(codes, { a: '#1', b: '#2', c: '##' });
+      expectSubscriptions(keys.subscriptions).toBe(subs);
     });
   });
 
   it('a code not finished in time is dropped', () => {
-    scheduler().run(({ hot, expectObservable }) => {
-      const keys = hot('  -*------1-*-2-|', { '*': '*', 1: '1', 2: '2' });
-      const codes = '     ------------a-|';
+    scheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const keys = hot('-*------1-*-2-|', { '*': '*', 1: '1', 2: '2' });
+      const subs = '    ^-------------!';
+      const codes = '   ------------a-|';
       expectObservable(keys.pipe(featureCodes('*', { timeout: 4 }))).toBe(codes, { a: '*2' });
+      expectSubscriptions(keys.subscriptions).toBe(subs);
     });
   });
 
   it('a longer prefix and longer codes', () => {
-    scheduler().run(({ hot, expectObservable }) => {
-      const keys = hot('  -*-1-*-*-4-2-|');
-      const codes = '     -----------a-|';
+    scheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const keys = hot('-*-1-*-*-4-2-|');
+      const subs = '    ^------------!';
+      const codes = '   -----------a-|';
       expectObservable(keys.pipe(featureCodes('**', { digits: 2, timeout: 100 }))).toBe(codes, { a: '**42' });
+      expectSubscriptions(keys.subscriptions).toBe(subs);
     });
   });
 });

@@ -32,7 +32,7 @@ const heads = (n: number) => api(`play file_string://digits/${n}.wav!conference/
 
 describe('conference moderator (marbles)', () => {
   it('mutes joiners, unmutes on 1, kicks the last speaker on a moderator 9, announces the head count once it settles', () => {
-    scheduler().run(({ hot, expectObservable }) => {
+    scheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const events = {
         a: member('add-member', '1', ANN, 1),
         b: member('add-member', '2', BOB, 2),
@@ -44,11 +44,15 @@ describe('conference moderator (marbles)', () => {
         0: key(ANN, '0'),
         x: key(BOB, '1'),
       };
-      const input = hot('                  a-b-m-----------1-2-9-k--0-x---', events);
+      const input = hot('a-b-m-----------1-2-9-k--0-x---', events);
+      // the virtual switch sends them as they come, from the start
+      const inputSubs = '^------------------------------';
+      // joins settle at 4 + 5; Bob leaves at 22, settled at 27; Bob's key after leaving is not heard
+      const commands = ' a-b------h------u-v-k----w-j---';
       const vc = new VirtualConnection({ events: input });
       moderate(vc.connection, { settleMs: 5 }).subscribe();
-      // joins settle at 4 + 5; Bob leaves at 22, settled at 27; Bob's key after leaving is not heard
-      expectObservable(vc.commands$).toBe('a-b------h------u-v-k----w-j---', {
+      expectSubscriptions(input.subscriptions).toBe(inputSubs);
+      expectObservable(vc.commands$).toBe(commands, {
         a: api('mute 1'),
         b: api('mute 2'),
         h: heads(3),

@@ -19,10 +19,12 @@ const events = {
 
 describe('channelState', () => {
   it("folds one channel's events into snapshots and completes after its hangup", () => {
-    scheduler().run(({ hot, expectObservable }) => {
-      const src = hot('  -c-r-b-a-x-g-y-u-h-H-|', events);
+    scheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const view = (s: ReturnType<typeof foldChannelEvent>) => `${s.callState}/${s.answered ? 'A' : '-'}/${s.application ?? ''}/${s.bridgedTo ? 'B' : ''}/${s.hangupCause ?? ''}`;
-      expectObservable(src.pipe(channelState(A), map(view))).toBe('-1-2---3-4-5-6-7-8-(9|)', {
+      const src = hot('-c-r-b-a-x-g-y-u-h-H-|', events);
+      const subs = '   ^------------------!';
+      const states = ' -1-2---3-4-5-6-7-8-(9|)';
+      expectObservable(src.pipe(channelState(A), map(view))).toBe(states, {
         1: 'DOWN/-///',
         2: 'RINGING/-///',
         3: 'ACTIVE/A///',
@@ -33,13 +35,17 @@ describe('channelState', () => {
         8: 'HANGUP/A///NORMAL_CLEARING',
         9: 'HANGUP/A///NORMAL_CLEARING',
       });
+      expectSubscriptions(src.subscriptions).toBe(subs);
     });
   });
 
   it('keeps the variables it has seen and the caller', () => {
     let last: ReturnType<typeof foldChannelEvent> | undefined;
-    scheduler().run(({ hot }) => {
-      hot('-c-a-|', events).pipe(channelState()).subscribe((s) => (last = s));
+    scheduler().run(({ hot, expectSubscriptions }) => {
+      const src = hot('-c-a-|', events);
+      const subs = '   ^----!';
+      src.pipe(channelState()).subscribe((s) => (last = s));
+      expectSubscriptions(src.subscriptions).toBe(subs);
     });
     expect(last?.variables).toEqual({ lang: 'en' });
     expect(last?.callerIdNumber).toBe('1000');
@@ -59,9 +65,11 @@ describe('channelState', () => {
 describe('untilHangup', () => {
   it('passes events until that channel hangs up (inclusive), then completes', () => {
     scheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
-      const src = hot('  -c-b-a-h-H-|', events);
-      expectObservable(src.pipe(untilHangup(A))).toBe('-c-b-a-(h|)', events);
-      expectSubscriptions(src.subscriptions).toBe('^------!');
+      const src = hot(' -c-b-a-h-H-|', events);
+      const subs = '    ^------!';
+      const expected = '-c-b-a-(h|)';
+      expectObservable(src.pipe(untilHangup(A))).toBe(expected, events);
+      expectSubscriptions(src.subscriptions).toBe(subs);
     });
   });
 });

@@ -16,48 +16,66 @@ const events = {
 
 describe('ofEvent', () => {
   it('keeps the named events', () => {
-    scheduler().run(({ hot, expectObservable }) => {
-      const src = hot('  -c-a-b-r-h-j-|', events);
-      expectObservable(src.pipe(ofEvent('CHANNEL_ANSWER'))).toBe('---a-b-------|', events);
-      expectObservable(src.pipe(ofEvent('CHANNEL_CREATE', 'CHANNEL_HANGUP_COMPLETE'))).toBe('-c-------h---|', events);
+    scheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const src = hot(' -c-a-b-r-h-j-|', events);
+      const subs = '    ^------------!';
+      const answers = ' ---a-b-------|';
+      const bookends = '-c-------h---|';
+      expectObservable(src.pipe(ofEvent('CHANNEL_ANSWER'))).toBe(answers, events);
+      expectObservable(src.pipe(ofEvent('CHANNEL_CREATE', 'CHANNEL_HANGUP_COMPLETE'))).toBe(bookends, events);
+      expectSubscriptions(src.subscriptions).toBe([subs, subs]);
     });
   });
 });
 
 describe('ofCustom', () => {
   it('keeps CUSTOM events of one subclass', () => {
-    scheduler().run(({ hot, expectObservable }) => {
-      const src = hot('  -r-u-a-r-|', events);
-      expectObservable(src.pipe(ofCustom('sofia::register'))).toBe('-r-----r-|', events);
+    scheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const src = hot(' -r-u-a-r-|', events);
+      const subs = '    ^--------!';
+      const expected = '-r-----r-|';
+      expectObservable(src.pipe(ofCustom('sofia::register'))).toBe(expected, events);
+      expectSubscriptions(src.subscriptions).toBe(subs);
     });
   });
 });
 
 describe('forChannel', () => {
   it("keeps one channel's events", () => {
-    scheduler().run(({ hot, expectObservable }) => {
-      const src = hot('  -c-a-b-h-j-|', events);
-      expectObservable(src.pipe(forChannel(A))).toBe('-c-a---h---|', events);
-      expectObservable(src.pipe(forChannel(B))).toBe('-----b-----|', events);
+    scheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const src = hot('-c-a-b-h-j-|', events);
+      const subs = '   ^----------!';
+      const ofA = '    -c-a---h---|';
+      const ofB = '    -----b-----|';
+      expectObservable(src.pipe(forChannel(A))).toBe(ofA, events);
+      expectObservable(src.pipe(forChannel(B))).toBe(ofB, events);
+      expectSubscriptions(src.subscriptions).toBe([subs, subs]);
     });
   });
 });
 
 describe('forJob', () => {
   it("keeps one job's BACKGROUND_JOB", () => {
-    scheduler().run(({ hot, expectObservable }) => {
-      const src = hot('  -j-a-k-|', events);
-      expectObservable(src.pipe(forJob('job-2'))).toBe('-----k-|', events);
+    scheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const src = hot(' -j-a-k-|', events);
+      const subs = '    ^------!';
+      const expected = '-----k-|';
+      expectObservable(src.pipe(forJob('job-2'))).toBe(expected, events);
+      expectSubscriptions(src.subscriptions).toBe(subs);
     });
   });
 });
 
 describe('header', () => {
   it('maps events to one header, skipping events without it', () => {
-    scheduler().run(({ hot, expectObservable }) => {
-      const src = hot('  -c-h-r-|', events);
-      expectObservable(src.pipe(header('Hangup-Cause'))).toBe('---x---|', { x: 'NORMAL_CLEARING' });
-      expectObservable(src.pipe(header('from-user'))).toBe('-----x-|', { x: '1000' });
+    scheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const src = hot('-c-h-r-|', events);
+      const subs = '   ^------!';
+      const causes = ' ---x---|';
+      const users = '  -----x-|';
+      expectObservable(src.pipe(header('Hangup-Cause'))).toBe(causes, { x: 'NORMAL_CLEARING' });
+      expectObservable(src.pipe(header('from-user'))).toBe(users, { x: '1000' });
+      expectSubscriptions(src.subscriptions).toBe([subs, subs]);
     });
   });
 });
