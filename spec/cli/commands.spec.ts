@@ -139,6 +139,6 @@ describe('runCommand against FakeSwitch', () => {
     const { ctx } = await setup();
     expect(await runCommand(parseLine('/exit'), ctx)).toBe('exit');
     expect(await runCommand(parseLine('/top'), ctx)).toBe('top');
-    await expect(firstValueFrom(conn!.api('status'))).resolves.toBeDefined();
+    await expect(firstValueFrom(conn!.api('status'))).resolves.toMatchObject({ body: expect.stringMatching(/^UP 0 years, /) });
   });
 });

@@ -39,6 +39,22 @@ describe('examples/sms.ts', () => {
     // A multi-line UTF-8 text travels as the body, its length counted in bytes.
     expect(e.getBody()).toBe('line one\nline two: 5 €');
     const sent = fake.received.find((c) => c.line === 'sendevent CUSTOM');
-    expect(sent).toBeDefined();
+    expect(sent).toMatchObject({
+      headers: [
+        ['Event-Subclass', 'SMS::SEND_MESSAGE'],
+        ['proto', 'sip'],
+        ['dest_proto', 'sip'],
+        ['from', '1000@example.com'],
+        ['from_full', 'sip:1000@example.com'],
+        ['to', '1001@example.com'],
+        ['subject', 'SMS'],
+        ['type', 'text/plain'],
+        ['hint', 'rxesl'],
+        ['replying', 'false'],
+        // the body's length in bytes: the € takes three
+        ['Content-Length', '24'],
+      ],
+      body: 'line one\nline two: 5 €',
+    });
   });
 });

@@ -101,8 +101,8 @@ describe('EslEvent.fromFrame on every captured event (plain and json)', () => {
     const ev = EslEvent.fromFrame(big.frame);
     const spy = vi.spyOn(Buffer.prototype, 'toString');
     try {
-      expect(ev.name).toBeDefined();
-      expect(ev.uuid).toBeDefined();
+      expect(ev.name).toBe(big.ref.headers['Event-Name']);
+      expect(ev.uuid).toBe(big.ref.headers['Unique-ID']);
       expect(spy.mock.calls.length).toBeLessThanOrEqual(3);
       spy.mockClear();
       expect(ev.headers.size).toBeGreaterThan(50);

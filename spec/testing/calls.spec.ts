@@ -196,8 +196,8 @@ describe('applications', () => {
     const ev = await eventsOf(call.uuid, named('PLAYBACK_START'));
     const names = ev.map((e) => e.name);
     // FreeSWITCH pre-answers before CHANNEL_EXECUTE (switch_core_session_execute_application_get_flags).
-    expect(names.indexOf('CHANNEL_PROGRESS_MEDIA')).toBeGreaterThan(0);
-    expect(names.indexOf('CHANNEL_PROGRESS_MEDIA')).toBeLessThan(names.indexOf('CHANNEL_EXECUTE'));
+    expect(names.slice(names.indexOf('CHANNEL_PROGRESS_MEDIA'))).toEqual(['CHANNEL_PROGRESS_MEDIA', 'CHANNEL_CALLSTATE', 'CHANNEL_EXECUTE', 'PLAYBACK_START']);
+    expect(ev[names.indexOf('CHANNEL_CALLSTATE', names.indexOf('CHANNEL_PROGRESS_MEDIA'))]!.getHeader('Channel-Call-State')).toBe('EARLY');
     expect(fake.channel(call.uuid)?.callState).toBe('EARLY');
   });
 

@@ -99,7 +99,9 @@ describe('malformed frames', () => {
     const parser = new FrameParser();
     const frames: Frame[] = [];
     parser.push(Buffer.concat(c.chunks), (f) => frames.push(f));
-    expect(parser.bufferedBytes).toBeGreaterThan(0);
+    expect(frames.map((f) => f.contentType)).toEqual(['auth/request', 'command/reply']);
+    // The 25 bytes of body that came of the 100 announced.
+    expect(parser.bufferedBytes).toBe(Buffer.byteLength('+OK only part of the body'));
     let code: string | undefined;
     try {
       parser.end();
