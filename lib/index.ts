@@ -4,6 +4,7 @@
 export * from './errors.js';
 export * from './protocol/index.js';
 export * from './transport/index.js';
+export * from './switch/index.js';
 export * from './connection/index.js';
 export * from './server/index.js';
 export * from './operators/index.js';

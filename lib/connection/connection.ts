@@ -24,7 +24,7 @@ import { EslEvent } from '../protocol/event.js';
 import type { EventName } from '../protocol/event-names.js';
 import type { Frame } from '../protocol/frame.js';
 import type { FrameParserOptions } from '../protocol/frame-parser.js';
-import { frames } from '../protocol/frames.js';
+import { frames } from '../transport/frames.js';
 import { EventSubscription, FilterList, type EventFilter } from '../protocol/subscriptions.js';
 import { openSocket, socketTransport } from '../transport/socket.js';
 import type { Transport } from '../transport/transport.js';

@@ -30,7 +30,7 @@ import {
   EslHangupError,
   EslProtocolError,
 } from '../errors.js';
-import { CommandReader } from '../protocol/command-reader.js';
+import { CommandReader } from '../switch/command-reader.js';
 import { Commands, EncodedCommand, encodeCommand } from '../protocol/commands.js';
 import { ContentType, type EventFormat, eventFormatOf } from '../protocol/content-type.js';
 import { EslEvent } from '../protocol/event.js';

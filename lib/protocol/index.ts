@@ -1,13 +1,13 @@
 /**
- * The protocol layer: bytes <-> frames <-> events, and commands -> bytes. No sockets, no
- * timers, no RxJS beyond the `frames()` operator.
+ * The protocol layer: bytes <-> frames <-> events, and commands -> bytes. Plain TypeScript: no
+ * sockets, no timers, no RxJS (`frames()`, the operator over a byte stream, is in transport/;
+ * FreeSWITCH's half of the protocol, CommandReader and ServerFrames, in switch/).
  */
 export { ContentType, DISCONNECT_GOODBYE, EVENT_FORMATS, RUDE_REJECTION_BODY, eventFormatOf } from './content-type.js';
 export type { EventFormat, KnownContentType } from './content-type.js';
 export { Frame, FrameHeaders } from './frame.js';
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEADER_BYTES, FrameParser, parseFrames } from './frame-parser.js';
 export type { FrameParserOptions } from './frame-parser.js';
-export { frames } from './frames.js';
 export { EslEvent, EventHeaders, isArrayValue } from './event.js';
 export type { EventPriority, HeaderInit } from './event.js';
 export { splitArrayValue, joinArrayValue } from './event-store.js';
@@ -17,8 +17,5 @@ export type { EventName, KnownEventName, LogLevelName } from './event-names.js';
 export { urlDecode, urlEncode } from './url-codec.js';
 export { Commands, EncodedCommand, EXECUTE_ARG_INLINE_MAX, encodeCommand } from './commands.js';
 export type { CommandHeaders, ExecuteOptions, UnicastOptions } from './commands.js';
-export { CommandReader, atoi } from './command-reader.js';
-export type { ClientCommand, CommandReaderOptions } from './command-reader.js';
-export { ServerFrames } from './server-frames.js';
 export { EventSubscription, FilterList } from './subscriptions.js';
 export type { EventFilter } from './subscriptions.js';

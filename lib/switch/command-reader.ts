@@ -11,8 +11,8 @@
  *   A negative value or one above 16 MiB ends the connection, as FreeSWITCH does since 2026-08.
  */
 import { EslProtocolError } from '../errors.js';
-import { FrameHeaders } from './frame.js';
-import { toBuffer } from './frame-parser.js';
+import { FrameHeaders } from '../protocol/frame.js';
+import { toBuffer } from '../protocol/frame-parser.js';
 
 export interface ClientCommand {
   /** The first line (the command), without its line ending. */

@@ -3,9 +3,9 @@
  * FINDINGS "Outer header order"). FakeSwitch speaks through these; tests use them to build
  * wire bytes by hand.
  */
-import { ContentType, DISCONNECT_GOODBYE, RUDE_REJECTION_BODY, type EventFormat } from './content-type.js';
-import type { HeaderList } from './event-store.js';
-import { urlEncode } from './url-codec.js';
+import { ContentType, DISCONNECT_GOODBYE, RUDE_REJECTION_BODY, type EventFormat } from '../protocol/content-type.js';
+import type { HeaderList } from '../protocol/event-store.js';
+import { urlEncode } from '../protocol/url-codec.js';
 
 function frame(head: string, body?: string | Uint8Array): Buffer {
   if (body === undefined) return Buffer.from(`${head}\n`, 'utf8');

@@ -13,9 +13,9 @@
 import { type Observable, ReplaySubject, Subject, type Subscription, asyncScheduler } from 'rxjs';
 import { randomUUID } from 'node:crypto';
 import { Connection } from '../connection/connection.js';
-import { CommandReader, type ClientCommand } from '../protocol/command-reader.js';
+import { CommandReader, type ClientCommand } from '../switch/command-reader.js';
 import { EslEvent } from '../protocol/event.js';
-import { ServerFrames } from '../protocol/server-frames.js';
+import { ServerFrames } from '../switch/server-frames.js';
 import type { Transport } from '../transport/transport.js';
 import { dialStatus } from './fake-switch/constants.js';
 

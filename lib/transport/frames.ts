@@ -1,6 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { Frame } from './frame.js';
-import { FrameParser, type FrameParserOptions } from './frame-parser.js';
+import type { Frame } from '../protocol/frame.js';
+import { FrameParser, type FrameParserOptions } from '../protocol/frame-parser.js';
 
 /**
  * The RxJS operator that lifts a stream of byte chunks into a stream of frames.

@@ -3,10 +3,10 @@
  * texts, misspellings included (`-ERR aready enabled.`, `-ERR not loging`). PROTOCOL.md §2,
  * FINDINGS §8.
  */
-import { atoi, type ClientCommand } from '../../protocol/command-reader.js';
+import { atoi, type ClientCommand } from '../../switch/command-reader.js';
 import type { EventFormat } from '../../protocol/content-type.js';
 import { MYEVENTS_SET, lookupEventName } from '../../protocol/event-names.js';
-import { ServerFrames } from '../../protocol/server-frames.js';
+import { ServerFrames } from '../../switch/server-frames.js';
 import type { EventSubscription, FilterList, SubscriptionPermits } from '../../protocol/subscriptions.js';
 import { profileData } from './channel-data.js';
 import type { Channel } from './channel.js';

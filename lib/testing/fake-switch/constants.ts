@@ -3,7 +3,7 @@
  * call states (switch_channel_callstate_t), hangup causes with their Q.850 codes
  * (switch_channel.c CAUSE_CHART), log levels, and switch_true.
  */
-import { atoi } from '../../protocol/command-reader.js';
+import { atoi } from '../../switch/command-reader.js';
 import { LOG_LEVELS } from '../../protocol/event-names.js';
 
 /** Channel states in enum order: Channel-State-Number is the index. */

@@ -7,7 +7,7 @@
  */
 import { EslEvent } from '../../protocol/event.js';
 import type { EventFormat } from '../../protocol/content-type.js';
-import { ServerFrames } from '../../protocol/server-frames.js';
+import { ServerFrames } from '../../switch/server-frames.js';
 
 /** Where FreeSWITCH creates an event: Event-Calling-File, -Function and -Line-Number. */
 export interface EventSite {

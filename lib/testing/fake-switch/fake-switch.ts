@@ -10,7 +10,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { EslEvent } from '../../protocol/event.js';
-import { ServerFrames } from '../../protocol/server-frames.js';
+import { ServerFrames } from '../../switch/server-frames.js';
 import type { ApiCall, ApiDescription } from './api.js';
 import { registerChannelApis } from './api-channels.js';
 import { registerCoreApis } from './api-core.js';

@@ -10,9 +10,9 @@
  */
 import type { Socket } from 'node:net';
 import { EslProtocolError } from '../../errors.js';
-import { CommandReader, type ClientCommand } from '../../protocol/command-reader.js';
+import { CommandReader, type ClientCommand } from '../../switch/command-reader.js';
 import { DISCONNECT_GOODBYE, type EventFormat } from '../../protocol/content-type.js';
-import { ServerFrames } from '../../protocol/server-frames.js';
+import { ServerFrames } from '../../switch/server-frames.js';
 import { EventSubscription, FilterList } from '../../protocol/subscriptions.js';
 import type { EventSink } from './bus.js';
 import type { Channel } from './channel.js';
