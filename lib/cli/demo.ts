@@ -26,6 +26,10 @@ export interface DemoSwitch {
   readonly port: number;
   /** True when the port asked for was taken and another was chosen. */
   readonly movedFrom: number | undefined;
+  /** The IVR's number (DEMO_IVR). */
+  readonly ivr: string;
+  /** The events the console's feed shows by default (DEMO_EVENTS). */
+  readonly events: string;
   /** The call generator, once started. */
   readonly traffic: TrafficHandle | undefined;
   /** Starts the calls (the console does once it has subscribed, so the feed shows the first call whole). */
@@ -84,6 +88,8 @@ export async function startDemo(o: DemoOptions): Promise<DemoSwitch> {
     host: fake.host,
     port: fake.port,
     movedFrom,
+    ivr: DEMO_IVR,
+    events: DEMO_EVENTS,
     get traffic() {
       return traffic;
     },

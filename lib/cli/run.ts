@@ -9,7 +9,7 @@ import { Connection, type ConnectionOptions } from '../connection/connection.js'
 import type { ConsoleCommand } from './commands.js';
 import { parseLine } from './commands.js';
 import { type ConsoleInput, type ConsoleOutput, ConsoleSession } from './console.js';
-import { DEMO_EVENTS, DEMO_IVR, type DemoSwitch, startDemo } from './demo.js';
+import type { DemoSwitch } from './demo.js';
 import { type ErrorContext, describeError } from './describe-error.js';
 import { historyPath } from './history.js';
 import { type CliOptions, parseCommandLine, usage } from './options.js';
@@ -50,6 +50,9 @@ export async function runCli(io: CliIo): Promise<number> {
   let demo: DemoSwitch | undefined;
   try {
     if (options.demo) {
+      // The emulator (all of rxesl/testing) is loaded for --demo only: a console connecting to
+      // a real FreeSWITCH never loads it.
+      const { startDemo } = await import('./demo.js');
       demo = await startDemo({ host: '127.0.0.1', port: options.port, password: options.password, rate: options.rate });
       target = { host: demo.host, port: demo.port, user: undefined };
     }
@@ -154,7 +157,7 @@ async function interactive(
     const moved = demo.movedFrom !== undefined ? ` (${demo.movedFrom} was taken)` : '';
     banner.push(
       p.bold(`rxesl ${io.version} demo: FakeSwitch, rxesl's FreeSWITCH emulator, on ${where}${moved}, password ${options.password}`),
-      `${options.rate} calls/s into an IVR (${DEMO_IVR}): answer, greeting, menu, then an agent (1), goodbye (2) or retries (nothing).`,
+      `${options.rate} calls/s into an IVR (${demo.ivr}): answer, greeting, menu, then an agent (1), goodbye (2) or retries (nothing).`,
       `Other terminals can use it too: ${demo.port === 8021 ? '' : `ESL_PORT=${demo.port} `}npx rxesl -x status`,
       'Try: show channels   /top   /log info   /event plain ALL   /noevents   /help   /exit',
     );
@@ -162,7 +165,7 @@ async function interactive(
     banner.push(p.bold(`rxesl ${io.version} connected to ${where}`), 'api commands as typed (Tab completes them), /help for the console commands, /exit to leave.');
   }
   const startup: ConsoleCommand[] = [];
-  const events = options.events ?? (demo ? DEMO_EVENTS : undefined);
+  const events = options.events ?? demo?.events;
   if (events) startup.push(parseLine(`/event ${events}`));
   if (options.log) startup.push(parseLine(`/log ${options.log}`));
   const session = new ConsoleSession({
