@@ -8,8 +8,8 @@
  * No I/O here: the Connection writes the bytes and feeds the replies in. A queued command is
  * one small object: ten thousand in flight must stay cheap.
  */
-import { asyncScheduler, type Subscription } from 'rxjs';
-import { EslDisconnectedError, EslTimeoutError } from '../errors.js';
+import { type Subscriber, type Subscription, asyncScheduler } from 'rxjs';
+import { EslDisconnectedError, EslError, EslTimeoutError } from '../errors.js';
 import type { Frame } from '../protocol/frame.js';
 
 export interface Scheduler {
@@ -33,6 +33,8 @@ export interface ReplyTarget {
 }
 
 export interface QueueHooks {
+  /** Called when the command is queued, as it is written: it now owns a place in the FIFO. */
+  written?: (() => void) | undefined;
   /**
    * Called with the reply whether or not the caller still waits (before the target): what the
    * command changed on the server (a subscription, a filter) is known even when nobody listens.
@@ -65,6 +67,42 @@ export abstract class QueuedCommand implements ReplyTarget {
 
   unsubscribe(): void {
     this.queue?.abandon(this);
+  }
+}
+
+/**
+ * A queued command whose reply, turned into a value (or an Error) by `convert`, goes to one
+ * subscriber, which it then completes: the commands of a Connection. The reply flows from the
+ * queue to this entry to the subscriber, with nothing in between.
+ */
+export class SubscriberCommand<T> extends QueuedCommand {
+  constructor(
+    label: string,
+    timeoutMs: number | undefined,
+    hooks: QueueHooks | undefined,
+    private readonly subscriber: Subscriber<T>,
+    private readonly convert: (frame: Frame) => T | Error,
+  ) {
+    super(label, timeoutMs, hooks);
+  }
+
+  reply(frame: Frame): void {
+    let value: T | Error;
+    try {
+      value = this.convert(frame);
+    } catch (err) {
+      value = err instanceof Error ? err : new EslError(String(err));
+    }
+    if (value instanceof Error) {
+      this.subscriber.error(value);
+      return;
+    }
+    this.subscriber.next(value);
+    this.subscriber.complete();
+  }
+
+  fail(err: Error): void {
+    this.subscriber.error(err);
   }
 }
 
@@ -108,6 +146,7 @@ export class CommandQueue {
     // Its clock starts now when no command before it is still waited for (one that timed out
     // still owns a reply, but nobody waits for it).
     if (this.entries.length - this.head === 1 || this.entries[this.entries.length - 2]!.settled) this.armFrom(this.head);
+    entry.hooks?.written?.();
     return entry;
   }
 

@@ -1,6 +1,7 @@
 export { Connection } from './connection.js';
-export type { BgapiOptions, CommandOptions, ConnectionOptions, ConnectionState, ExecuteCommandOptions, ReconnectOptions } from './connection.js';
-export { ApiResponse, ApplicationResult, BackgroundJob, CommandReply, LogLine, isErrorText } from './replies.js';
+export type { BgapiOptions, CommandOptions, ConnectionMode, ConnectionState, EslConnection, ExecuteCommandOptions } from './esl-connection.js';
+export type { ConnectionOptions, ReconnectOptions } from './options.js';
+export { ApiResponse, ApplicationResult, BackgroundJob, CommandReply, LogLine, isErrorText, replySucceeded } from './replies.js';
 export { CommandQueue, QueuedCommand, TargetCommand } from './command-queue.js';
 export type { QueueHooks, ReplyTarget, Scheduler } from './command-queue.js';
 export { EventRouter } from './event-router.js';

@@ -7,7 +7,21 @@ import { EslEvent } from '../protocol/event.js';
 import { LOG_LEVELS } from '../protocol/event-names.js';
 import type { Frame } from '../protocol/frame.js';
 
-/** True when a reply text or api body reports a failure (`-ERR ...`, `-USAGE: ...`). */
+/**
+ * True when a command/reply says the command succeeded: its Reply-Text starts with +OK.
+ * mod_event_socket answers every command with `+OK ...` or `-ERR ...` (all but getvar, whose
+ * reply is the variable's value: rxesl reads that one as a value). The one rule for a reply,
+ * wherever rxesl checks one: commands, the handshake, the restore after a reconnect, the
+ * modesl facade.
+ */
+export function replySucceeded(replyText: string): boolean {
+  return replyText.startsWith('+OK');
+}
+
+/**
+ * True when the output of an api or bgapi reports a failure (`-ERR ...`, `-USAGE: ...`). An
+ * output is free text, so it is the failure that is marked, not the success.
+ */
 export function isErrorText(text: string): boolean {
   return text.startsWith('-ERR') || text.startsWith('-USAGE');
 }
@@ -28,9 +42,9 @@ export class CommandReply {
     this.replyText = event.getHeader('Reply-Text') ?? '';
   }
 
-  /** Reply-Text starts with +OK (the connect reply's `+OK\n` included). */
+  /** Reply-Text starts with +OK (the connect reply's `+OK\n` included): see replySucceeded. */
   get ok(): boolean {
-    return this.replyText.startsWith('+OK');
+    return replySucceeded(this.replyText);
   }
 
   /** The Job-UUID of a bgapi reply. */
