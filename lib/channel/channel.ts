@@ -1,10 +1,11 @@
 /**
- * Channel: one call leg and what can be done to it, over any Connection. On an outbound
- * connection (from Server) it is the connection's own channel; on an inbound connection it is
- * any channel named by its uuid. NEventSocket's Channel is the model: actions (answer,
- * playback, bridge...) and streams (DTMF, state, hangup, feature codes).
+ * Channel: one call leg and what can be done to it, over any EslConnection (a Connection, or
+ * another implementation of the interface). On an outbound connection (from Server) it is the
+ * connection's own channel; on an inbound connection it is any channel named by its uuid.
+ * NEventSocket's Channel is the model: actions (answer, playback, bridge...) and streams
+ * (DTMF, state, hangup, feature codes).
  *
- * Every action is a cold Observable built on `Connection.execute`: it sends its sendmsg on
+ * Every action is a cold Observable built on `EslConnection.execute`: it sends its sendmsg on
  * subscribe, emits one typed result when the application's CHANNEL_EXECUTE_COMPLETE arrives
  * and completes. A hangup first fails it with EslHangupError, and so does a socket that
  * FreeSWITCH closes because the call is over; unsubscribing releases everything it holds
@@ -14,6 +15,7 @@
  */
 import { EMPTY, Observable, ReplaySubject, Subject, Subscription, concat, defer, filter, ignoreElements, map, takeUntil, takeWhile } from 'rxjs';
 import type { Connection } from '../connection/connection.js';
+import type { EslConnection } from '../connection/esl-connection.js';
 import { type ApiResponse, type ApplicationResult, type CommandReply } from '../connection/replies.js';
 import { EslArgumentError, EslDisconnectedError, EslHangupError } from '../errors.js';
 import type { EventFormat } from '../protocol/content-type.js';
@@ -131,7 +133,13 @@ function checkVariable(name: string): string {
   return name;
 }
 
-export class Channel {
+/**
+ * A channel over a connection of type `C`, which is whatever it was given, so that
+ * `channel.connection` keeps its type. Its code uses EslConnection alone; the default names
+ * the usual one, so that a bare `Channel` is one over a Connection. Code that takes any
+ * channel takes a `Channel<EslConnection>`.
+ */
+export class Channel<C extends EslConnection = Connection> {
   /** The events a Channel follows (what `subscribeEvents()` asks for). */
   static readonly EVENTS: readonly EventName[] = [
     'CHANNEL_ANSWER',
@@ -154,7 +162,7 @@ export class Channel {
   /** The channel's Unique-ID. */
   readonly uuid: string;
   /** The connection its commands go through. */
-  readonly connection: Connection;
+  readonly connection: C;
   /** This channel's events, until it ends (its CHANNEL_HANGUP_COMPLETE, the connection closing, `release()`). Hot. */
   readonly events$: Observable<EslEvent>;
   /** The channel's state (the `channelState` fold): the latest snapshot to a new subscriber, then every change; completes when the channel ends. */
@@ -178,7 +186,7 @@ export class Channel {
    * router, released at CHANNEL_HANGUP_COMPLETE (or CHANNEL_DESTROY), when the connection
    * closes, or on `release()`. Sends nothing.
    */
-  constructor(conn: Connection, uuid: string, options: ChannelOptions = {}) {
+  constructor(conn: C, uuid: string, options: ChannelOptions = {}) {
     if (typeof uuid !== 'string' || uuid === '') throw new EslArgumentError('uuid', uuid, 'a Channel needs the Unique-ID of a channel');
     this.uuid = uuid;
     this.connection = conn;
@@ -209,14 +217,14 @@ export class Channel {
   }
 
   /** The channel of an outbound connection (a call FreeSWITCH's `socket` application sent to a Server). */
-  static fromConnection(conn: Connection): Channel {
+  static fromConnection<C extends EslConnection>(conn: C): Channel<C> {
     const uuid = conn.uuid;
     if (uuid === undefined) throw new EslArgumentError('connection', conn.mode, 'Channel.fromConnection needs an outbound connection that has been connected (it knows its channel)');
     return new Channel(conn, uuid);
   }
 
   /** A channel by uuid, or by one of its events (which also gives its initial state). */
-  static of(conn: Connection, channel: string | EslEvent, options: ChannelOptions = {}): Channel {
+  static of<C extends EslConnection>(conn: C, channel: string | EslEvent, options: ChannelOptions = {}): Channel<C> {
     if (typeof channel === 'string') return new Channel(conn, channel, options);
     const uuid = channel.getHeader('Unique-ID');
     if (uuid === undefined) throw new EslArgumentError('channel', channel.name, `a ${channel.name ?? 'event'} without Unique-ID names no channel`);
@@ -311,7 +319,7 @@ export class Channel {
             this.#note(e);
             subscriber.error(this.#hangupError(what));
           },
-          // The view completes when the connection is gone. Connection.execute does not fail
+          // The view completes when the connection is gone. The connection's execute does not fail
           // a command whose reply has come while its completion has not: this does.
           complete: () => subscriber.error(this.#translate(new EslDisconnectedError(`connection closed before ${what} completed`), what)),
         }),

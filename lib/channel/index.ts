@@ -1,4 +1,4 @@
-/** Channel: one call leg, its actions and its streams, over any Connection. */
+/** Channel: one call leg, its actions and its streams, over any EslConnection. */
 export { Channel } from './channel.js';
 export type { BridgeOptions, ChannelOptions, PlayAndGetDigitsOptions, PlaybackOptions, ReadOptions, RecordOptions, SayOptions } from './channel.js';
 export { featureCodes } from './feature-codes.js';

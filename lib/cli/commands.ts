@@ -1,10 +1,10 @@
 /**
  * What a line typed at the prompt means, and running it. As in fs_cli, a plain line is an api
  * command and a line starting with `/` is a console command (`/event`, `/filter`, `/log`...).
- * Parsing is pure; running needs a Connection and somewhere to print.
+ * Parsing is pure; running needs an EslConnection and somewhere to print.
  */
 import { type Observable, firstValueFrom } from 'rxjs';
-import type { Connection } from '../connection/connection.js';
+import type { EslConnection } from '../connection/esl-connection.js';
 import type { CommandReply } from '../connection/replies.js';
 import { EVENT_FORMATS, type EventFormat } from '../protocol/content-type.js';
 import { LOG_LEVELS } from '../protocol/event-names.js';
@@ -127,7 +127,7 @@ export function helpText(p: Palette): string {
 
 /** What running a command needs. */
 export interface CommandContext {
-  conn: Connection;
+  conn: EslConnection;
   /** Prints lines (a string may hold several). */
   print(text: string): void;
   palette: Palette;

@@ -10,7 +10,7 @@
  */
 import readline from 'node:readline';
 import { Subscription, firstValueFrom } from 'rxjs';
-import type { Connection, ConnectionState } from '../connection/connection.js';
+import type { ConnectionState, EslConnection } from '../connection/esl-connection.js';
 import { type CommandContext, type ConsoleCommand, type ViewMode, parseLine, runCommand } from './commands.js';
 import { ApiCatalog, complete, wantsUuid } from './completion.js';
 import { type ErrorContext, describeError } from './describe-error.js';
@@ -32,7 +32,7 @@ export interface ConsoleOutput extends NodeJS.WritableStream {
 }
 
 export interface ConsoleOptions {
-  conn: Connection;
+  conn: EslConnection;
   input: ConsoleInput;
   output: ConsoleOutput;
   palette: Palette;
@@ -41,7 +41,7 @@ export interface ConsoleOptions {
   /** Time limit of an api command, ms (0: none). */
   apiTimeout: number;
   /** Opens the connection /top uses (closed when /top ends). */
-  openTop: () => Promise<Connection>;
+  openTop: () => Promise<EslConnection>;
   /** History file; undefined for none. Only used on a terminal. */
   historyFile?: string | undefined;
   /** Printed before the first prompt. */
@@ -193,7 +193,7 @@ export class ConsoleSession {
   }
 
   /** Events, log lines, notices and the connection's state, printed as they come. */
-  #watch(conn: Connection): void {
+  #watch(conn: EslConnection): void {
     const p = this.#p;
     this.#subs.add(
       conn.events$.subscribe((e) =>
@@ -322,7 +322,7 @@ export class ConsoleSession {
   /** /top: the live view on a connection of its own, until q (or Ctrl-C on a terminal). */
   async #top(): Promise<void> {
     const p = this.#p;
-    let conn: Connection;
+    let conn: EslConnection;
     try {
       conn = await this.#o.openTop();
     } catch (err) {

@@ -6,7 +6,7 @@
  */
 import readline from 'node:readline';
 import { firstValueFrom } from 'rxjs';
-import type { Connection } from '../connection/connection.js';
+import type { EslConnection } from '../connection/esl-connection.js';
 import { clockTime } from './format.js';
 import type { Palette } from './palette.js';
 import { TopModel, parseShowChannels, renderTop } from './top-model.js';
@@ -21,7 +21,7 @@ export interface TopScreen {
 
 export interface TopRunOptions {
   /** A connection for the view alone; it is subscribed to ALL. */
-  conn: Connection;
+  conn: EslConnection;
   screen: TopScreen;
   palette: Palette;
   /** Start of the title line. */
