@@ -2,6 +2,7 @@
  * Named error classes. Every error rxesl raises or emits is one of these, so callers can
  * branch on `instanceof` (or on `name`, which survives a second copy of the package).
  */
+import type { EslEvent } from './protocol/event.js';
 
 export interface EslErrorOptions {
   cause?: unknown;
@@ -123,9 +124,12 @@ export class EslCommandError extends EslError {
   readonly command: string;
   /** The reply text: Reply-Text of a command/reply, or the api/response body. */
   readonly replyText: string;
-  /** The whole reply, as an event (an `EslEvent`). */
-  readonly reply: unknown;
-  constructor(command: string, replyText: string, reply?: unknown) {
+  /**
+   * The whole reply, as an event: the command/reply, the api/response, or the BACKGROUND_JOB
+   * of a failed bgapi. Undefined when the error was made without one.
+   */
+  readonly reply: EslEvent | undefined;
+  constructor(command: string, replyText: string, reply?: EslEvent) {
     super(`${command.split(' ', 1)[0]}: ${replyText.trim()}`);
     this.command = command;
     this.replyText = replyText;
@@ -143,5 +147,32 @@ export class EslHangupError extends EslError {
     super(message ?? `channel ${uuid} hung up${hangupCause ? ` (${hangupCause})` : ''}`);
     this.uuid = uuid;
     this.hangupCause = hangupCause;
+  }
+}
+
+/** A Server refused a connection FreeSWITCH opened to it (closed at once): it has `maxConnections` already. */
+export class EslMaxConnectionsError extends EslError {
+  override name = 'EslMaxConnectionsError';
+  /** The peer, `address:port`. */
+  readonly peer: string;
+  readonly maxConnections: number;
+  constructor(peer: string, maxConnections: number) {
+    super(`max connections (${maxConnections}) reached: connection from ${peer} refused`);
+    this.peer = peer;
+    this.maxConnections = maxConnections;
+  }
+}
+
+/**
+ * A Server closed a connection FreeSWITCH opened to it, once `connect` was answered, because
+ * nobody subscribed to `connections$`: no call is left holding a socket that nobody reads.
+ */
+export class EslNoSubscriberError extends EslError {
+  override name = 'EslNoSubscriberError';
+  /** The call's Unique-ID. */
+  readonly uuid: string | undefined;
+  constructor(uuid: string | undefined) {
+    super(`no subscriber to connections$: outbound connection ${uuid ?? ''} closed`);
+    this.uuid = uuid;
   }
 }

@@ -8,7 +8,7 @@
 import net from 'node:net';
 import { Observable, Subject, firstValueFrom, forkJoin, of } from 'rxjs';
 import { Connection, type ConnectionOptions } from '../connection/connection.js';
-import { EslError, EslTimeoutError } from '../errors.js';
+import { EslMaxConnectionsError, EslNoSubscriberError, EslTimeoutError } from '../errors.js';
 import type { EventFormat } from '../protocol/content-type.js';
 import type { EventName } from '../protocol/event-names.js';
 
@@ -62,7 +62,10 @@ export class Server {
    * so no call is left holding a socket nobody reads.
    */
   readonly connections$: Observable<Connection>;
-  /** Handshakes that failed, connections refused: nothing here stops the server. */
+  /**
+   * Handshakes that failed, connections refused (EslMaxConnectionsError) or closed for want of
+   * a subscriber (EslNoSubscriberError): nothing here stops the server.
+   */
   readonly errors$: Observable<Error>;
   /** The number of open connections, on every change. */
   readonly connectionCount$: Observable<number>;
@@ -120,10 +123,12 @@ export class Server {
   }
 
   #onSocket = (socket: net.Socket): void => {
+    // Not called once closing: close() removes this listener at once.
     const max = this.#options.maxConnections;
-    if (this.#closing || (max !== undefined && this.#live.size + this.#handshaking.size >= max)) {
+    if (max !== undefined && this.#live.size + this.#handshaking.size >= max) {
+      const peer = `${socket.remoteAddress}:${socket.remotePort}`;
       socket.destroy();
-      this.#errors.next(new EslError(this.#closing ? 'server closing: connection refused' : `max connections (${max}) reached: connection refused`));
+      this.#errors.next(new EslMaxConnectionsError(peer, max));
       return;
     }
     this.#handshaking.add(socket);
@@ -163,7 +168,7 @@ export class Server {
       this.#count.next(this.#live.size);
     });
     if (!this.#connections.observed) {
-      this.#errors.next(new EslError(`no subscriber to connections$: outbound connection ${conn.uuid ?? ''} closed`));
+      this.#errors.next(new EslNoSubscriberError(conn.uuid));
       void conn.close();
       return;
     }
