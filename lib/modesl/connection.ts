@@ -19,7 +19,7 @@ import net from 'node:net';
 import EventEmitter2 from 'eventemitter2';
 import type { Observable, Subscription } from 'rxjs';
 import { Connection as RxConnection, type ConnectionOptions, type ConnectionState } from '../connection/connection.js';
-import { type LogLine, isErrorText } from '../connection/replies.js';
+import { type LogLine, replySucceeded } from '../connection/replies.js';
 import {
   EslArgumentError,
   EslAuthError,
@@ -123,7 +123,7 @@ function eslOf(reply: unknown): EslEvent {
 }
 
 function replyFailed(event: Event): boolean {
-  return isErrorText(event.getHeader('Reply-Text') ?? '');
+  return !replySucceeded(event.getHeader('Reply-Text') ?? '');
 }
 
 /**
@@ -487,7 +487,7 @@ export class Connection extends EventEmitter2 {
     for (const h of reply.headers) headers[h.name] = String(h.value);
     Object.assign(headers, extra);
     const event = new Event(headers, `${text}\n`);
-    event.error = new EslCommandError(command, text, reply);
+    event.error = new EslCommandError(command, text, reply.toEslEvent());
     return event;
   }
 
@@ -816,7 +816,7 @@ export class Connection extends EventEmitter2 {
     this.bgapi(`show ${item} as ${fmt}`, (event) => {
       const data = event.getBody();
       if (data.indexOf('-ERR') !== -1) {
-        cb?.(event.error ?? new EslCommandError(`show ${item}`, data, event));
+        cb?.(event.error ?? new EslCommandError(`show ${item}`, data, event.toEslEvent()));
         return;
       }
       let parsed: ShowResult;
