@@ -64,6 +64,9 @@ export class EventRouter {
   private readonly apps = new Map<string, EventWaiter>();
   /** Waiters for the end of a channel (CHANNEL_HANGUP_COMPLETE), by Unique-ID. */
   private readonly hangups = new Map<string, Set<EventWaiter>>();
+  /** complete() was called: a new view completes at once. */
+  private closed = false;
+  private readonly isClosed = (): boolean => this.closed;
 
   dispatch(ev: EslEvent): void {
     this.events.next(ev);
@@ -99,32 +102,29 @@ export class EventRouter {
     if (this.byJob.size > 0) deliver(this.byJob, ev.getHeader('Job-UUID'), ev);
   }
 
-  #closed = false;
-  readonly #isClosed = (): boolean => this.#closed;
-
   /** Events of these names (Event-Name, exact). */
   named(names: readonly string[]): Observable<EslEvent> {
-    if (names.length === 1) return view(this.byName, names[0]!, this.#isClosed);
+    if (names.length === 1) return view(this.byName, names[0]!, this.isClosed);
     return new Observable<EslEvent>((subscriber) => {
       // Each per-name view completes the subscriber when the connection goes (the first wins).
-      const subs = names.map((n) => view(this.byName, n, this.#isClosed).subscribe(subscriber));
+      const subs = names.map((n) => view(this.byName, n, this.isClosed).subscribe(subscriber));
       return () => subs.forEach((s) => s.unsubscribe());
     });
   }
 
   /** CUSTOM events of that subclass. */
   custom(subclass: string): Observable<EslEvent> {
-    return view(this.bySubclass, subclass, this.#isClosed);
+    return view(this.bySubclass, subclass, this.isClosed);
   }
 
   /** Events whose Unique-ID is that channel. */
   channel(uuid: string): Observable<EslEvent> {
-    return view(this.byChannel, uuid, this.#isClosed);
+    return view(this.byChannel, uuid, this.isClosed);
   }
 
   /** Events whose Job-UUID is that job. */
   job(jobUuid: string): Observable<EslEvent> {
-    return view(this.byJob, jobUuid, this.#isClosed);
+    return view(this.byJob, jobUuid, this.isClosed);
   }
 
 
@@ -176,7 +176,7 @@ export class EventRouter {
 
   /** The connection is gone for good: every view completes. */
   complete(): void {
-    this.#closed = true;
+    this.closed = true;
     this.jobs.clear();
     this.apps.clear();
     this.hangups.clear();
