@@ -1,8 +1,9 @@
 /**
  * A Connection for marble tests of call-flow code. It is the real rxesl Connection (same
  * FIFO, same execute completion, same errors) over a virtual byte pipe; at the other end a small
- * scripted switch answers in virtual time and records every command. Run it inside
- * `TestScheduler.run()`: application durations and reply delays are virtual milliseconds.
+ * scripted switch answers in virtual time and records every command. Call flows written against
+ * EslConnection (or Connection, which implements it) take `vc.connection` as it is. Run it
+ * inside `TestScheduler.run()`: application durations and reply delays are virtual milliseconds.
  *
  *   testScheduler.run(({ hot, expectObservable }) => {
  *     const vc = new VirtualConnection({ events: hot('--d--', { d: dtmfEvent('1') }), applications: { playback: 5 } });
