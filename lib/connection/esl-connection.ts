@@ -64,7 +64,7 @@ export interface EslConnection {
 
   /** The state now. */
   readonly state: ConnectionState;
-  /** The state now, at once, then every change; completes after `closed`. */
+  /** The state now, at once, then every change; completes once the state is 'closed'. */
   readonly state$: Observable<ConnectionState>;
   /** Resolves (never rejects) once the connection is closed for good and all it held is released. */
   readonly closed: Promise<void>;

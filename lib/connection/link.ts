@@ -183,13 +183,13 @@ export class Link {
   async #authenticate(): Promise<void> {
     // Encoded first: a password or user that cannot go on the wire (CR, LF) fails open() itself.
     const cmd = this.#user === undefined ? Commands.auth(this.#password) : Commands.userauth(this.#user, this.#password);
-    const link = {
+    const over = {
       peer: `${this.#host}:${this.#port}`,
       timers: this.timers,
       write: (data: Uint8Array | string) => this.#transport?.write(data),
       destroy: () => this.#transport?.destroy(),
     };
-    const handshake = new Handshake(cmd, link, this.#timeout, () => {
+    const handshake = new Handshake(cmd, over, this.#timeout, () => {
       this.#handshake = null;
     });
     this.#handshake = handshake;
