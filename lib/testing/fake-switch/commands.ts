@@ -87,8 +87,9 @@ function startsWithCi(s: string, prefix: string): boolean {
 /** Carries out one command. */
 export function handleCommand(l: CommandListener, command: ClientCommand): CommandOutcome | Promise<CommandOutcome> {
   let cmd = command.line;
-  // The safety hack: any command naming (un|re)load and mod_event_socket becomes a bgapi.
-  const lower = cmd.toLowerCase();
+  // The safety hack: any command naming (un|re)load and mod_event_socket becomes a bgapi. It
+  // looks at the whole block, header lines included (the Command header holds all of it).
+  const lower = command.block.toLowerCase();
   if (lower.includes('mod_event_socket')) {
     if (lower.includes('unload')) cmd = 'api bgapi unload mod_event_socket';
     else if (lower.includes('reload')) cmd = 'api bgapi reload mod_event_socket';
