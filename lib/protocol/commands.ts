@@ -1,8 +1,20 @@
 /**
  * Encoders for every client command of PROTOCOL.md §2. Each returns the exact bytes to
- * write, or throws EslArgumentError before a byte exists: a CR or LF in a command line or a
- * header value would end the command early and start another one (a caller name typed by a
- * user must never become a second command). Multi-line data goes in a Content-Length body.
+ * write, or throws EslArgumentError before a byte exists. The encoder is the one place where a
+ * caller's string becomes command bytes, and what it writes must be read by FreeSWITCH
+ * (mod_event_socket.c, read_packet and parse_command) as exactly the command the caller meant:
+ *
+ * - no CR or LF in a command line, header name or value: it would end the line, or the block,
+ *   early and start another command (multi-line data goes in a Content-Length body);
+ * - no NUL anywhere before the body: FreeSWITCH reads the block as a C string, so a NUL hides
+ *   what follows it, a later Content-Length included, and the body is then read as a command;
+ * - a header block of at most MAX_COMMAND_BLOCK_BYTES: FreeSWITCH cuts a block there and reads
+ *   the rest as a new command;
+ * - no caller-supplied Content-Length header: it would frame the bytes that follow;
+ * - no block naming mod_event_socket with unload or reload: parse_command replaces any such
+ *   command, whatever it was, with `api bgapi unload|reload mod_event_socket`.
+ *
+ * docs/security.md lists what each command refuses and why.
  */
 import { EslArgumentError } from '../errors.js';
 import type { EventFormat } from './content-type.js';
@@ -12,6 +24,13 @@ export type CommandHeaders =
   | Iterable<readonly [string, string]>
   | Record<string, string | number | boolean | undefined>;
 
+/**
+ * The longest header block FreeSWITCH reads as one command: read_packet's max_len. The block
+ * counts the command line, the header lines and the blank line that ends it, in bytes; a body
+ * is not part of it (it is read by Content-Length).
+ */
+export const MAX_COMMAND_BLOCK_BYTES = 10 * 1024 * 1024;
+
 /** A command ready for the socket. */
 export class EncodedCommand {
   constructor(
@@ -19,7 +38,8 @@ export class EncodedCommand {
     readonly line: string,
     /**
      * What to write: the block as a string (most commands: nothing is allocated until the
-     * socket encodes it) or as bytes (a command with a binary body).
+     * socket encodes it) or as bytes (a command with a binary body). Written as is: build it
+     * with the encoders, which check it.
      */
     readonly data: string | Buffer,
     /** The line as shown in errors and logs (a password is masked). */
@@ -42,27 +62,38 @@ export class EncodedCommand {
   }
 }
 
-function hasBreak(s: string): boolean {
-  return s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0;
+/** Which of NUL, CR, LF the string holds first in this order of checks, or undefined. */
+function forbiddenIn(s: string): 'a NUL' | 'a CR or LF' | undefined {
+  if (s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) return 'a CR or LF';
+  if (s.indexOf('\0') >= 0) return 'a NUL';
+  return undefined;
 }
 
 function describe(s: string): string {
   return JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}...` : s);
 }
 
-const MAY_BE_EMPTY = { empty: true } as const;
+const MASKED = '********';
 
-/** A command line or an argument of one: a string with no CR or LF. */
-export function checkText(argument: string, value: unknown, options?: { empty?: boolean }): string {
+function forbiddenError(argument: string, value: string, what: 'a NUL' | 'a CR or LF', secret = false): EslArgumentError {
+  const why =
+    what === 'a NUL'
+      ? 'which FreeSWITCH reads as the end of the command, so the rest, a body included, could run as another command'
+      : 'which would end the command early';
+  const shown = secret ? '' : `: ${describe(value)} (send multi-line data as a body)`;
+  return new EslArgumentError(argument, secret ? MASKED : value, `${argument} contains ${what}, ${why}${shown}`);
+}
+
+const MAY_BE_EMPTY = { empty: true } as const;
+/** A password: may be empty or hold spaces, and is never shown in an error. */
+const SECRET = { empty: true, secret: true } as const;
+
+/** A command line or an argument of one: a string with no NUL, CR or LF. */
+export function checkText(argument: string, value: unknown, options?: { empty?: boolean; secret?: boolean }): string {
   if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
-  if (typeof value !== 'string') throw new EslArgumentError(argument, value, `${argument} must be a string`);
-  if (hasBreak(value)) {
-    throw new EslArgumentError(
-      argument,
-      value,
-      `${argument} contains a CR or LF, which would end the command early: ${describe(value)} (send multi-line data as a body)`,
-    );
-  }
+  if (typeof value !== 'string') throw new EslArgumentError(argument, options?.secret ? MASKED : value, `${argument} must be a string`);
+  const bad = forbiddenIn(value);
+  if (bad !== undefined) throw forbiddenError(argument, value, bad, options?.secret);
   if (options?.empty !== true && value.trim() === '') throw new EslArgumentError(argument, value, `${argument} must not be empty`);
   return value;
 }
@@ -81,20 +112,53 @@ function headerPairs(headers: CommandHeaders | undefined): Array<[string, string
     Symbol.iterator in headers ? (headers as Iterable<readonly [string, unknown]>) : Object.entries(headers);
   for (const [name, raw] of entries) {
     if (raw === undefined) continue;
-    if (typeof name !== 'string' || name.length === 0 || name.indexOf(':') >= 0 || hasBreak(name)) {
+    if (typeof name !== 'string' || name.length === 0 || name.indexOf(':') >= 0) {
       throw new EslArgumentError('header name', name, `invalid header name ${JSON.stringify(name)}`);
     }
-    const value = typeof raw === 'string' ? raw : String(raw);
-    if (hasBreak(value)) {
-      throw new EslArgumentError(
-        `header ${name}`,
-        value,
-        `header ${name} contains a CR or LF: ${describe(value)} (send multi-line data as a body)`,
-      );
+    const badName = forbiddenIn(name);
+    if (badName !== undefined) throw forbiddenError('header name', name, badName);
+    if (name.length === 14 && name.toLowerCase() === 'content-length') {
+      // FreeSWITCH reads that many bytes after the block as its body: with no body of ours,
+      // the start of the next command.
+      throw new EslArgumentError('header name', name, 'Content-Length frames the command: it is set from the body; do not pass it as a header');
     }
+    const value = typeof raw === 'string' ? raw : String(raw);
+    const bad = forbiddenIn(value);
+    if (bad !== undefined) throw forbiddenError(`header ${name}`, value, bad);
     out.push([name, value]);
   }
   return out;
+}
+
+/** Whether FreeSWITCH's parse_command would replace this block with `api bgapi (un|re)load mod_event_socket`. */
+function namesModEventSocket(head: string): boolean {
+  return head.length >= 22 && /mod_event_socket/i.test(head) && /unload|reload/i.test(head);
+}
+
+/**
+ * The checks on a whole header block (line, header lines, blank line): its size, and
+ * parse_command's rewrite. `shown` is what errors show of it (a password masked);
+ * `allowRewrite` is for the api command that asks for that very thing.
+ */
+function checkBlock(head: string, shown: string, allowRewrite = false): void {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most blocks need no byte count.
+  if (head.length * 3 > MAX_COMMAND_BLOCK_BYTES) {
+    const bytes = Buffer.byteLength(head, 'utf8');
+    if (bytes > MAX_COMMAND_BLOCK_BYTES) {
+      throw new EslArgumentError(
+        'command',
+        shown,
+        `the command's header block is ${bytes} bytes; FreeSWITCH reads at most ${MAX_COMMAND_BLOCK_BYTES} and runs the rest as another command (send long data as a body)`,
+      );
+    }
+  }
+  if (!allowRewrite && namesModEventSocket(head)) {
+    throw new EslArgumentError(
+      'command',
+      shown,
+      `the command names mod_event_socket together with unload or reload, so FreeSWITCH would run "api bgapi unload|reload mod_event_socket" in its place: ${describe(shown)}`,
+    );
+  }
 }
 
 /**
@@ -110,20 +174,23 @@ export function encodeCommand(
   checkText('command', line);
   const pairs = headerPairs(headers);
   let head = `${line}\n`;
-  for (const [n, v] of pairs) {
-    if (body !== undefined && n.toLowerCase() === 'content-length') {
-      throw new EslArgumentError('header name', n, 'Content-Length is set from the body; do not pass it as a header');
-    }
-    head += `${n}: ${v}\n`;
+  for (const [n, v] of pairs) head += `${n}: ${v}\n`;
+  const bytes =
+    body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (bytes === undefined || bytes.length === 0) {
+    head += '\n';
+    checkBlock(head, label ?? head);
+    return new EncodedCommand(line, head, label);
   }
-  if (body === undefined) return new EncodedCommand(line, `${head}\n`, label);
-  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  if (bytes.length === 0) return new EncodedCommand(line, `${head}\n`, label);
-  return new EncodedCommand(line, Buffer.concat([Buffer.from(`${head}Content-Length: ${bytes.length}\n\n`, 'utf8'), bytes]), label);
+  head += `Content-Length: ${bytes.length}\n\n`;
+  checkBlock(head, label ?? head);
+  return new EncodedCommand(line, Buffer.concat([Buffer.from(head, 'utf8'), bytes]), label);
 }
 
-function simple(line: string, label?: string): EncodedCommand {
-  return new EncodedCommand(line, `${line}\n\n`, label);
+function simple(line: string, label?: string, allowRewrite = false): EncodedCommand {
+  const block = `${line}\n\n`;
+  checkBlock(block, label ?? line, allowRewrite);
+  return new EncodedCommand(line, block, label);
 }
 
 function words(argument: string, names: string | readonly string[]): string[] {
@@ -172,40 +239,86 @@ function sendmsgLine(uuid: string | undefined): string {
   return uuid === undefined || uuid === '' ? 'sendmsg' : `sendmsg ${checkToken('uuid', uuid)}`;
 }
 
-function intArg(argument: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new EslArgumentError(argument, value, `${argument} must be an integer >= ${min}`);
+/** An integer FreeSWITCH reads with atoi: it must fit a C int (and the given range). */
+function intArg(argument: string, value: unknown, min: number, max = INT_MAX): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new EslArgumentError(argument, value, `${argument} must be an integer from ${min} to ${max}`);
   }
   return value;
+}
+
+const INT_MAX = 2 ** 31 - 1;
+
+/**
+ * bgapi answers `~Reply-Text: +OK Job-UUID: <id>\nJob-UUID: <id>\n\n` into a 512-byte buffer
+ * (listener_run's reply): a longer id cuts the reply, blank line included, and every frame
+ * after it would be read as part of it. 40 bytes of text plus the id twice must fit 511.
+ */
+const MAX_JOB_UUID_BYTES = 235;
+
+/** `name@domain`: userauth splits at the first @, then at the first colon (the password). */
+const USERAUTH_USER = /^[^\s:@]+@[^\s:@]+$/;
+
+/** The api command that asks for parse_command's own rewrite: `api unload|reload mod_event_socket`. */
+const MOD_EVENT_SOCKET_COMMAND = /^(?:un|re)load\s+mod_event_socket$/i;
+
+/** A filter's header name: one word, and not one of the words FreeSWITCH reads as a keyword there. */
+function filterHeader(header: string): string {
+  const h = checkToken('filter header', header);
+  const lower = h.toLowerCase();
+  if (lower === 'add' || lower === 'delete') {
+    throw new EslArgumentError('filter header', header, `"${h}" cannot be a filter header: FreeSWITCH reads it as the keyword "filter ${lower}"`);
+  }
+  return h;
 }
 
 export const Commands = {
   /** `auth <password>` (the password is masked in labels). */
   auth(password: string): EncodedCommand {
-    checkText('password', password, MAY_BE_EMPTY);
-    return simple(`auth ${password}`, 'auth ********');
+    // FreeSWITCH compares everything after `auth ` with its password: spaces are part of it.
+    checkText('password', password, SECRET);
+    return simple(`auth ${password}`, `auth ${MASKED}`);
   },
 
-  /** `userauth <user>:<password>`; user is `name@domain`. */
+  /**
+   * `userauth <user>:<password>`; user is `name@domain` (FreeSWITCH splits at the first @, then
+   * at the first colon, so neither part may hold a colon or an @); the password is everything
+   * after that colon, spaces included.
+   */
   userauth(user: string, password: string): EncodedCommand {
     checkToken('user', user);
-    checkText('password', password, MAY_BE_EMPTY);
-    return simple(`userauth ${user}:${password}`, `userauth ${user}:********`);
+    if (!USERAUTH_USER.test(user)) {
+      throw new EslArgumentError('user', user, `user must be name@domain, with no colon and a single @: ${describe(user)}`);
+    }
+    checkText('password', password, SECRET);
+    return simple(`userauth ${user}:${password}`, `userauth ${user}:${MASKED}`);
   },
 
-  /** `api <command> [<args>]`: runs synchronously; the reply is an api/response. */
+  /**
+   * `api <command> [<args>]`: runs synchronously; the reply is an api/response. FreeSWITCH
+   * takes the command name up to the first space, so `api('show', 'channels')` and
+   * `api('show channels')` are the same bytes: never pass untrusted text as the command.
+   */
   api(command: string, args?: string): EncodedCommand {
     const cmd = checkText('api command', command).trim();
     const a = args === undefined || args === '' ? '' : ` ${checkText('api arguments', args, MAY_BE_EMPTY)}`;
-    return simple(`api ${cmd}${a}`);
+    const text = `${cmd}${a}`;
+    return simple(`api ${text}`, undefined, MOD_EVENT_SOCKET_COMMAND.test(text));
   },
 
-  /** `bgapi <command> [<args>]`, with `Job-UUID: <id>` when the caller chooses the id. */
+  /**
+   * `bgapi <command> [<args>]`, with `Job-UUID: <id>` when the caller chooses the id (one word
+   * of at most 235 bytes: FreeSWITCH echoes it twice in a 512-byte reply).
+   */
   bgapi(command: string, args?: string, jobUuid?: string): EncodedCommand {
     const cmd = checkText('bgapi command', command).trim();
     const a = args === undefined || args === '' ? '' : ` ${checkText('bgapi arguments', args, MAY_BE_EMPTY)}`;
     if (jobUuid === undefined) return simple(`bgapi ${cmd}${a}`);
-    return encodeCommand(`bgapi ${cmd}${a}`, [['Job-UUID', checkToken('jobUuid', jobUuid)]]);
+    checkToken('jobUuid', jobUuid);
+    if (Buffer.byteLength(jobUuid) > MAX_JOB_UUID_BYTES) {
+      throw new EslArgumentError('jobUuid', jobUuid, `jobUuid is longer than ${MAX_JOB_UUID_BYTES} bytes: FreeSWITCH would cut its reply`);
+    }
+    return encodeCommand(`bgapi ${cmd}${a}`, [['Job-UUID', jobUuid]]);
   },
 
   /** `event <plain|json|xml> <NAME...>`: additive; put CUSTOM last, followed by its subclasses. */
@@ -229,7 +342,13 @@ export const Commands = {
   /** `myevents [<uuid>] [<format>]`. */
   myevents(uuid?: string, format?: EventFormat): EncodedCommand {
     let line = 'myevents';
-    if (uuid !== undefined && uuid !== '') line += ` ${checkToken('uuid', uuid)}`;
+    if (uuid !== undefined && uuid !== '') {
+      // FreeSWITCH switches the format when the line holds "xml" or "json" anywhere.
+      if (/xml|json/i.test(checkToken('uuid', uuid))) {
+        throw new EslArgumentError('uuid', uuid, `a myevents uuid must not contain "xml" or "json": FreeSWITCH would switch the event format`);
+      }
+      line += ` ${uuid}`;
+    }
     if (format !== undefined) line += ` ${checkFormat(format)}`;
     return simple(line);
   },
@@ -241,7 +360,7 @@ export const Commands = {
 
   /** `filter <Header> <value>`: positive filters are OR-ed; a value starting with `-` is negative, `/re/` a regex. */
   filter(header: string, value: string): EncodedCommand {
-    return simple(`filter ${checkToken('filter header', header)} ${checkText('filter value', value)}`);
+    return simple(`filter ${filterHeader(header)} ${checkText('filter value', value)}`);
   },
 
   /** `filter delete <Header> [<value>]`, or `filter delete all`. */
@@ -253,7 +372,7 @@ export const Commands = {
   /** `log [<level>]`: level name (console..debug) or number 0-7; no level means debug. */
   log(level?: string | number): EncodedCommand {
     if (level === undefined) return simple('log');
-    return simple(`log ${checkToken('log level', typeof level === 'number' ? String(level) : level)}`);
+    return simple(`log ${typeof level === 'number' ? intArg('log level', level, 0, 7) : checkToken('log level', level)}`);
   },
 
   nolog(): EncodedCommand {
@@ -323,13 +442,13 @@ export const Commands = {
     let body: string | undefined;
     if (arg !== undefined && arg !== '') {
       if (typeof arg !== 'string') throw new EslArgumentError('application argument', arg, 'application argument must be a string');
-      if (hasBreak(arg) || Buffer.byteLength(arg) > EXECUTE_ARG_INLINE_MAX) body = arg;
+      // FreeSWITCH keeps a body up to its first NUL: an argument with one cannot be sent whole.
+      if (arg.indexOf('\0') >= 0) throw forbiddenError('application argument', arg, 'a NUL');
+      // The body is not part of the block parse_command looks at for mod_event_socket.
+      if (forbiddenIn(arg) !== undefined || Buffer.byteLength(arg) > EXECUTE_ARG_INLINE_MAX || namesModEventSocket(arg)) body = arg;
       else pairs.push(['execute-app-arg', arg]);
     }
-    if (options.loops !== undefined) {
-      if (!Number.isInteger(options.loops)) throw new EslArgumentError('loops', options.loops, 'loops must be an integer');
-      pairs.push(['loops', String(options.loops)]);
-    }
+    if (options.loops !== undefined) pairs.push(['loops', String(intArg('loops', options.loops, -INT_MAX))]);
     if (options.eventLock) pairs.push(['event-lock', 'true']);
     if (options.async) pairs.push(['async', 'true']);
     if (options.holdBleg) pairs.push(['hold-bleg', 'true']);
@@ -350,9 +469,9 @@ export const Commands = {
   unicast(options: UnicastOptions = {}): EncodedCommand {
     const pairs: Array<[string, string]> = [['call-command', 'unicast']];
     if (options.localIp !== undefined) pairs.push(['local-ip', checkToken('localIp', options.localIp)]);
-    if (options.localPort !== undefined) pairs.push(['local-port', String(intArg('localPort', options.localPort, 0))]);
+    if (options.localPort !== undefined) pairs.push(['local-port', String(intArg('localPort', options.localPort, 0, 65535))]);
     if (options.remoteIp !== undefined) pairs.push(['remote-ip', checkToken('remoteIp', options.remoteIp)]);
-    if (options.remotePort !== undefined) pairs.push(['remote-port', String(intArg('remotePort', options.remotePort, 0))]);
+    if (options.remotePort !== undefined) pairs.push(['remote-port', String(intArg('remotePort', options.remotePort, 0, 65535))]);
     if (options.transport !== undefined) pairs.push(['transport', checkToken('transport', options.transport)]);
     if (options.flags !== undefined) pairs.push(['flags', checkText('flags', options.flags)]);
     return encodeCommand(sendmsgLine(options.uuid), pairs);

@@ -15,7 +15,7 @@ export type { HeaderList } from './event-store.js';
 export { EVENT_NAMES, LOG_LEVELS, MYEVENTS_SET, lookupEventName } from './event-names.js';
 export type { EventName, KnownEventName, LogLevelName } from './event-names.js';
 export { urlDecode, urlEncode } from './url-codec.js';
-export { Commands, EncodedCommand, EXECUTE_ARG_INLINE_MAX, encodeCommand } from './commands.js';
+export { Commands, EncodedCommand, EXECUTE_ARG_INLINE_MAX, MAX_COMMAND_BLOCK_BYTES, encodeCommand } from './commands.js';
 export type { CommandHeaders, ExecuteOptions, UnicastOptions } from './commands.js';
 export { EventSubscription, FilterList } from './subscriptions.js';
 export type { EventFilter } from './subscriptions.js';

@@ -20,6 +20,7 @@
  *   any size), so that the emulator's memory stays bounded.
  */
 import { EslProtocolError } from '../errors.js';
+import { MAX_COMMAND_BLOCK_BYTES } from '../protocol/commands.js';
 import { FrameHeaders } from '../protocol/frame.js';
 import { toBuffer } from '../protocol/frame-parser.js';
 
@@ -42,9 +43,6 @@ export interface CommandReaderOptions {
   /** Largest Content-Length accepted: 16 MiB on FreeSWITCH since 2026-08. */
   maxBodyBytes?: number;
 }
-
-/** read_packet's max_len: a command block is cut at this many bytes. */
-export const FREESWITCH_MAX_COMMAND_BYTES = 10 * 1024 * 1024;
 
 const LF = 10;
 const CR = 13;
@@ -118,7 +116,7 @@ export class CommandReader {
   private failure: Error | null = null;
 
   constructor(options: CommandReaderOptions = {}) {
-    this.maxHeaderBytes = options.maxHeaderBytes ?? 10 * 1024 * 1024;
+    this.maxHeaderBytes = options.maxHeaderBytes ?? MAX_COMMAND_BLOCK_BYTES;
     this.maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
   }
 
