@@ -316,13 +316,38 @@ export class PlainStore implements EventStore {
 
 // ---------------------------------------------------------------------------------------
 // text/event-json: eager (JSON.parse is the only sane way in), duplicate keys recovered.
+//
+// FreeSWITCH writes every member as a string, an array header as an array of strings, and the
+// body as the string `_body` (switch_event_serialize_json_obj). A store accepts that, numbers
+// and booleans (written as text) and null (no header); anything else is not an event
+// FreeSWITCH wrote and is refused as MALFORMED_EVENT: an object, an array holding anything but
+// strings and numbers (nested thousands deep, it used to make JSON.stringify throw a
+// RangeError in every getter), and a routing header or `_body` that is not a string. So every
+// value a store holds is a flat string, and every getter is total.
 
+/** Members whose value names the event, routes it, or is its body: one string, never an array. */
+const SINGLE_VALUED = new Set(['event-name', 'event-subclass', 'unique-id', 'job-uuid', 'core-uuid', 'application-uuid', '_body']);
+
+function isScalar(v: unknown): v is string | number | boolean {
+  const t = typeof v;
+  return t === 'string' || t === 'number' || t === 'boolean';
+}
+
+/** The string form of a member's value (validated by checkMember, or by keepsEveryMember's fast path). */
 function stringValue(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
-  if (Array.isArray(v)) return joinArrayValue(v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))));
-  if (v === null || v === undefined) return undefined;
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  if (Array.isArray(v)) return joinArrayValue(v.map((x) => (typeof x === 'string' ? x : isScalar(x) ? String(x) : '')));
+  return isScalar(v) ? String(v) : undefined;
+}
+
+function checkMember(key: string, v: unknown, text: string): void {
+  if (v === null || isScalar(v)) return;
+  const single = SINGLE_VALUED.has(key.toLowerCase());
+  if (Array.isArray(v) && !single && v.every(isScalar)) return;
+  const what = Array.isArray(v) ? (single ? 'an array' : 'an array holding more than strings') : 'an object';
+  throw new EslProtocolError('MALFORMED_EVENT', `text/event-json member ${JSON.stringify(key.slice(0, 80))} is ${what}; FreeSWITCH writes ${single ? 'a string' : 'strings'} there`, {
+    excerpt: text.slice(0, 240),
+  });
 }
 
 function isIndexLike(key: string | undefined): boolean {
@@ -412,7 +437,8 @@ function jsonMembers(text: string): Array<[string, unknown]> {
 }
 
 /** Headers from members; `_body` is the body and the `Content-Length` just describing it is dropped. */
-function storeFromMembers(members: Array<[string, unknown]>): ListStore {
+function storeFromMembers(members: Array<[string, unknown]>, text: string): ListStore {
+  for (const [key, v] of members) checkMember(key, v, text);
   let body: string | undefined;
   let bodyAt = -1;
   for (let i = members.length - 1; i >= 0; i--) {
@@ -459,6 +485,8 @@ function keepsEveryMember(obj: Record<string, unknown>, text: string): boolean {
     const v = obj[key];
     if (typeof v === 'string') total += key.length + v.length + 5;
     else if (Array.isArray(v)) {
+      // An array where one string belongs goes the member-by-member way, which refuses it.
+      if (SINGLE_VALUED.has(key.toLowerCase())) return false;
       total += key.length + 5 + (v.length > 0 ? v.length - 1 : 0);
       for (const item of v) {
         if (typeof item !== 'string') return false;
@@ -527,10 +555,11 @@ export class JsonStore implements EventStore {
 }
 
 /**
- * Parses the body of a text/event-json frame. Throws EslProtocolError('MALFORMED_EVENT').
- * JSON.parse keeps only the last of duplicate keys, and FreeSWITCH writes some (Hangup-Cause,
- * the CODEC headers, sendevent's Content-Length): such an event is read member by member
- * instead, so repeated headers survive in order, as in plain.
+ * Parses the body of a text/event-json frame. Throws EslProtocolError('MALFORMED_EVENT') for
+ * what is not JSON, not an object, or not flat (above). JSON.parse keeps only the last of
+ * duplicate keys, and FreeSWITCH writes some (Hangup-Cause, the CODEC headers, sendevent's
+ * Content-Length): such an event is read member by member instead, so repeated headers
+ * survive in order, as in plain.
  */
 export function jsonStore(payload: Buffer | string): EventStore {
   const text = typeof payload === 'string' ? payload : payload.toString('utf8');
@@ -548,12 +577,14 @@ export function jsonStore(payload: Buffer | string): EventStore {
   }
   const record = obj as Record<string, unknown>;
   if (keepsEveryMember(record, text)) return new JsonStore(record);
+  let members: Array<[string, unknown]>;
   try {
-    return storeFromMembers(jsonMembers(text));
+    members = jsonMembers(text);
   } catch {
     // What JSON.parse accepted and the member scanner cannot read keeps JSON.parse's view.
-    return new JsonStore(record);
+    members = Object.entries(record);
   }
+  return storeFromMembers(members, text);
 }
 
 // ---------------------------------------------------------------------------------------

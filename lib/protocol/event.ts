@@ -4,7 +4,7 @@
  *
  * Parsed events decode lazily: a plain event read for its Event-Name decodes one value.
  */
-import { EslArgumentError } from '../errors.js';
+import { EslArgumentError, EslProtocolError } from '../errors.js';
 import { ContentType, type EventFormat } from './content-type.js';
 import { lookupEventName } from './event-names.js';
 import { serializeJson, serializePlain, serializeXml } from './event-serialize.js';
@@ -442,22 +442,27 @@ export class EslEvent {
    * (two uppercase hex digits) is not re-encoded, so it reads back decoded (FINDINGS §1 B).
    */
   serialize(format: EventFormat = 'plain'): string {
-    return this.toBytes(format).toString('utf8');
+    const bytes = this.toBytes(format);
+    try {
+      return bytes.toString('utf8');
+    } catch (err) {
+      throw tooLargeToSerialize(format, bytes.length, err);
+    }
   }
 
   /** serialize(), as exact bytes (the body may hold bytes that are not UTF-8). */
   toBytes(format: EventFormat = 'plain'): Buffer {
     const list = this.#store.list();
     const body = this.#store.body();
-    switch (typeof format === 'string' ? format.toLowerCase() : format) {
-      case 'plain':
-        return serializePlain(list, body);
-      case 'json':
-        return serializeJson(list, body);
-      case 'xml':
-        return serializeXml(list, body);
-      default:
-        throw new EslArgumentError('format', format, `unknown event format ${JSON.stringify(format)} (plain, json or xml)`);
+    const f = typeof format === 'string' ? format.toLowerCase() : format;
+    if (f !== 'plain' && f !== 'json' && f !== 'xml') {
+      throw new EslArgumentError('format', format, `unknown event format ${JSON.stringify(format)} (plain, json or xml)`);
+    }
+    const size = body === undefined ? 0 : typeof body === 'string' ? body.length : body.length;
+    try {
+      return f === 'plain' ? serializePlain(list, body) : f === 'json' ? serializeJson(list, body) : serializeXml(list, body);
+    } catch (err) {
+      throw tooLargeToSerialize(f, size, err);
     }
   }
 
@@ -470,6 +475,16 @@ export class EslEvent {
     const n = this.name;
     return `EslEvent(${n ?? this.contentType ?? 'SOCKET_DATA'}${this.subclass ? ` ${this.subclass}` : ''})`;
   }
+}
+
+/**
+ * A value read from the wire may be large enough (up to maxBodyBytes) that its escaped form
+ * cannot be a JavaScript string (V8 caps one near 2^29 characters): the engine's RangeError
+ * becomes a typed error.
+ */
+function tooLargeToSerialize(format: string, size: number, err: unknown): Error {
+  if (!(err instanceof RangeError) && (err as { code?: string } | null)?.code !== 'ERR_STRING_TOO_LONG') return err as Error;
+  return new EslProtocolError('BODY_TOO_LARGE', `the event (body of ${size} bytes) is too large to serialize as ${format}`, { cause: err });
 }
 
 /** True when a value is an `ARRAY::` array header value. */
