@@ -6,21 +6,54 @@
  * - Content-Length may be anywhere in the block (events put it first, log/data second) or
  *   missing (the outbound connect reply); the body is exactly that many BYTES.
  * - Chunks are never concatenated into strings. A frame that lies inside one chunk is handed
- *   out as a view of that chunk; only a frame that straddles chunks is copied, once, into a
- *   buffer of its exact size.
+ *   out as a view of that chunk, unless the chunk is many times larger than the frame: a view
+ *   kept for long would pin the whole chunk, so such a frame's body is copied. A frame that
+ *   straddles chunks is copied into a buffer that grows as its bytes arrive (doubling, up to
+ *   the announced size): an announced Content-Length reserves nothing by itself.
+ * - Limits (docs/security.md): a header block of at most maxHeaderBytes, a body of at most
+ *   maxBodyBytes. setLimits() changes them between frames, so a connection can run with small
+ *   limits until it is authenticated and raise them then.
  */
-import { EslProtocolError } from '../errors.js';
+import { constants } from 'node:buffer';
+import { EslArgumentError, EslProtocolError } from '../errors.js';
 import { Frame, FrameHeaders, isContentLength } from './frame.js';
 
 export interface FrameParserOptions {
-  /** Largest header block accepted, in bytes. The outbound connect reply is one header block of tens of KB. Default 8 MiB. */
+  /**
+   * Largest header block accepted, in bytes. The outbound connect reply is one header block of
+   * tens of KB. Default 8 MiB; at most MAX_PARSER_LIMIT_BYTES (Infinity means that).
+   */
   maxHeaderBytes?: number;
-  /** Largest body accepted, in bytes. FreeSWITCH sets no limit on what it sends (`show channels` on a busy box). Default 128 MiB. */
+  /**
+   * Largest body accepted, in bytes. FreeSWITCH sets no limit on what it sends (`show channels`
+   * on a busy box). Default 128 MiB; at most MAX_PARSER_LIMIT_BYTES (Infinity means that).
+   */
   maxBodyBytes?: number;
 }
 
 export const DEFAULT_MAX_HEADER_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_MAX_BODY_BYTES = 128 * 1024 * 1024;
+/**
+ * The largest limit a parser takes: a header block and a body must each be readable as one
+ * JavaScript string (a header block is decoded as one, and an event's body is text), and
+ * V8's longest string is just under 512 Mi characters.
+ */
+export const MAX_PARSER_LIMIT_BYTES = constants.MAX_STRING_LENGTH;
+/**
+ * A body limit for the frames that come before authentication (inbound) or the connect
+ * handshake (outbound): none of them carries more than a short notice, so an unauthenticated
+ * peer cannot make a connection hold a large body.
+ */
+export const HANDSHAKE_MAX_BODY_BYTES = 64 * 1024;
+
+/** Size of the first buffer of a body that straddles chunks; it doubles as bytes arrive. */
+const BODY_START_BYTES = 64 * 1024;
+/**
+ * A frame inside one chunk stays a view of it unless the chunk's memory is more than this many
+ * times the body's: a kept event would then pin far more than itself (a 1.2 KB event in a
+ * 64 KB socket read), so its body is copied (into Node's shared pool when small).
+ */
+const VIEW_RATIO = 8;
 
 const LF = 10;
 const CR = 13;
@@ -36,21 +69,36 @@ export function toBuffer(chunk: Uint8Array): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
+/** A limit as given: a whole number of bytes from `min` to MAX_PARSER_LIMIT_BYTES, or Infinity for that. */
+function limitOption(name: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (value === Number.POSITIVE_INFINITY) return MAX_PARSER_LIMIT_BYTES;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_PARSER_LIMIT_BYTES) {
+    throw new EslArgumentError(
+      name,
+      value,
+      `${name} must be a whole number of bytes from ${min} to ${MAX_PARSER_LIMIT_BYTES} (the longest string), or Infinity for that: ${String(value)}`,
+    );
+  }
+  return value;
+}
+
 function excerptOf(text: string): string {
   const cut = text.length > 240 ? `${text.slice(0, 240)}...` : text;
   return cut.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
 }
 
 export class FrameParser {
-  private readonly maxHeaderBytes: number;
-  private readonly maxBodyBytes: number;
+  private maxHeaderBytes: number;
+  private maxBodyBytes: number;
 
   /** Bytes of a header block that is not complete yet. */
   private head: Buffer = EMPTY;
   private headLen = 0;
 
-  /** Body of a frame that straddles chunks, filled as chunks arrive. */
+  /** Body of a frame that straddles chunks: bodyFilled of bodyLength bytes, in a buffer grown as they arrive. */
   private bodyBuf: Buffer | null = null;
+  private bodyLength = 0;
   private bodyFilled = 0;
   private bodyHeaders: FrameHeaders | null = null;
   private bodyType: string | undefined;
@@ -65,17 +113,40 @@ export class FrameParser {
   private frameStart = 0;
   private failure: Error | null = null;
 
+  /** Throws EslArgumentError for a limit that is not a whole number of bytes in range (see FrameParserOptions). */
   constructor(options: FrameParserOptions = {}) {
-    this.maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
-    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    if (!(this.maxHeaderBytes > 0) || !(this.maxBodyBytes >= 0)) {
-      throw new RangeError('FrameParser: maxHeaderBytes must be > 0 and maxBodyBytes >= 0');
-    }
+    this.maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES;
+    this.maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    this.setLimits(options);
+  }
+
+  /**
+   * Changes the limits (only those given). A header block not complete yet is held to the new
+   * header limit; a body already announced and accepted is read to its end. Typical use: run
+   * with `{ maxBodyBytes: HANDSHAKE_MAX_BODY_BYTES }` until the peer is authenticated, then
+   * raise it. Throws EslArgumentError, and changes nothing, for an invalid value.
+   */
+  setLimits(limits: FrameParserOptions): void {
+    if (typeof limits !== 'object' || limits === null) throw new EslArgumentError('limits', limits, 'parser limits must be an object');
+    const header = limitOption('maxHeaderBytes', limits.maxHeaderBytes, this.maxHeaderBytes, 1);
+    const body = limitOption('maxBodyBytes', limits.maxBodyBytes, this.maxBodyBytes, 0);
+    this.maxHeaderBytes = header;
+    this.maxBodyBytes = body;
+  }
+
+  /** The limits in force. */
+  get limits(): Required<FrameParserOptions> {
+    return { maxHeaderBytes: this.maxHeaderBytes, maxBodyBytes: this.maxBodyBytes };
   }
 
   /** Bytes received that do not yet form a complete frame. */
   get bufferedBytes(): number {
     return this.headLen + this.bodyFilled;
+  }
+
+  /** Bytes of memory the parser holds for a partial frame (its buffers' sizes, not their fill). */
+  get reservedBytes(): number {
+    return this.head.length + (this.bodyBuf === null ? 0 : this.bodyBuf.length);
   }
 
   /** Total bytes pushed so far. */
@@ -102,17 +173,19 @@ export class FrameParser {
       while (pos < len) {
         // 1. Filling the body of a frame that straddles chunks.
         if (this.bodyBuf !== null) {
-          const body = this.bodyBuf;
-          const need = body.length - this.bodyFilled;
+          const need = this.bodyLength - this.bodyFilled;
           const n = need < len - pos ? need : len - pos;
+          const body = this.bodyFilled + n > this.bodyBuf.length ? this.growBody(this.bodyFilled + n) : this.bodyBuf;
           buf.copy(body, this.bodyFilled, pos, pos + n);
           this.bodyFilled += n;
           pos += n;
-          if (this.bodyFilled === body.length) {
+          if (this.bodyFilled === this.bodyLength) {
+            // Grown by doubling up to exactly bodyLength: the buffer is the body.
             const frame = new Frame(this.bodyHeaders!, body, this.bodyType);
             this.bodyBuf = null;
             this.bodyHeaders = null;
             this.bodyFilled = 0;
+            this.bodyLength = 0;
             onFrame(frame);
           }
           continue;
@@ -167,14 +240,17 @@ export class FrameParser {
         if (cl === 0) {
           onFrame(new Frame(headers, EMPTY, type));
         } else if (len - pos >= cl) {
-          const body = buf.subarray(pos, pos + cl);
+          const view = buf.subarray(pos, pos + cl);
           pos += cl;
-          onFrame(new Frame(headers, body, type));
+          onFrame(new Frame(headers, cl * VIEW_RATIO < buf.buffer.byteLength ? Buffer.from(view) : view, type));
         } else {
-          const body = Buffer.allocUnsafe(cl);
+          // Only what has arrived is held: an announced size reserves nothing by itself.
+          const have = len - pos;
+          const body = Buffer.allocUnsafe(Math.min(cl, Math.max(BODY_START_BYTES, have)));
           buf.copy(body, 0, pos, len);
           this.bodyBuf = body;
-          this.bodyFilled = len - pos;
+          this.bodyLength = cl;
+          this.bodyFilled = have;
           this.bodyHeaders = headers;
           this.bodyType = type;
           pos = len;
@@ -188,6 +264,15 @@ export class FrameParser {
     }
   }
 
+  /** A bigger body buffer holding at least `need` bytes: double, up to the announced length. */
+  private growBody(need: number): Buffer {
+    const old = this.bodyBuf!;
+    const grown = Buffer.allocUnsafe(Math.min(this.bodyLength, Math.max(need, old.length * 2)));
+    old.copy(grown, 0, 0, this.bodyFilled);
+    this.bodyBuf = grown;
+    return grown;
+  }
+
   /**
    * Declares the end of the stream. Throws EslProtocolError (TRUNCATED) if a frame was cut
    * short, so a peer that closes mid-frame is never mistaken for a clean close.
@@ -197,7 +282,7 @@ export class FrameParser {
     const buffered = this.bufferedBytes;
     if (buffered > 0) {
       const what = this.bodyBuf
-        ? `inside a body (${this.bodyFilled} of ${this.bodyBuf.length} bytes received)`
+        ? `inside a body (${this.bodyFilled} of ${this.bodyLength} bytes received)`
         : `inside a header block (${this.headLen} bytes received)`;
       const excerpt = this.bodyBuf ? this.describe(this.bodyHeaders!) : this.head.toString('utf8', 0, Math.min(this.headLen, 240));
       this.failure = new EslProtocolError('TRUNCATED', `stream ended ${what}, frame at byte ${this.frameStart}`, {
@@ -213,6 +298,7 @@ export class FrameParser {
     this.head = EMPTY;
     this.headLen = 0;
     this.bodyBuf = null;
+    this.bodyLength = 0;
     this.bodyFilled = 0;
     this.bodyHeaders = null;
     this.lastHeaders = null;

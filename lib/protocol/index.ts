@@ -6,7 +6,7 @@
 export { ContentType, DISCONNECT_GOODBYE, EVENT_FORMATS, RUDE_REJECTION_BODY, eventFormatOf } from './content-type.js';
 export type { EventFormat, KnownContentType } from './content-type.js';
 export { Frame, FrameHeaders } from './frame.js';
-export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEADER_BYTES, FrameParser, parseFrames } from './frame-parser.js';
+export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEADER_BYTES, FrameParser, HANDSHAKE_MAX_BODY_BYTES, MAX_PARSER_LIMIT_BYTES, parseFrames } from './frame-parser.js';
 export type { FrameParserOptions } from './frame-parser.js';
 export { EslEvent, EventHeaders, isArrayValue } from './event.js';
 export type { EventPriority, HeaderInit } from './event.js';
