@@ -60,11 +60,22 @@ function sameNameIgnoringCase(a: string, b: string): boolean {
 // ---------------------------------------------------------------------------------------
 // A plain list (events built by hand, changed, or decoded eagerly).
 
+/**
+ * What a parsed event's bytes come from: its frame. A store keeps the frame rather than the
+ * body alone, so that the frame lives as long as anything that holds its bytes (the frame
+ * parser watches frames to see what is kept; see frame-parser.ts), or a buffer given.
+ */
+export interface BodySource {
+  readonly body: Buffer;
+}
+
 export class ListStore implements EventStore {
   constructor(
     readonly names: string[],
     readonly values: string[],
     public bodyValue: string | Buffer | undefined,
+    /** A frame whose whole body (when not empty) is this store's body. */
+    private readonly bodyFrom?: BodySource,
   ) {}
 
   static empty(): ListStore {
@@ -103,7 +114,9 @@ export class ListStore implements EventStore {
   }
 
   body(): string | Buffer | undefined {
-    return this.bodyValue;
+    if (this.bodyValue !== undefined || this.bodyFrom === undefined) return this.bodyValue;
+    const b = this.bodyFrom.body;
+    return b.length > 0 ? b : undefined;
   }
 }
 
@@ -129,6 +142,8 @@ function needleFor(name: string): Buffer {
  */
 export class PlainStore implements EventStore {
   private readonly buf: Buffer;
+  /** Held so that the frame lives as long as this store (see BodySource). */
+  private readonly src: BodySource;
   /** End of the header lines: the index of the LF that ends the last header kept. -1 until computed. */
   private hLimit = -1;
   private bodyStart = 0;
@@ -136,8 +151,10 @@ export class PlainStore implements EventStore {
   private index: number[] | null = null;
   private decoded: HeaderList | null = null;
 
-  constructor(payload: Buffer) {
-    this.buf = payload;
+  /** The payload is `source.body`. */
+  constructor(source: BodySource) {
+    this.src = source;
+    this.buf = source.body;
   }
 
   private bounds(): void {
@@ -754,7 +771,7 @@ export function xmlStore(payload: Buffer | string): EventStore {
 }
 
 /** Outer headers of a command/reply that carries a whole CHANNEL_DATA event (the outbound connect reply). */
-export function connectReplyStore(names: readonly string[], values: readonly string[], body: Buffer): ListStore {
+export function connectReplyStore(names: readonly string[], values: readonly string[], body: BodySource): ListStore {
   const outNames: string[] = [];
   const outValues: string[] = [];
   for (let i = 0; i < names.length; i++) {
@@ -762,5 +779,5 @@ export function connectReplyStore(names: readonly string[], values: readonly str
     outNames.push(names[i]!);
     outValues.push(urlDecode(values[i]!));
   }
-  return new ListStore(outNames, outValues, body.length > 0 ? body : undefined);
+  return new ListStore(outNames, outValues, undefined, body);
 }

@@ -195,7 +195,7 @@ export class EslEvent {
     const type = frame.contentType;
     switch (type) {
       case ContentType.EventPlain:
-        return wrap(new PlainStore(frame.body), type);
+        return wrap(new PlainStore(frame), type);
       case ContentType.EventJson:
         return wrap(jsonStore(frame.body), type);
       case ContentType.EventXml:
@@ -203,7 +203,7 @@ export class EslEvent {
     }
     const { names, values } = frame.headers;
     if (type === ContentType.CommandReply && frame.headers.has('Event-Name')) {
-      return wrap(connectReplyStore(names, values, frame.body), type);
+      return wrap(connectReplyStore(names, values, frame), type);
     }
     // Copies of the exact size, without the Content-Length that framed the body.
     let kept = 0;
@@ -215,7 +215,7 @@ export class EslEvent {
       outNames[k] = names[i]!;
       outValues[k++] = values[i]!;
     }
-    const store = new ListStore(outNames, outValues, frame.body.length > 0 ? frame.body : undefined);
+    const store = new ListStore(outNames, outValues, undefined, frame);
     return wrap(store, type, true);
   }
 
@@ -224,7 +224,7 @@ export class EslEvent {
     const bytes = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     switch (format) {
       case 'plain':
-        return wrap(new PlainStore(bytes), ContentType.EventPlain);
+        return wrap(new PlainStore({ body: bytes }), ContentType.EventPlain);
       case 'json':
         return wrap(jsonStore(bytes), ContentType.EventJson);
       case 'xml':

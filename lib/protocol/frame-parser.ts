@@ -6,10 +6,16 @@
  * - Content-Length may be anywhere in the block (events put it first, log/data second) or
  *   missing (the outbound connect reply); the body is exactly that many BYTES.
  * - Chunks are never concatenated into strings. A frame that lies inside one chunk is handed
- *   out as a view of that chunk, unless the chunk is many times larger than the frame: a view
- *   kept for long would pin the whole chunk, so such a frame's body is copied. A frame that
- *   straddles chunks is copied into a buffer that grows as its bytes arrive (doubling, up to
- *   the announced size): an announced Content-Length reserves nothing by itself.
+ *   out as a view of that chunk (no copy on the hot path). A frame that straddles chunks is
+ *   copied into a buffer that grows as its bytes arrive (doubling, up to the announced size):
+ *   an announced Content-Length reserves nothing by itself.
+ * - Retention: a view kept for long pins its whole chunk (a 1.2 KB event kept out of a 64 KB
+ *   socket read holds the 64 KB). Copying every small frame would cost more than the rest of
+ *   the read path, and most frames are dropped at once, so the parser measures what its user
+ *   keeps instead: it watches one frame in SAMPLE_EVERY weakly (see RetentionSampler), and
+ *   while the frames kept are a small part of what went by (lopsided retention: a consumer
+ *   that keeps one event in a hundred), it copies each small frame of a large chunk into a
+ *   buffer of its own, so that what is kept holds only itself.
  * - Limits (docs/security.md): a header block of at most maxHeaderBytes, a body of at most
  *   maxBodyBytes. setLimits() changes them between frames, so a connection can run with small
  *   limits until it is authenticated and raise them then.
@@ -49,11 +55,93 @@ export const HANDSHAKE_MAX_BODY_BYTES = 64 * 1024;
 /** Size of the first buffer of a body that straddles chunks; it doubles as bytes arrive. */
 const BODY_START_BYTES = 64 * 1024;
 /**
- * A frame inside one chunk stays a view of it unless the chunk's memory is more than this many
- * times the body's: a kept event would then pin far more than itself (a 1.2 KB event in a
- * 64 KB socket read), so its body is copied (into Node's shared pool when small).
+ * A frame is small in its chunk when the chunk's memory is more than this many times its body:
+ * kept as a view it would pin that much more than itself. Retention is lopsided when fewer
+ * than one in this many of the sampled frames are still kept.
  */
-const VIEW_RATIO = 8;
+const RETAIN_RATIO = 4;
+/** One small frame in this many is sampled, on average (the gaps vary, so that a consumer keeping every n-th event is not missed). */
+const SAMPLE_EVERY = 8;
+/**
+ * Samples needed for a decision; at most SAMPLE_LIMIT wait for one (sampling pauses past it).
+ * At one event in a hundred kept, 256 samples hold about 2.6 kept ones: a decision that saw
+ * none may be chance, so copying stops only after two such decisions in a row.
+ */
+const SAMPLE_MIN = 256;
+const SAMPLE_LIMIT = 4096;
+
+/** Set when a full garbage collection has collected the sentinel it was registered with. */
+interface Generation {
+  collected: boolean;
+}
+
+/**
+ * Marks generations as done. A WeakRef is cleared only by a full collection, and reading one
+ * (deref) keeps its target alive until the current task ends, which would keep a sentinel read
+ * on every chunk alive through every incremental collection: the sentinel is watched by
+ * registration instead, which does not keep it (and, like WeakRef targets, is let go by full
+ * collections only).
+ */
+const fullCollections = new FinalizationRegistry<Generation>((generation) => {
+  generation.collected = true;
+});
+
+/**
+ * Measures whether the frames handed out are kept. A sampled frame's headers object is watched
+ * through a WeakRef (a parsed frame is the only holder of its headers, so they live exactly as
+ * long as it does). The frame itself is never watched: V8's young-generation collector treats a
+ * WeakRef's target as alive, so watching a frame would keep its chunk until the next full
+ * collection.
+ *
+ * Samples are judged a generation late: `older` was taken before the current generation began,
+ * and once a full collection has run since then, an older sample still alive is really kept.
+ */
+class RetentionSampler {
+  /** Copy small frames of large chunks: what is kept of them is a small part. */
+  copying = false;
+  private countdown = SAMPLE_EVERY;
+  /** xorshift32 state: the gaps between samples. */
+  private seed = 0x9e3779b9;
+  /** Decisions in a row that saw no sample kept. */
+  private noneKept = 0;
+  private older: Array<WeakRef<object>> = [];
+  private newer: Array<WeakRef<object>> = [];
+  private generation: Generation = { collected: true };
+
+  /** Called for each small frame handed out. */
+  handedOut(frame: Frame): void {
+    if (--this.countdown > 0) return;
+    let x = this.seed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.seed = x;
+    this.countdown = 1 + ((x >>> 0) % (2 * SAMPLE_EVERY - 1));
+    if (this.newer.length < SAMPLE_LIMIT) this.newer.push(new WeakRef(frame.headers));
+    if (this.newer.length >= SAMPLE_MIN && this.generation.collected) this.judge();
+  }
+
+  private judge(): void {
+    if (this.older.length >= SAMPLE_MIN) {
+      let kept = 0;
+      for (const ref of this.older) if (ref.deref() !== undefined) kept++;
+      this.noneKept = kept === 0 ? this.noneKept + 1 : 0;
+      if (kept * RETAIN_RATIO >= this.older.length) this.copying = false;
+      else if (kept > 0) this.copying = true;
+      else if (this.noneKept >= 2) this.copying = false;
+      this.older = this.newer;
+    } else {
+      this.older = this.older.concat(this.newer);
+    }
+    this.newer = [];
+    this.generation = { collected: false };
+    const sentinel = {};
+    // Making a WeakRef keeps its target until the current task ends (as it keeps the samples
+    // just taken): the sentinel cannot go in a collection that still had to keep samples.
+    void new WeakRef(sentinel);
+    fullCollections.register(sentinel, this.generation);
+  }
+}
 
 const LF = 10;
 const CR = 13;
@@ -107,6 +195,8 @@ export class FrameParser {
   private lastHeaders: FrameHeaders | null = null;
   private lastType: string | undefined;
   private lastLength = 0;
+
+  private readonly retention = new RetentionSampler();
 
   /** Stream offset of the first byte of the current chunk, and of the frame being read. */
   private consumed = 0;
@@ -168,6 +258,8 @@ export class FrameParser {
     if (this.failure) throw this.failure;
     const buf = toBuffer(chunk);
     const len = buf.length;
+    /** What a view of this chunk keeps alive: its whole memory. */
+    const chunkBytes = buf.buffer.byteLength;
     let pos = 0;
     try {
       while (pos < len) {
@@ -242,7 +334,14 @@ export class FrameParser {
         } else if (len - pos >= cl) {
           const view = buf.subarray(pos, pos + cl);
           pos += cl;
-          onFrame(new Frame(headers, cl * VIEW_RATIO < buf.buffer.byteLength ? Buffer.from(view) : view, type));
+          if (cl * RETAIN_RATIO < chunkBytes) {
+            // Copied into Node's shared pool when small: a kept copy holds at most one 8 KiB slab.
+            const frame = new Frame(headers, this.retention.copying ? Buffer.from(view) : view, type);
+            this.retention.handedOut(frame);
+            onFrame(frame);
+          } else {
+            onFrame(new Frame(headers, view, type));
+          }
         } else {
           // Only what has arrived is held: an announced size reserves nothing by itself.
           const have = len - pos;

@@ -60,6 +60,12 @@ export function urlEncode(value: string): string {
   return out;
 }
 
+/**
+ * The decoder's reusable buffer. It grows for the values it meets up to SCRATCH_KEEP_BYTES; a
+ * longer value (a hostile server can send one of up to maxBodyBytes) gets a buffer of its own
+ * that is dropped after use, so one huge value is not held for the life of the process.
+ */
+const SCRATCH_KEEP_BYTES = 64 * 1024;
 let scratch = Buffer.allocUnsafe(1024);
 
 /** Decodes bytes buf[start, end) (percent-decoding, then UTF-8 with replacement). */
@@ -73,8 +79,9 @@ export function urlDecodeBytes(buf: Buffer, start: number, end: number): string 
     }
   }
   if (plain) return buf.toString('latin1', start, end);
-  if (scratch.length < end - start) scratch = Buffer.allocUnsafe(Math.max(end - start, scratch.length * 2));
-  const out = scratch;
+  const n = end - start;
+  if (scratch.length < n && n <= SCRATCH_KEEP_BYTES) scratch = Buffer.allocUnsafe(Math.min(SCRATCH_KEEP_BYTES, Math.max(n, scratch.length * 2)));
+  const out = n <= scratch.length ? scratch : Buffer.allocUnsafe(n);
   let o = 0;
   for (let i = start; i < end; i++) {
     const c = buf[i]!;
