@@ -15,33 +15,12 @@ import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Connection, EslError, EslEvent, EslProtocolError, Frame, FrameHeaders, ServerFrames } from 'rxesl';
 import { hostileServer, type HostileServer } from './hostile-server';
+import { readAll } from './read-all';
 
 const DEPTH = 100_000;
 const nested = (depth: number): string => `${'['.repeat(depth)}"x"${']'.repeat(depth)}`;
 const jsonFrame = (text: string): Frame =>
   new Frame(FrameHeaders.fromArrays(['Content-Length', 'Content-Type'], [String(Buffer.byteLength(text)), 'text/event-json']), Buffer.from(text));
-
-/** Every getter and serializer of an event, as user code would call them. */
-function readAll(ev: EslEvent): void {
-  void ev.name;
-  void ev.subclass;
-  void ev.uuid;
-  void ev.body;
-  void ev.bodyBytes;
-  void ev.getType();
-  for (const name of ['Event-Name', 'Unique-ID', 'Job-UUID', '_body', 'Content-Length', 'X-Deep']) {
-    ev.getHeader(name);
-    ev.getHeader(name, 0);
-    ev.headers.get(name);
-    ev.headers.getAll(name);
-  }
-  for (let h = ev.firstHeader(); h !== undefined; h = ev.nextHeader()) ev.getHeader(h);
-  ev.headers.toObject();
-  ev.headerList();
-  ev.toJSON();
-  String(ev);
-  for (const format of ['plain', 'json', 'xml'] as const) ev.serialize(format);
-}
 
 describe('a JSON event with nested values', () => {
   for (const member of ['Event-Name', 'Unique-ID', 'Job-UUID', '_body', 'X-Deep']) {
