@@ -116,6 +116,16 @@ describe('small limits until authenticated, then raised', () => {
     expect(frames.map((f) => f.contentType)).toEqual(['auth/request', 'command/reply', 'api/response']);
   });
 
+  it('docs/security.md: start small, raise after authentication', () => {
+    const parser = new FrameParser({ maxBodyBytes: HANDSHAKE_MAX_BODY_BYTES });
+    const frames: Frame[] = [];
+    parser.push(ServerFrames.authRequest(), (f) => frames.push(f));
+    parser.push(ServerFrames.commandReply('+OK accepted'), (f) => frames.push(f));
+    parser.setLimits({ maxBodyBytes: DEFAULT_MAX_BODY_BYTES });
+    parser.push(ServerFrames.apiResponse('z'.repeat(MiB)), (f) => frames.push(f));
+    expect(frames.map((f) => f.body.length)).toEqual([0, 0, MiB]);
+  });
+
   it('a header block in progress is held to a lowered header limit', () => {
     const p = new FrameParser();
     p.push(Buffer.from(`Content-Type: command/reply\nX: ${'h'.repeat(2000)}`), () => {});
