@@ -62,8 +62,19 @@ export class EncodedCommand {
   }
 }
 
-/** Which of NUL, CR, LF the string holds first in this order of checks, or undefined. */
+/** Whether the string holds a CR or LF (first), or a NUL, or neither. */
 function forbiddenIn(s: string): 'a NUL' | 'a CR or LF' | undefined {
+  // Most strings are short: one pass over them beats three native searches.
+  if (s.length < 48) {
+    let nul = false;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 13) continue;
+      if (c === 10 || c === 13) return 'a CR or LF';
+      if (c === 0) nul = true;
+    }
+    return nul ? 'a NUL' : undefined;
+  }
   if (s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) return 'a CR or LF';
   if (s.indexOf('\0') >= 0) return 'a NUL';
   return undefined;
@@ -130,17 +141,31 @@ function headerPairs(headers: CommandHeaders | undefined): Array<[string, string
   return out;
 }
 
-/** Whether FreeSWITCH's parse_command would replace this block with `api bgapi (un|re)load mod_event_socket`. */
+const MOD_EVENT_SOCKET = 'mod_event_socket';
+
+/**
+ * Whether FreeSWITCH's parse_command would replace this block with `api bgapi (un|re)load
+ * mod_event_socket`: it looks for both words anywhere, ignoring case. Most blocks hold no
+ * underscore at all, so the search starts from the underscores (one native search).
+ */
 function namesModEventSocket(head: string): boolean {
-  return head.length >= 22 && /mod_event_socket/i.test(head) && /unload|reload/i.test(head);
+  for (let u = head.indexOf('_', 3); u >= 0; u = head.indexOf('_', u + 1)) {
+    // "mod_event_socket" has its first underscore at offset 3.
+    const at = u - 3;
+    if (at + MOD_EVENT_SOCKET.length > head.length) return false;
+    let k = 0;
+    while (k < MOD_EVENT_SOCKET.length && (head.charCodeAt(at + k) | 0x20) === (MOD_EVENT_SOCKET.charCodeAt(k) | 0x20)) k++;
+    if (k === MOD_EVENT_SOCKET.length) return /unload|reload/i.test(head);
+  }
+  return false;
 }
 
 /**
  * The checks on a whole header block (line, header lines, blank line): its size, and
  * parse_command's rewrite. `shown` is what errors show of it (a password masked);
- * `allowRewrite` is for the api command that asks for that very thing.
+ * `asksForRewrite` tells the api command that asks for that very thing.
  */
-function checkBlock(head: string, shown: string, allowRewrite = false): void {
+function checkBlock(head: string, shown: string, asksForRewrite?: () => boolean): void {
   // A UTF-16 unit is at most 3 UTF-8 bytes: most blocks need no byte count.
   if (head.length * 3 > MAX_COMMAND_BLOCK_BYTES) {
     const bytes = Buffer.byteLength(head, 'utf8');
@@ -152,7 +177,7 @@ function checkBlock(head: string, shown: string, allowRewrite = false): void {
       );
     }
   }
-  if (!allowRewrite && namesModEventSocket(head)) {
+  if (namesModEventSocket(head) && asksForRewrite?.() !== true) {
     throw new EslArgumentError(
       'command',
       shown,
@@ -172,7 +197,11 @@ export function encodeCommand(
   label?: string,
 ): EncodedCommand {
   checkText('command', line);
-  const pairs = headerPairs(headers);
+  return block(line, headerPairs(headers), body, label);
+}
+
+/** A block from a line and headers already checked (the encoders' own, or headerPairs'). */
+function block(line: string, pairs: ReadonlyArray<readonly [string, string]>, body?: string | Uint8Array, label?: string): EncodedCommand {
   let head = `${line}\n`;
   for (const [n, v] of pairs) head += `${n}: ${v}\n`;
   const bytes =
@@ -187,9 +216,9 @@ export function encodeCommand(
   return new EncodedCommand(line, Buffer.concat([Buffer.from(head, 'utf8'), bytes]), label);
 }
 
-function simple(line: string, label?: string, allowRewrite = false): EncodedCommand {
+function simple(line: string, label?: string, asksForRewrite?: () => boolean): EncodedCommand {
   const block = `${line}\n\n`;
-  checkBlock(block, label ?? line, allowRewrite);
+  checkBlock(block, label ?? line, asksForRewrite);
   return new EncodedCommand(line, block, label);
 }
 
@@ -303,7 +332,7 @@ export const Commands = {
     const cmd = checkText('api command', command).trim();
     const a = args === undefined || args === '' ? '' : ` ${checkText('api arguments', args, MAY_BE_EMPTY)}`;
     const text = `${cmd}${a}`;
-    return simple(`api ${text}`, undefined, MOD_EVENT_SOCKET_COMMAND.test(text));
+    return simple(`api ${text}`, undefined, () => MOD_EVENT_SOCKET_COMMAND.test(text));
   },
 
   /**
@@ -315,10 +344,10 @@ export const Commands = {
     const a = args === undefined || args === '' ? '' : ` ${checkText('bgapi arguments', args, MAY_BE_EMPTY)}`;
     if (jobUuid === undefined) return simple(`bgapi ${cmd}${a}`);
     checkToken('jobUuid', jobUuid);
-    if (Buffer.byteLength(jobUuid) > MAX_JOB_UUID_BYTES) {
+    if (jobUuid.length * 3 > MAX_JOB_UUID_BYTES && Buffer.byteLength(jobUuid) > MAX_JOB_UUID_BYTES) {
       throw new EslArgumentError('jobUuid', jobUuid, `jobUuid is longer than ${MAX_JOB_UUID_BYTES} bytes: FreeSWITCH would cut its reply`);
     }
-    return encodeCommand(`bgapi ${cmd}${a}`, [['Job-UUID', jobUuid]]);
+    return block(`bgapi ${cmd}${a}`, [['Job-UUID', jobUuid]]);
   },
 
   /** `event <plain|json|xml> <NAME...>`: additive; put CUSTOM last, followed by its subclasses. */
@@ -455,14 +484,14 @@ export const Commands = {
     if (options.eventUuid !== undefined) pairs.push(['event-uuid', checkToken('eventUuid', options.eventUuid)]);
     if (options.eventUuidName !== undefined) pairs.push(['event-uuid-name', checkText('eventUuidName', options.eventUuidName)]);
     if (body !== undefined) pairs.push(['content-type', 'text/plain']);
-    return encodeCommand(sendmsgLine(options.uuid), pairs, body);
+    return block(sendmsgLine(options.uuid), pairs, body);
   },
 
   /** sendmsg `call-command: hangup` with `hangup-cause` (NORMAL_CLEARING by default on the server). */
   hangup(cause?: string, uuid?: string): EncodedCommand {
     const pairs: Array<[string, string]> = [['call-command', 'hangup']];
     if (cause !== undefined) pairs.push(['hangup-cause', checkToken('hangup cause', cause)]);
-    return encodeCommand(sendmsgLine(uuid), pairs);
+    return block(sendmsgLine(uuid), pairs);
   },
 
   /** sendmsg `call-command: unicast`: stream the channel's media to a socket. */
@@ -474,12 +503,12 @@ export const Commands = {
     if (options.remotePort !== undefined) pairs.push(['remote-port', String(intArg('remotePort', options.remotePort, 0, 65535))]);
     if (options.transport !== undefined) pairs.push(['transport', checkToken('transport', options.transport)]);
     if (options.flags !== undefined) pairs.push(['flags', checkText('flags', options.flags)]);
-    return encodeCommand(sendmsgLine(options.uuid), pairs);
+    return block(sendmsgLine(options.uuid), pairs);
   },
 
   /** sendmsg `call-command: nomedia`. */
   nomedia(nomediaUuid: string, uuid?: string): EncodedCommand {
-    return encodeCommand(sendmsgLine(uuid), [
+    return block(sendmsgLine(uuid), [
       ['call-command', 'nomedia'],
       ['nomedia-uuid', checkToken('nomediaUuid', nomediaUuid)],
     ]);
@@ -492,6 +521,6 @@ export const Commands = {
     for (const [app, arg] of applications) {
       pairs.push(['application', `${checkToken('application', app)}${arg ? ` ${checkText('application argument', arg)}` : ''}`]);
     }
-    return encodeCommand(sendmsgLine(uuid), pairs);
+    return block(sendmsgLine(uuid), pairs);
   },
 } as const;

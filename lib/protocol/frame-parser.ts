@@ -12,7 +12,7 @@
  * - Retention: a view kept for long pins its whole chunk (a 1.2 KB event kept out of a 64 KB
  *   socket read holds the 64 KB). Copying every small frame would cost more than the rest of
  *   the read path, and most frames are dropped at once, so the parser measures what its user
- *   keeps instead: it watches one frame in SAMPLE_EVERY weakly (see RetentionSampler), and
+ *   keeps instead: it watches a sample of the frames weakly (see RetentionSampler), and
  *   while the frames kept are a small part of what went by (lopsided retention: a consumer
  *   that keeps one event in a hundred), it copies each small frame of a large chunk into a
  *   buffer of its own, so that what is kept holds only itself.
@@ -60,15 +60,21 @@ const BODY_START_BYTES = 64 * 1024;
  * than one in this many of the sampled frames are still kept.
  */
 const RETAIN_RATIO = 4;
-/** One small frame in this many is sampled, on average (the gaps vary, so that a consumer keeping every n-th event is not missed). */
-const SAMPLE_EVERY = 8;
+/**
+ * One small frame in this many is sampled, on average (the gaps vary, so that a consumer
+ * keeping every n-th event is not missed). Each decision that finds nothing kept doubles the
+ * gap, up to SAMPLE_GAP_MAX: a consumer that keeps nothing, the common case, costs almost no
+ * samples; one that starts keeping is seen within a decision, and the gap starts over.
+ */
+const SAMPLE_GAP = 16;
+const SAMPLE_GAP_MAX = 64;
 /**
  * Samples needed for a decision; at most SAMPLE_LIMIT wait for one (sampling pauses past it).
  * At one event in a hundred kept, 256 samples hold about 2.6 kept ones: a decision that saw
  * none may be chance, so copying stops only after two such decisions in a row.
  */
 const SAMPLE_MIN = 256;
-const SAMPLE_LIMIT = 4096;
+const SAMPLE_LIMIT = 1024;
 
 /** Set when a full garbage collection has collected the sentinel it was registered with. */
 interface Generation {
@@ -87,11 +93,10 @@ const fullCollections = new FinalizationRegistry<Generation>((generation) => {
 });
 
 /**
- * Measures whether the frames handed out are kept. A sampled frame's headers object is watched
- * through a WeakRef (a parsed frame is the only holder of its headers, so they live exactly as
- * long as it does). The frame itself is never watched: V8's young-generation collector treats a
- * WeakRef's target as alive, so watching a frame would keep its chunk until the next full
- * collection.
+ * Measures whether the frames handed out are kept. A sampled frame's token (an empty object
+ * only the frame holds, so it lives exactly as long as the frame) is watched through a WeakRef.
+ * The frame itself is never watched: V8's young-generation collector treats a WeakRef's target
+ * as alive, so watching a frame would keep its chunk until the next full collection.
  *
  * Samples are judged a generation late: `older` was taken before the current generation began,
  * and once a full collection has run since then, an older sample still alive is really kept.
@@ -99,7 +104,8 @@ const fullCollections = new FinalizationRegistry<Generation>((generation) => {
 class RetentionSampler {
   /** Copy small frames of large chunks: what is kept of them is a small part. */
   copying = false;
-  private countdown = SAMPLE_EVERY;
+  private gap = SAMPLE_GAP;
+  private countdown = SAMPLE_GAP;
   /** xorshift32 state: the gaps between samples. */
   private seed = 0x9e3779b9;
   /** Decisions in a row that saw no sample kept. */
@@ -116,8 +122,8 @@ class RetentionSampler {
     x ^= x >>> 17;
     x ^= x << 5;
     this.seed = x;
-    this.countdown = 1 + ((x >>> 0) % (2 * SAMPLE_EVERY - 1));
-    if (this.newer.length < SAMPLE_LIMIT) this.newer.push(new WeakRef(frame.headers));
+    this.countdown = 1 + ((x >>> 0) % (2 * this.gap - 1));
+    if (this.newer.length < SAMPLE_LIMIT) this.newer.push(new WeakRef(frame.token));
     if (this.newer.length >= SAMPLE_MIN && this.generation.collected) this.judge();
   }
 
@@ -129,6 +135,7 @@ class RetentionSampler {
       if (kept * RETAIN_RATIO >= this.older.length) this.copying = false;
       else if (kept > 0) this.copying = true;
       else if (this.noneKept >= 2) this.copying = false;
+      this.gap = kept === 0 ? Math.min(this.gap * 2, SAMPLE_GAP_MAX) : SAMPLE_GAP;
       this.older = this.newer;
     } else {
       this.older = this.older.concat(this.newer);

@@ -115,11 +115,21 @@ export class Frame {
    * for a long time if memory matters.
    */
   readonly body: Buffer;
+  #token: object | undefined = undefined;
 
   constructor(headers: FrameHeaders, body?: Uint8Array, contentType?: string) {
     this.headers = headers;
     this.body = body === undefined ? EMPTY : Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     this.contentType = contentType ?? headers.get('Content-Type');
+  }
+
+  /**
+   * @internal An object only this frame holds, so it lives exactly as long as the frame (the
+   * frame parser watches it to learn whether frames are kept; see frame-parser.ts).
+   */
+  get token(): object {
+    this.#token ??= {};
+    return this.#token;
   }
 
   /** The body decoded as UTF-8 (invalid sequences become U+FFFD). */
