@@ -142,6 +142,8 @@ function headerPairs(headers: CommandHeaders | undefined): Array<[string, string
 }
 
 const MOD_EVENT_SOCKET = 'mod_event_socket';
+/** The api command that asks for parse_command's own rewrite: `api unload|reload mod_event_socket`. */
+const MOD_EVENT_SOCKET_COMMAND = /^(?:un|re)load\s+mod_event_socket$/i;
 
 /**
  * Whether FreeSWITCH's parse_command would replace this block with `api bgapi (un|re)load
@@ -162,10 +164,10 @@ function namesModEventSocket(head: string): boolean {
 
 /**
  * The checks on a whole header block (line, header lines, blank line): its size, and
- * parse_command's rewrite. `shown` is what errors show of it (a password masked);
- * `asksForRewrite` tells the api command that asks for that very thing.
+ * parse_command's rewrite. `shown` is what errors show of it (a password masked); `apiText`
+ * is an api command's text, which may ask for that very rewrite.
  */
-function checkBlock(head: string, shown: string, asksForRewrite?: () => boolean): void {
+function checkBlock(head: string, shown: string, apiText?: string): void {
   // A UTF-16 unit is at most 3 UTF-8 bytes: most blocks need no byte count.
   if (head.length * 3 > MAX_COMMAND_BLOCK_BYTES) {
     const bytes = Buffer.byteLength(head, 'utf8');
@@ -177,7 +179,7 @@ function checkBlock(head: string, shown: string, asksForRewrite?: () => boolean)
       );
     }
   }
-  if (namesModEventSocket(head) && asksForRewrite?.() !== true) {
+  if (namesModEventSocket(head) && !(apiText !== undefined && MOD_EVENT_SOCKET_COMMAND.test(apiText))) {
     throw new EslArgumentError(
       'command',
       shown,
@@ -216,9 +218,9 @@ function block(line: string, pairs: ReadonlyArray<readonly [string, string]>, bo
   return new EncodedCommand(line, Buffer.concat([Buffer.from(head, 'utf8'), bytes]), label);
 }
 
-function simple(line: string, label?: string, asksForRewrite?: () => boolean): EncodedCommand {
+function simple(line: string, label?: string, apiText?: string): EncodedCommand {
   const block = `${line}\n\n`;
-  checkBlock(block, label ?? line, asksForRewrite);
+  checkBlock(block, label ?? line, apiText);
   return new EncodedCommand(line, block, label);
 }
 
@@ -288,8 +290,6 @@ const MAX_JOB_UUID_BYTES = 235;
 /** `name@domain`: userauth splits at the first @, then at the first colon (the password). */
 const USERAUTH_USER = /^[^\s:@]+@[^\s:@]+$/;
 
-/** The api command that asks for parse_command's own rewrite: `api unload|reload mod_event_socket`. */
-const MOD_EVENT_SOCKET_COMMAND = /^(?:un|re)load\s+mod_event_socket$/i;
 
 /** A filter's header name: one word, and not one of the words FreeSWITCH reads as a keyword there. */
 function filterHeader(header: string): string {
@@ -332,7 +332,7 @@ export const Commands = {
     const cmd = checkText('api command', command).trim();
     const a = args === undefined || args === '' ? '' : ` ${checkText('api arguments', args, MAY_BE_EMPTY)}`;
     const text = `${cmd}${a}`;
-    return simple(`api ${text}`, undefined, () => MOD_EVENT_SOCKET_COMMAND.test(text));
+    return simple(`api ${text}`, undefined, text);
   },
 
   /**
