@@ -20,7 +20,6 @@
  *   maxBodyBytes. setLimits() changes them between frames, so a connection can run with small
  *   limits until it is authenticated and raise them then.
  */
-import { constants } from 'node:buffer';
 import { EslArgumentError, EslProtocolError } from '../errors.js';
 import { Frame, FrameHeaders, isContentLength } from './frame.js';
 
@@ -41,10 +40,11 @@ export const DEFAULT_MAX_HEADER_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_MAX_BODY_BYTES = 128 * 1024 * 1024;
 /**
  * The largest limit a parser takes: a header block and a body must each be readable as one
- * JavaScript string (a header block is decoded as one, and an event's body is text), and
- * V8's longest string is just under 512 Mi characters.
+ * JavaScript string (a header block is decoded as one, and an event's body is text). V8's
+ * longest string on 64-bit platforms is 2^29 - 24 characters (Node's
+ * `buffer.constants.MAX_STRING_LENGTH`).
  */
-export const MAX_PARSER_LIMIT_BYTES = constants.MAX_STRING_LENGTH;
+export const MAX_PARSER_LIMIT_BYTES = 2 ** 29 - 24;
 /**
  * A body limit for the frames that come before authentication (inbound) or the connect
  * handshake (outbound): none of them carries more than a short notice, so an unauthenticated

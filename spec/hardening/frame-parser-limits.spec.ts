@@ -4,6 +4,7 @@
  * arrive, doubling, so copying stays linear); the limits can start small and be raised once
  * the peer is authenticated.
  */
+import { constants } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_MAX_BODY_BYTES,
@@ -42,6 +43,10 @@ describe('options are validated, with EslArgumentError', () => {
     expect(() => p.push(Buffer.from(`Content-Type: api/response\nContent-Length: ${5 * GiB}\n\n`), () => {})).toThrow(
       expect.objectContaining({ name: 'EslProtocolError', code: 'BODY_TOO_LARGE' }),
     );
+  });
+
+  it('the largest limit is the longest string this Node can make', () => {
+    expect(MAX_PARSER_LIMIT_BYTES).toBe(constants.MAX_STRING_LENGTH);
   });
 
   it('setLimits with an invalid value throws and changes nothing', () => {
