@@ -15,8 +15,8 @@
  * of the chunk. A bgapi or execute callback runs just before its event is emitted.
  */
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
-import EventEmitter2 from 'eventemitter2';
+import * as net from 'node:net';
+import { EventEmitter2 } from './emitter.js';
 import type { Observable, Subscription } from 'rxjs';
 import { Connection as RxConnection, type ConnectionOptions, type ConnectionState } from '../connection/connection.js';
 import { type LogLine, replySucceeded } from '../connection/replies.js';

@@ -6,8 +6,8 @@
  * (`connection::ready`), so this one keeps modesl's order.
  */
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
-import EventEmitter2 from 'eventemitter2';
+import * as net from 'node:net';
+import { EventEmitter2 } from './emitter.js';
 import { Connection } from './connection.js';
 
 export interface ServerOptions {
