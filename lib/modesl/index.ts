@@ -13,7 +13,7 @@ import { type LogSettings, doLog, eslSetLogLevel, logSettings, setLogLevel } fro
 import { Parser } from './parser.js';
 import { Server } from './server.js';
 
-export { Connection, Event, Parser, Server, setLogLevel, eslSetLogLevel };
+export { Connection, Event, Parser, Server, setLogLevel, eslSetLogLevel, doLog as _doLog };
 export type {
   AuthCallback,
   CommandArgs,
@@ -72,3 +72,20 @@ const esl: Esl = {
 };
 
 export default esl;
+
+// In CommonJS, modesl's module object was the place of its logging state:
+// `require('modesl')._level`, `require('modesl')._logger = fn`. An ES module cannot export a
+// binding that importers assign, so the state is on the default export, and, when this file
+// runs as CommonJS, on `module.exports` too (not enumerable: the names stay those of the
+// ES module).
+if (typeof module !== 'undefined' && typeof module.exports === 'object' && module.exports !== null) {
+  for (const name of ['_log', '_level', '_logger'] as const) {
+    Object.defineProperty(module.exports, name, {
+      get: () => logSettings[name],
+      set: (value: never) => {
+        logSettings[name] = value;
+      },
+      configurable: true,
+    });
+  }
+}
