@@ -475,6 +475,12 @@ export class EslEvent {
     const n = this.name;
     return `EslEvent(${n ?? this.contentType ?? 'SOCKET_DATA'}${this.subclass ? ` ${this.subclass}` : ''})`;
   }
+
+  /** `console.log(event)`: its name, then its headers and body as toJSON gives them. */
+  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    const { headers, body } = this.toJSON();
+    return `${this.toString()} ${inspect(body === undefined ? { headers: { ...headers } } : { headers: { ...headers }, body }, options)}`;
+  }
 }
 
 /**
