@@ -13,6 +13,7 @@
  */
 import { EslEvent } from '../protocol/event.js';
 import type { EventFormat } from '../protocol/content-type.js';
+import { serializeModesl } from './serialize.js';
 
 /** What a header can hold. Values read from FreeSWITCH are strings; modesl keeps what you set as you set it. */
 export type HeaderValue = string | number | boolean | readonly string[] | null | undefined;
@@ -33,7 +34,7 @@ const UNSET: unique symbol = Symbol('unset');
 const WIRE: unique symbol = Symbol('wire');
 
 /** modesl's Parser adds these to any event whose Reply-Text starts with +OK or -ERR. */
-function replyHeader(replyText: string | undefined): EventHeader | undefined {
+export function replyHeader(replyText: string | undefined): EventHeader | undefined {
   if (replyText === undefined) return undefined;
   if (replyText.startsWith('-ERR')) return { name: 'Modesl-Reply-ERR', value: replyText.substring(5) };
   if (replyText.startsWith('+OK')) return { name: 'Modesl-Reply-OK', value: replyText.substring(4) };
@@ -51,6 +52,15 @@ function storedString(value: HeaderValue): string | readonly string[] | undefine
   return String(value);
 }
 
+/** modesl's five fields, as an Event shows them (see toJSON). */
+export interface EventFields {
+  headers: EventHeader[];
+  hPtr: number | null;
+  type: string | undefined;
+  subclass: string | null | undefined;
+  body: string;
+}
+
 export class Event {
   /** Values for setPriority (modesl's Event.PRIORITY). */
   static readonly PRIORITY = { LOW: 'LOW', NORMAL: 'NORMAL', HIGH: 'HIGH' } as const;
@@ -58,18 +68,22 @@ export class Event {
   /** The header cursor of firstHeader()/nextHeader(): an index into `headers`, or null. */
   hPtr: number | null = null;
 
-  /**
-   * Set on the event a callback receives instead of a reply that will never come (the
-   * connection closed, or FreeSWITCH refused the command): why. See docs/modesl.md.
-   */
-  error?: Error;
-
   /** The event as read, while nothing asked for modesl's model. */
   #wire: EslEvent | undefined;
   #list: EventHeader[] | undefined;
   #body = '';
   #type: string | undefined | typeof UNSET = UNSET;
   #subclass: string | null | undefined | typeof UNSET = UNSET;
+  #error: Error | undefined;
+
+  static {
+    // modesl's fields were enumerable: `for (const k in event)` lists them here too. They are
+    // accessors on the prototype (an own accessor per event costs about a microsecond on the
+    // read path), so JSON.stringify and console.log go through toJSON and inspect.custom.
+    for (const name of ['headers', 'type', 'subclass', 'body']) {
+      Object.defineProperty(Event.prototype, name, { ...Object.getOwnPropertyDescriptor(Event.prototype, name), enumerable: true });
+    }
+  }
 
   /** An event with no headers, no type and an empty body. */
   constructor();
@@ -110,6 +124,19 @@ export class Event {
   }
 
   // ------------------------------------------------------------------ modesl's fields
+
+  /**
+   * Set on the event a callback receives instead of a reply that will never come (the
+   * connection closed, or FreeSWITCH refused the command): why. See docs/modesl.md. It is not
+   * one of modesl's fields: JSON.stringify and console.log leave it out.
+   */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  set error(err: Error | undefined) {
+    this.#error = err;
+  }
 
   /** Event-Name when the event was made (undefined for replies, which have none). */
   get type(): string | undefined {
@@ -246,12 +273,42 @@ export class Event {
   }
 
   /**
-   * The event as FreeSWITCH writes it in that format: plain (values percent-encoded, the body
-   * after a byte-exact Content-Length), json or xml. Unlike modesl, this does not add a
-   * Content-Length header to the event.
+   * The event as modesl wrote it (see serialize.ts): `plain` (the default) is `Name: value`
+   * lines, raw, then the body after a blank line; `json` is indented JSON with the body as
+   * `_body`; `xml` is modesl's layout. A `Content-Length` of the body's bytes is written among
+   * the headers, as modesl did, without being added to the event. An unknown format gives
+   * undefined, as in modesl. FreeSWITCH's own text: `event.toEslEvent().serialize(format)`.
    */
-  serialize(format: EventFormat = 'plain'): string {
-    return this.toEslEvent().serialize(format);
+  serialize(format?: EventFormat): string;
+  serialize(format: string): string | undefined;
+  serialize(format: string = 'plain'): string | undefined {
+    return serializeModesl(this.headers, this.body, format || 'plain');
+  }
+
+  /** modesl's private helper: the index of the first header of that exact name, or null. */
+  _findHeaderIndex(name: string): number | null {
+    const i = indexOfName(this.#own(), name);
+    return i < 0 ? null : i;
+  }
+
+  /** modesl's private helper: the first header of that exact name (the list's own entry), or null. */
+  _findHeader(name: string): EventHeader | null {
+    const i = indexOfName(this.#own(), name);
+    return i < 0 ? null : this.#list![i]!;
+  }
+
+  /**
+   * modesl's five fields as a plain object: what `JSON.stringify(event)` writes (the same text
+   * as modesl's Event for the same frame) and what `structuredClone(event.toJSON())` or
+   * `{ ...event.toJSON() }` copy. `headers` is the event's own list.
+   */
+  toJSON(): EventFields {
+    return { headers: this.headers, hPtr: this.hPtr, type: this.type, subclass: this.subclass, body: this.body };
+  }
+
+  /** `console.log(event)` prints what it printed for modesl's Event: `{ headers: [...], hPtr, type, subclass, body }`. */
+  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return inspect(this.toJSON(), options);
   }
 
   // ------------------------------------------------------------------ rxesl
@@ -276,7 +333,7 @@ export class Event {
   }
 
   /**
-   * Copies an event read from FreeSWITCH into modesl's model, once: its headers, then
+   * Copies an event read from FreeSWITCH into modesl's model, once: its headers (each name once), then
    * Content-Length (a number) when it has a body and Modesl-Reply-OK/-ERR when its Reply-Text
    * says +OK/-ERR, as modesl's parser left them.
    */
@@ -287,8 +344,17 @@ export class Event {
     if (this.#type === UNSET) this.#type = wire.getHeader('Event-Name');
     if (this.#subclass === UNSET) this.#subclass = wire.getHeader('Event-Subclass');
     const { names, values } = wire.headerList();
-    const list: EventHeader[] = new Array(names.length);
-    for (let i = 0; i < names.length; i++) list[i] = { name: names[i]!, value: values[i]! };
+    // modesl's parser read the headers into an object: a name FreeSWITCH repeats (Hangup-Cause,
+    // the codec headers, always with the same value) is there once, at its first place; and
+    // Content-Length is a number.
+    const list: EventHeader[] = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      list.push({ name, value: name === 'Content-Length' ? parseInt(values[i]!, 10) : values[i]! });
+    }
     const bytes = wire.bodyBytes;
     if (bytes !== undefined && bytes.length > 0 && indexOfName(list, 'Content-Length') < 0) {
       list.push({ name: 'Content-Length', value: bytes.length });

@@ -3,11 +3,11 @@
  * and the name it emits the frame under (modesl 1.2.1, Connection.prototype._onEvent and
  * Parser.prototype._parseEvent). The frame itself is rxesl's, read once by rxesl's parser.
  */
-import { ContentType } from '../protocol/content-type.js';
+import { ContentType, eventFormatOf } from '../protocol/content-type.js';
 import { EslEvent } from '../protocol/event.js';
 import type { Frame } from '../protocol/frame.js';
 import { urlDecode } from '../protocol/url-codec.js';
-import { Event } from './event.js';
+import { Event, replyHeader } from './event.js';
 
 /** The outer headers of a frame, as modesl passes them to listeners: Content-Length is a number. */
 export type FrameHeadersObject = Record<string, string | number>;
@@ -77,13 +77,17 @@ export function frameEmitName(type: string | undefined): string {
 }
 
 /**
- * A frame as modesl's Parser emits it: for an event, the event it carries; for anything
- * else, its outer headers and body. Throws EslProtocolError for a malformed JSON or XML event.
+ * A frame as modesl's Parser emits it: for an event, the event it carries (read lazily); for
+ * anything else, an Event of its outer headers (in order, Content-Length a number) and body,
+ * with Modesl-Reply-OK/-ERR added, as modesl made it. Throws EslProtocolError for a malformed
+ * JSON or XML event.
  */
 export function modeslFrame(frame: Frame): ModeslFrame {
-  return {
-    event: Event.fromEslEvent(EslEvent.fromFrame(frame)),
-    headers: outerHeaders(frame),
-    body: bodyText(frame),
-  };
+  const headers = outerHeaders(frame);
+  const body = bodyText(frame);
+  if (eventFormatOf(frame.contentType) !== undefined) return { event: Event.fromEslEvent(EslEvent.fromFrame(frame)), headers, body };
+  const event = new Event(headers, body);
+  const reply = replyHeader(typeof headers['Reply-Text'] === 'string' ? headers['Reply-Text'] : undefined);
+  if (reply !== undefined) event.addHeader(reply.name, reply.value);
+  return { event, headers, body };
 }

@@ -8,10 +8,12 @@
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import net from 'node:net';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ServerFrames } from 'rxesl';
 import * as rxeslModesl from 'rxesl/modesl';
 import type { FakeSwitchOptions } from 'rxesl/testing';
+import { fixtureNames, loadFixture } from '../helpers/fixtures';
 import { type Difference, type Impl, type Run, type Scenario, diff, runScenario, summary } from './helpers/compare';
 
 const modesl = createRequire(import.meta.url)('modesl') as typeof rxeslModesl;
@@ -394,4 +396,28 @@ describe('modesl 1.2.1 and rxesl/modesl, the same bytes through Parser', () => {
     ];
     expect(found).toEqual(expected.map(([only, line]) => ({ only, line })));
   });
+
+  it('every frame of the FreeSWITCH captures: the same JSON.stringify and console.log of the Event as modesl’s', () => {
+    let frames = 0;
+    for (const name of fixtureNames()) {
+      const bytes = loadFixture(name).s2c;
+      const events = (esl: typeof rxeslModesl): unknown[] => {
+        const socket = new EventEmitter();
+        const out: unknown[] = [];
+        new esl.Parser(socket as unknown as net.Socket).on('esl::event', (e: unknown) => out.push(e));
+        socket.emit('data', bytes);
+        return out;
+      };
+      const theirs = events(modesl);
+      const ours = events(rxeslModesl);
+      expect(ours.length, name).toBe(theirs.length);
+      ours.forEach((e, i) => {
+        expect(JSON.stringify(e), `${name} #${i}`).toBe(JSON.stringify(theirs[i]));
+        expect(inspect(e, { depth: 4 }), `${name} #${i}`).toBe(inspect(theirs[i], { depth: 4 }));
+      });
+      frames += ours.length;
+    }
+    expect(frames).toBeGreaterThan(300);
+  });
 });
+

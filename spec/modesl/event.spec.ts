@@ -3,9 +3,14 @@
  * Hand-built events behave as modesl's; events read from the wire stay lazily decoded
  * EslEvents until modesl's data model is asked for.
  */
+import { createRequire } from 'node:module';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { EslEvent, parseFrames, ServerFrames } from 'rxesl';
 import esl, { Event } from 'rxesl/modesl';
+
+/** modesl 1.2.1 itself (the devDependency), to compare with. */
+const modesl = createRequire(import.meta.url)('modesl') as typeof esl;
 
 const SMS: Record<string, string> = {
   'Event-Name': 'CUSTOM',
@@ -118,22 +123,50 @@ describe('esl.Event, built by hand', () => {
     expect(Event.PRIORITY).toEqual({ LOW: 'LOW', NORMAL: 'NORMAL', HIGH: 'HIGH' });
   });
 
-  it('serialize writes the event as FreeSWITCH does and leaves the event unchanged', () => {
-    const e = new Event({ 'Event-Name': 'CUSTOM', 'Event-Subclass': 'SMS::SEND_MESSAGE', subject: 'café time' }, 'héllo\n');
-    expect(e.serialize()).toBe('Event-Name: CUSTOM\nEvent-Subclass: SMS%3A%3ASEND_MESSAGE\nsubject: caf%C3%A9%20time\nContent-Length: 7\n\nhéllo\n');
-    expect(e.serialize('plain')).toBe(e.serialize());
-    expect(JSON.parse(e.serialize('json'))).toEqual({
-      'Event-Name': 'CUSTOM',
-      'Event-Subclass': 'SMS::SEND_MESSAGE',
-      subject: 'café time',
-      'Content-Length': '7',
-      _body: 'héllo\n',
-    });
-    expect(e.serialize('xml')).toContain('<subject>caf%C3%A9%20time</subject>');
-    expect(e.serialize('xml')).toContain('<Content-Length>7</Content-Length>');
-    // modesl's serialize() added a Content-Length header to the event itself.
-    expect(e.getHeader('Content-Length')).toBeNull();
-    expect(EslEvent.parse('plain', e.serialize()).getBody()).toBe('héllo\n');
+  it('serialize writes what modesl’s serialize wrote, in plain, json and xml, without adding Content-Length to the event', () => {
+    const headers = { ...SMS, 'Event-Date-Timestamp': 1348597357036551 };
+    for (const body of ['Hello from "weird&character’s<andstuff>" ☎\n', '']) {
+      const theirs = new modesl.Event({ ...headers }, body);
+      const ours = new Event({ ...headers }, body);
+      for (const format of ['plain', 'json', 'xml'] as const) {
+        const expected = new modesl.Event({ ...headers }, body).serialize(format);
+        expect(ours.serialize(format), format).toBe(expected);
+      }
+      expect(ours.serialize()).toBe(theirs.serialize());
+      // modesl's serialize() also stored the Content-Length it wrote in the event.
+      expect(theirs.getHeader('Content-Length')).toBe(Buffer.byteLength(body));
+      expect(ours.getHeader('Content-Length')).toBeNull();
+    }
+    expect(new Event('CUSTOM').serialize()).toBe('Event-Name: CUSTOM\nContent-Length: 0\n');
+    expect((new Event('CUSTOM') as unknown as { serialize(f: string): unknown }).serialize('yaml')).toBeUndefined();
+    // FreeSWITCH's own serialization stays one call away.
+    const e = new Event({ 'Event-Name': 'CUSTOM', subject: 'café time' }, 'héllo\n');
+    expect(e.toEslEvent().serialize()).toBe('Event-Name: CUSTOM\nsubject: caf%C3%A9%20time\nContent-Length: 7\n\nhéllo\n');
+  });
+
+  it('JSON.stringify, console.log and for...in see modesl’s five fields; spread and structuredClone take them from toJSON()', () => {
+    const theirs = new modesl.Event({ ...SMS }, 'body');
+    const ours = new Event({ ...SMS }, 'body');
+    expect(JSON.stringify(ours)).toBe(JSON.stringify(theirs));
+    expect(inspect(ours, { depth: 4 })).toBe(inspect(theirs, { depth: 4 }));
+    const keys: string[] = [];
+    for (const k in ours) keys.push(k);
+    expect(keys.sort()).toEqual(['body', 'hPtr', 'headers', 'subclass', 'type']);
+    const plain = { headers: theirs.headers, hPtr: null, type: 'CUSTOM', subclass: 'SMS::SEND_MESSAGE', body: 'body' };
+    expect(structuredClone(ours.toJSON())).toEqual(plain);
+    expect({ ...ours.toJSON() }).toEqual(plain);
+    // The error a failed command's event carries is not one of modesl's fields.
+    ours.error = new Error('gone');
+    expect(JSON.stringify(ours)).toBe(JSON.stringify(theirs));
+    expect(inspect(ours)).not.toContain('gone');
+  });
+
+  it('modesl’s private helpers _findHeaderIndex and _findHeader: exact name, null when missing', () => {
+    const e = new Event({ ...SMS });
+    expect(e._findHeaderIndex('subject')).toBe(4);
+    expect(e._findHeader('subject')).toBe(e.headers[4]);
+    expect(e._findHeaderIndex('SUBJECT')).toBeNull();
+    expect(e._findHeader('nope')).toBeNull();
   });
 
   it('toEslEvent carries the headers and the body over to rxesl', () => {
