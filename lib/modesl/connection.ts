@@ -26,19 +26,18 @@ import {
   EslCommandError,
   EslConnectError,
   EslDisconnectedError,
-  EslError,
   EslHangupError,
   EslProtocolError,
 } from '../errors.js';
-import { CommandReader } from '../switch/command-reader.js';
-import { Commands, EncodedCommand, encodeCommand } from '../protocol/commands.js';
+import { Commands, EXECUTE_ARG_INLINE_MAX, EncodedCommand, encodeCommand } from '../protocol/commands.js';
 import { ContentType, type EventFormat, eventFormatOf } from '../protocol/content-type.js';
 import { EslEvent } from '../protocol/event.js';
-import type { Frame } from '../protocol/frame.js';
+import { type Frame, isContentLength } from '../protocol/frame.js';
+import { type ClientCommand, CommandReader } from '../switch/command-reader.js';
 import { socketTransport } from '../transport/socket.js';
 import type { Transport } from '../transport/transport.js';
 import { Event } from './event.js';
-import { doLog } from './logging.js';
+import { doLog, logUnhandledError } from './logging.js';
 import { parseShow, type ShowResult } from './show.js';
 import { type FrameHeadersObject, type ModeslFrame, bodyText, eventEmitName, frameEmitName, modeslFrame, outerHeaders } from './wire.js';
 
@@ -127,34 +126,33 @@ function replyFailed(event: Event): boolean {
 }
 
 /**
- * A command written as modesl's send() wrote it: the command, its args as header lines, a
- * blank line. A command given on one line is checked as every rxesl command is (no CR or LF
- * in it or in a value). modesl also took several lines in the command string (its sendEvent
- * does); that text must still read, as FreeSWITCH reads it, as exactly one command, or the
- * replies would no longer match the commands.
+ * A command as modesl's send() wrote it: the command, its args as header lines, a blank line;
+ * here through the encoder, which refuses what would not reach FreeSWITCH as this one command
+ * (EslArgumentError). modesl also took several lines in the command string (its sendEvent
+ * did): that text is read as FreeSWITCH reads a command, must be exactly one, and its line,
+ * headers and body are encoded again (args after its own headers).
  */
 function rawCommand(command: string, args: CommandArgs | null | undefined): EncodedCommand {
-  const nl = command.indexOf('\n');
   const label = (line: string): string => (line.startsWith('auth ') ? 'auth ********' : line);
-  if (nl < 0) return encodeCommand(command, args ?? undefined, undefined, label(command));
-  let text = `${command}\n`;
-  if (args) {
-    for (const key of Object.keys(args)) {
-      const value = String(args[key]);
-      if (/[\r\n]/.test(key) || /[\r\n]/.test(value)) throw new EslArgumentError(`header ${key}`, value, `header ${key} contains a CR or LF`);
-      text += `${key}: ${value}\n`;
-    }
-  }
-  text += '\n';
-  const bytes = Buffer.from(text, 'utf8');
+  const extra: Array<[string, string]> = args ? Object.keys(args).map((key) => [key, String(args[key])]) : [];
+  const nl = typeof command === 'string' ? command.indexOf('\n') : -1;
+  if (nl < 0) return encodeCommand(command, extra, undefined, typeof command === 'string' ? label(command) : undefined);
   const reader = new CommandReader();
-  let commands = 0;
-  reader.push(bytes, () => commands++);
-  if (commands !== 1 || reader.bufferedBytes > 0) {
-    throw new EslArgumentError('command', command, `the command text reads as ${commands} commands${reader.bufferedBytes > 0 ? ' and an incomplete one' : ''}, not one`);
+  const read: ClientCommand[] = [];
+  try {
+    reader.push(Buffer.from(`${command}\n\n`, 'utf8'), (cmd) => read.push(cmd));
+  } catch (err) {
+    throw new EslArgumentError('command', command, `the command text does not read as a command: ${(err as Error).message}`);
   }
-  const line = command.slice(0, nl);
-  return new EncodedCommand(line, bytes, label(line));
+  const cmd = read[0];
+  if (cmd === undefined || read.length !== 1 || reader.bufferedBytes > 0) {
+    throw new EslArgumentError('command', command, `the command text reads as ${read.length} commands${reader.bufferedBytes > 0 ? ' and an incomplete one' : ''}, not one`);
+  }
+  const headers: Array<[string, string]> = [];
+  const { names, values } = cmd.headers;
+  // Content-Length frames the block: the encoder writes it from the body.
+  for (let i = 0; i < names.length; i++) if (!isContentLength(names[i]!)) headers.push([names[i]!, values[i]!]);
+  return encodeCommand(cmd.line, [...headers, ...extra], cmd.body.length > 0 ? cmd.body : undefined, label(cmd.line));
 }
 
 export class Connection extends EventEmitter2 {
@@ -192,6 +190,23 @@ export class Connection extends EventEmitter2 {
   #awaitingAuthReply = false;
   /** The callback of the reply being emitted, for the listeners below. */
   #replyCallback: (() => void) | null = null;
+  /** disconnect() was called, or the connection closed: a command now is not sent. */
+  #ended = false;
+  /** The close came with an 'error' (a socket error, bytes that cannot be read on): no esl::end then. */
+  #failed = false;
+  /** Above 0 while the connection sends a command of its own (not in cmdCallbackQueue). */
+  #internal = 0;
+  /** Your commands waiting for their reply, with their callbacks (cmdCallbackQueue, apiCallbackQueue). */
+  readonly #waitingReplies = new Set<{ cb: ReplyCallback | undefined; api: boolean }>();
+  #resolveClosed!: () => void;
+
+  /**
+   * Resolves once the connection has ended and said so (esl::end, or 'error' for a close that
+   * came with one), after the callbacks it settled.
+   */
+  readonly closed: Promise<void> = new Promise<void>((resolve) => {
+    this.#resolveClosed = resolve;
+  });
 
   /** Inbound: connects to FreeSWITCH at host:port and authenticates with password. */
   constructor(host: string, port: number, password: string, readyCb?: ReadyCallback);
@@ -209,11 +224,14 @@ export class Connection extends EventEmitter2 {
     this.on('esl::event::api::response', this.#runReplyCallback);
     if (typeof args[0] === 'string') {
       this._inbound = true;
+      // A password that cannot go on the wire (a CR, LF or NUL: one read from a file ends in a
+      // newline) is refused here, before anything connects (EslArgumentError).
+      Commands.auth(String(args[2]));
       this.rx = this.#inboundConnection(args[0], Number(args[1]), String(args[2]), typeof args[3] === 'string' ? args[3] : undefined);
       // modesl subscribed once FreeSWITCH accepted the password. Asked now, it waits in rxesl's
       // queue behind the authentication and goes out first: a bgapi issued before esl::ready
       // cannot miss its BACKGROUND_JOB.
-      this.subscribe(this.reqEvents);
+      this.#asInternal(() => this.subscribe(this.reqEvents));
     } else if (args[0] instanceof net.Socket) {
       this._inbound = false;
       this.rx = this.#outboundConnection(args[0]);
@@ -234,13 +252,11 @@ export class Connection extends EventEmitter2 {
       socket.once('connect', () => {
         socket.removeListener('error', onError);
         socket.setKeepAlive(true, KEEPALIVE_MS);
-        this.emit('esl::connect');
-        this.connecting = false;
+        this._onConnect();
         resolve(socketTransport(socket));
       });
     });
-    // modesl passed every socket error on as 'error'.
-    socket.on('error', (err) => this.emit('error', err));
+    socket.on('error', this.#onSocketError);
     const rx = RxConnection.create({ ...CORE_OPTIONS, host, port, password, connector: () => transport });
     this.#follow(rx);
     // A failure ends in the close: 'error' (socket), esl::event::auth::fail (password), esl::end.
@@ -250,15 +266,22 @@ export class Connection extends EventEmitter2 {
 
   #outboundConnection(socket: net.Socket): RxConnection {
     this.socket = socket;
-    this.connecting = false;
-    socket.on('error', (err) => this.emit('error', err));
+    socket.on('error', this.#onSocketError);
     const rx = RxConnection.outbound(socket, CORE_OPTIONS);
     this.#follow(rx);
     // As in modesl, emitted inside the constructor: nobody can be listening yet.
-    this.emit('esl::connect');
-    this.#request(rx.connect(), {
-      reply: () => this.subscribe(this.reqEvents, () => this.emit('esl::ready')),
-    });
+    this._onConnect();
+    this.#asInternal(() =>
+      this.#request(() => rx.connect(), 'connect', {
+        reply: () => {
+          // modesl's subscription, then esl::ready. modesl waited for the subscription's reply;
+          // FreeSWITCH runs a socket's commands in order, so anything sent from esl::ready on
+          // goes after it and sees its events all the same, one round trip sooner.
+          this.#asInternal(() => this.subscribe(this.reqEvents));
+          if (!this.#isClosed()) this.emit('esl::ready');
+        },
+      }),
+    );
     return rx;
   }
 
@@ -267,9 +290,52 @@ export class Connection extends EventEmitter2 {
     rx.events$.subscribe((event) => this.#onEvent(event));
     rx.errors$.subscribe((err) => this.#onCoreError(err));
     rx.state$.subscribe((state) => {
-      if (state === 'closed') this.#flush();
+      if (state !== 'closed') return;
+      this.#flush();
+      this.#ended = true;
+      this.socket = null;
     });
-    void rx.closed.then(() => this.#onClosed());
+    // After the callbacks the close settled (each deferred with #later, in order).
+    void rx.closed.then(() => this.#later(() => this.#onClosed()));
+  }
+
+  /** A socket error: modesl emitted it as 'error'; a connection that closes with one emits no esl::end. */
+  readonly #onSocketError = (err: Error): void => {
+    this.#failed = true;
+    this.emit('error', err);
+  };
+
+  /** Runs fn once the current call and everything it started synchronously are over, after I/O already read. */
+  #later(fn: () => void): void {
+    setImmediate(fn);
+  }
+
+  /** fn's commands are the connection's own (the subscription, connect, myevents): not in cmdCallbackQueue. */
+  #asInternal<T>(fn: () => T): T {
+    this.#internal++;
+    try {
+      return fn();
+    } finally {
+      this.#internal--;
+    }
+  }
+
+  #isClosed(): boolean {
+    // rx is unset only while the constructor makes it (outbound: the connect goes out then).
+    return this.#ended || (this.rx as RxConnection | undefined)?.state === 'closed';
+  }
+
+  /**
+   * An 'error' with no listener (EventEmitter2 would throw it, as modesl's did, and thrown from
+   * a socket handler it ends the process and every call on it) is logged through modesl's
+   * logger instead.
+   */
+  override emit(event: string | symbol | Array<string | symbol>, ...values: unknown[]): boolean {
+    if (event === 'error' && this.listeners('error').length === 0 && this.listenersAny().length === 0) {
+      logUnhandledError(`rxesl/modesl connection${this._id === undefined ? '' : ` ${this._id}`}`, values[0]);
+      return false;
+    }
+    return super.emit(event, ...values);
   }
 
   // ------------------------------------------------------------------ the rxesl streams
@@ -326,12 +392,7 @@ export class Connection extends EventEmitter2 {
           this.#emit(e, () => this.#authResult(e.event, undefined, false));
           return;
         }
-        if (!this._inbound && e.headers['Event-Name'] === 'CHANNEL_DATA') {
-          e.before = () => {
-            this.channelData = e.event;
-            this.emit(eventEmitName(e.event.toEslEvent()), e.event);
-          };
-        }
+        if (!this._inbound && e.headers['Event-Name'] === 'CHANNEL_DATA') e.before = () => this.#channelData(e.event);
         this.#hold(e);
         return;
       case ContentType.ApiResponse:
@@ -354,29 +415,40 @@ export class Connection extends EventEmitter2 {
   }
 
   #onCoreError(err: Error): void {
-    if (err instanceof EslProtocolError && err.code !== 'MALFORMED_EVENT') {
-      // A reply nobody waits for is not an error to modesl: it is emitted like any other.
-      if (err.code === 'UNEXPECTED_FRAME') return;
-      // Bytes that cannot be read on (a bad Content-Length, a frame cut off by the close):
-      // the connection ends, and says so with esl::end. modesl never emitted these, so code
-      // written for it has no 'error' listener for them: they go to listeners only, and the
-      // reason stays in rx.closeReason.
-      if (this.listenerCount('error') > 0) this.emit('error', err);
-      return;
+    if (err instanceof EslProtocolError) {
+      switch (err.code) {
+        case 'UNEXPECTED_FRAME':
+          // A reply nobody waits for is not an error to modesl: it is emitted like any other.
+          return;
+        case 'MALFORMED_EVENT':
+          // A JSON or XML event that does not parse: modesl's parser emitted 'error' too; the
+          // connection goes on.
+          this.emit('error', err);
+          return;
+        case 'TRUNCATED':
+          // The peer closed in the middle of a frame: it ended the connection (esl::end, as
+          // for any close by the peer); rx.closeReason keeps what was cut.
+          return;
+        default:
+          // Bytes that cannot be read on (a bad Content-Length...): the connection ends, with
+          // this error instead of esl::end.
+          this.#failed = true;
+          this.emit('error', err);
+          return;
+      }
     }
-    // A JSON or XML event that does not parse: modesl's parser emitted 'error' too.
     this.emit('error', err);
   }
 
   /**
-   * Once, when rxesl has closed. Nothing is held by then: the state$ listener emitted what was
-   * held at the close, and a frame held after it (a listener closed the connection in the
-   * middle of a chunk) has its #flushLater queued already, ahead of this.
+   * Once, after rxesl has closed and the callbacks that waited were settled. Each close says
+   * so once, as modesl's did: 'error' when it came with one (a refused connect, a reset, bytes
+   * that cannot be read on: emitted when it happened), else esl::end (FreeSWITCH closed,
+   * disconnect(), a wrong password, the socket destroyed here).
    */
   #onClosed(): void {
-    // A connection whose TCP connection never came up did not end: it failed ('error').
-    if (!this.connecting) this.emit('esl::end');
-    this.socket = null;
+    if (!this.#failed) this.emit('esl::end');
+    this.#resolveClosed();
   }
 
   /** Holds a frame that a callback may claim; it is emitted at the latest at the end of this chunk. */
@@ -435,31 +507,73 @@ export class Connection extends EventEmitter2 {
     this.#emit(e, () => callback(e));
   }
 
-  /** Sends a command through rxesl's FIFO. A failure found while sending is reported on the next tick, never inside the call. */
-  #request(source: Observable<unknown>, handlers: RequestHandlers): void {
-    let sync = true;
+  /**
+   * Sends a command through rxesl's FIFO. `build` encodes it (and throws EslArgumentError for
+   * what cannot go on the wire: nothing is written then). Nothing calls back inside the method
+   * that took the callback: a refusal or a failure is handed over with #later.
+   *
+   * On a closed connection (after disconnect(), or once it ended) nothing is written and no
+   * callback is ever called, as in modesl: a retry loop driven by the callback stops there
+   * instead of spinning. The connection emits 'error' (EslDisconnectedError) instead.
+   */
+  #request(build: () => Observable<unknown>, what: string, handlers: RequestHandlers): void {
+    if (this.#isClosed()) {
+      this.#notSent(what);
+      return;
+    }
+    let source: Observable<unknown>;
+    try {
+      source = build();
+    } catch (err) {
+      const fail = handlers.fail;
+      this.#later(() => (fail !== undefined ? fail(err as Error) : this.emit('error', err)));
+      return;
+    }
     source.subscribe({
       next: (reply) => this.#claim(eslOf(reply), (e) => handlers.reply?.(e)),
       error: (err: Error) => {
         const fail = handlers.fail;
-        if (fail === undefined) return;
-        if (sync) process.nextTick(fail, err);
-        else fail(err);
+        if (fail !== undefined) this.#later(() => fail(err));
       },
     });
-    sync = false;
   }
 
-  /** A command with a modesl reply callback. */
-  #command(source: Observable<unknown>, cb: ReplyCallback | undefined, contentType: string = ContentType.CommandReply): void {
-    this.#request(source, {
-      reply: (e) => cb?.call(this, e.event, e.headers, e.body),
+  /** A command on a closed connection: not written, never called back; said as 'error'. */
+  #notSent(what: string): void {
+    this.#later(() => this.emit('error', new EslDisconnectedError(`connection closed: "${what}" was not sent`, what)));
+  }
+
+  /** A command with a modesl reply callback; yours (not the connection's own) are listed in cmdCallbackQueue / apiCallbackQueue. */
+  #command(build: () => Observable<unknown>, what: string, cb: ReplyCallback | undefined, contentType: string = ContentType.CommandReply): void {
+    const entry = this.#internal > 0 ? undefined : { cb, api: contentType === ContentType.ApiResponse };
+    if (entry !== undefined && !this.#isClosed()) this.#waitingReplies.add(entry);
+    const done = (): boolean => (entry === undefined ? true : this.#waitingReplies.delete(entry));
+    this.#request(build, what, {
+      reply: (e) => {
+        done();
+        cb?.call(this, e.event, e.headers, e.body);
+      },
       fail: (err) => {
-        if (cb === undefined) return;
+        done();
+        if (cb === undefined) {
+          // Nothing to call back: a command refused before it was written says so as 'error'.
+          if (err instanceof EslArgumentError) this.emit('error', err);
+          return;
+        }
         const event = this.#failure(contentType, err);
         cb.call(this, event, { 'Content-Type': contentType, 'Reply-Text': event.getHeader('Reply-Text')! }, event.getBody());
       },
     });
+  }
+
+  /** The callbacks of your commands still waiting for a command/reply, in order (modesl's cmdCallbackQueue; undefined for one sent without a callback). */
+  get cmdCallbackQueue(): Array<ReplyCallback | undefined> {
+    return [...this.#waitingReplies].filter((w) => !w.api).map((w) => w.cb);
+  }
+
+  /** The callbacks of your api commands still waiting for their api/response, in order (modesl's apiCallbackQueue). */
+  get apiCallbackQueue(): Array<ReplyCallback | undefined> {
+    return [...this.#waitingReplies].filter((w) => w.api).map((w) => w.cb);
   }
 
   /**
@@ -512,10 +626,10 @@ export class Connection extends EventEmitter2 {
   /**
    * Writes a command (and its args as header lines) and does not wait for the reply. The
    * reply is still read in its turn (and emitted as esl::event::command::reply), so later
-   * replies reach the right callbacks.
+   * replies reach the right callbacks. A command the encoder refuses is emitted as 'error'.
    */
   send(command: string, args?: CommandArgs | null): void {
-    this.#request(this.rx.send(rawCommand(command, args)), {});
+    this.#request(() => this.rx.send(rawCommand(command, args)), String(command).split('\n', 1)[0]!, {});
   }
 
   /** Writes a command and calls back with its reply (a command/reply, or an api/response for `api ...`). */
@@ -526,7 +640,8 @@ export class Connection extends EventEmitter2 {
       cb = args;
       args = null;
     }
-    this.#command(this.rx.send(rawCommand(command, args)), cb);
+    const a = args;
+    this.#command(() => this.rx.send(rawCommand(command, a)), String(command).split('\n', 1)[0]!, cb);
   }
 
   /** `api <command> [<args>]`: the callback gets the api/response (the output is its body). */
@@ -538,7 +653,7 @@ export class Connection extends EventEmitter2 {
       args = '';
     }
     const a = Array.isArray(args) ? args.join(' ') : (args as string | null | undefined);
-    this.#command(this.rx.api(command, a || undefined), cb, ContentType.ApiResponse);
+    this.#command(() => this.rx.api(command, a || undefined), `api ${command}`, cb, ContentType.ApiResponse);
   }
 
   /**
@@ -563,7 +678,9 @@ export class Connection extends EventEmitter2 {
     }
     const a = Array.isArray(args) ? args.join(' ') : ((args as string | null | undefined) ?? '');
     const id = jobid || randomUUID();
-    const cmd = Commands.bgapi(command, a, id);
+    const extra = { 'Job-UUID': id };
+    const cmd = this.#encode(() => Commands.bgapi(command, a, id), `bgapi ${command}`, cb, extra);
+    if (cmd === undefined) return id;
     if (!this.usingFilters) {
       this.#bgapi(cmd, id, cb);
       return id;
@@ -571,7 +688,7 @@ export class Connection extends EventEmitter2 {
     // modesl: filter, and once it is in force the bgapi; the callback after the filter is gone.
     this.filter('Job-UUID', id, (reply) => {
       if (reply.error instanceof EslDisconnectedError) {
-        cb?.(this.#failure(ContentType.CommandReply, reply.error, { 'Job-UUID': id }));
+        cb?.(this.#failure(ContentType.CommandReply, reply.error, extra));
         return;
       }
       if (cb === undefined) this.filterDelete('Job-UUID', id);
@@ -581,7 +698,8 @@ export class Connection extends EventEmitter2 {
   }
 
   #bgapi(cmd: EncodedCommand, jobUuid: string, cb: EventCallback | undefined): void {
-    this.#sendForResult(cmd, cb, { 'Job-UUID': jobUuid }, {
+    // modesl sent bgapi with sendRecv and no callback: an entry of cmdCallbackQueue.
+    this.#sendForResult(cmd, cb, { 'Job-UUID': jobUuid }, true, {
       events: () => this.rx.jobEvents(jobUuid),
       check: (ev) => (ev.name === 'BACKGROUND_JOB' ? 'result' : undefined),
       closed: `connection closed before the BACKGROUND_JOB of "${cmd.label}"`,
@@ -589,14 +707,36 @@ export class Connection extends EventEmitter2 {
   }
 
   /**
+   * Encodes a command for a method with an event callback; when the encoder refuses it
+   * (EslArgumentError), nothing is sent and the callback gets the refusal on a later tick
+   * (or 'error' is emitted, without a callback).
+   */
+  #encode(build: () => EncodedCommand, what: string, cb: EventCallback | undefined, extra: Record<string, string>): EncodedCommand | undefined {
+    try {
+      return build();
+    } catch (err) {
+      if (!(err instanceof EslArgumentError)) throw err;
+      if (this.#isClosed()) this.#notSent(what);
+      else this.#later(() => (cb !== undefined ? cb(this.#failure(ContentType.CommandReply, err, extra)) : this.emit('error', err)));
+      return undefined;
+    }
+  }
+
+  /**
    * Sends a bgapi or an execute whose callback gets the event that ends it, found on a keyed
    * view of rxesl's router. The callback runs once: with that event, with the -ERR reply when
    * the command is refused (then nothing will come: bgapi is not allowed on an outbound socket
-   * without `full`, a sendmsg names no channel), or with a failure when the connection goes.
+   * without `full`, a sendmsg names no channel), or with a failure, on a later tick, when the
+   * connection goes.
    */
-  #sendForResult(cmd: EncodedCommand, cb: EventCallback | undefined, extra: Record<string, string>, wait: ResultWait): void {
-    if (cb === undefined) {
-      this.#request(this.rx.send(cmd), {});
+  #sendForResult(cmd: EncodedCommand, cb: EventCallback | undefined, extra: Record<string, string>, listed: boolean, wait: ResultWait): void {
+    const entry = listed && this.#internal === 0 && !this.#isClosed() ? { cb: undefined, api: false } : undefined;
+    if (entry !== undefined) this.#waitingReplies.add(entry);
+    const replied = (): void => {
+      if (entry !== undefined) this.#waitingReplies.delete(entry);
+    };
+    if (cb === undefined || this.#isClosed()) {
+      this.#request(() => this.rx.send(cmd), cmd.label, { reply: replied, fail: replied });
       return;
     }
     let view: Subscription | undefined;
@@ -613,13 +753,19 @@ export class Connection extends EventEmitter2 {
         if (outcome === 'result') settle(() => this.#claim(ev, (e) => cb(e.event)));
         else if (outcome !== undefined) settle(() => cb(outcome));
       },
-      complete: () => settle(() => cb(this.#failure(ContentType.CommandReply, new EslDisconnectedError(wait.closed, cmd.label), extra))),
+      complete: () => {
+        if (!done) this.#later(() => settle(() => cb(this.#failure(ContentType.CommandReply, new EslDisconnectedError(wait.closed, cmd.label), extra))));
+      },
     });
-    this.#request(this.rx.send(cmd), {
+    this.#request(() => this.rx.send(cmd), cmd.label, {
       reply: (e) => {
+        replied();
         if (replyFailed(e.event)) settle(() => cb(this.#refused(e.event, cmd.label, extra)));
       },
-      fail: (err) => settle(() => cb(this.#failure(ContentType.CommandReply, err, extra))),
+      fail: (err) => {
+        replied();
+        settle(() => cb(this.#failure(ContentType.CommandReply, err, extra)));
+      },
     });
   }
 
@@ -628,12 +774,12 @@ export class Connection extends EventEmitter2 {
    * the same callback, sent through rxesl so that `rx.hasMyEvents` knows.
    */
   _myevents(cb?: ReplyCallback): void {
-    this.#command(this.rx.myevents(), cb);
+    this.#asInternal(() => this.#command(() => this.rx.myevents(), 'myevents', cb));
   }
 
   /** `sendevent <Event-Name>` with the event's headers and body; the callback gets the reply (`+OK <Event-UUID>`). */
   sendEvent(event: Event | EslEvent, cb?: ReplyCallback): void {
-    this.#command(this.rx.sendEvent(event instanceof Event ? event.toEslEvent() : event), cb);
+    this.#command(() => this.rx.sendEvent(event instanceof Event ? event.toEslEvent() : event), 'sendevent', cb);
   }
 
   /**
@@ -661,7 +807,7 @@ export class Connection extends EventEmitter2 {
   /** `filter <header> <value>`. From then on bgapi adds a filter for its own job. */
   filter(header: string, value: string, cb?: ReplyCallback): void {
     this.usingFilters = true;
-    this.#command(this.rx.filter(header, String(value)), cb);
+    this.#command(() => this.rx.filter(header, String(value)), `filter ${header}`, cb);
   }
 
   /** `filter delete <header> [<value>]`. */
@@ -672,7 +818,8 @@ export class Connection extends EventEmitter2 {
       cb = value;
       value = null;
     }
-    this.#command(this.rx.filterDelete(header, value || undefined), cb);
+    const v = value;
+    this.#command(() => this.rx.filterDelete(header, v || undefined), `filter delete ${header}`, cb);
   }
 
   /**
@@ -698,7 +845,8 @@ export class Connection extends EventEmitter2 {
       for (const name of this.reqEvents) if (!given.includes(name)) head.push(name);
       this.listeningEvents = [...head, ...tail];
     }
-    this.#command(this.rx.events(format, this.listeningEvents), cb);
+    const list = this.listeningEvents;
+    this.#command(() => this.rx.events(format, list), `event ${format}`, cb);
   }
 
   /**
@@ -719,24 +867,55 @@ export class Connection extends EventEmitter2 {
       uuid = null;
     }
     // Inbound without a uuid modesl made one up (FreeSWITCH then refuses the sendmsg).
-    const channel = this._inbound ? uuid || randomUUID() : uuid || this.channelData?.getHeader('Unique-ID') || this.rx.uuid;
-    if (!channel) throw new EslError('execute() before the connect reply: the channel is not known yet');
-    return this.#execute(app, arg ?? undefined, channel, cb);
+    const channel = this._inbound ? uuid || randomUUID() : uuid || this.channelData?.getHeader('Unique-ID') || this.rx.uuid || '';
+    // modesl wrote execute-app-arg even when empty.
+    return this._doExec(channel, 'execute', { 'execute-app-name': app, 'execute-app-arg': arg ?? '' }, cb);
   }
 
-  #execute(app: string, arg: string | undefined, channel: string, cb: EventCallback | undefined): string {
-    // modesl's way of matching the completion: Event-UUID becomes the Application-UUID.
+  /**
+   * modesl's helper behind execute: `sendmsg <uuid>` with `args` as headers, then
+   * `call-command: <command>`, `async` / `event-lock` when set, and a new `Event-UUID`
+   * (returned), as modesl wrote them; the callback gets the CHANNEL_EXECUTE_COMPLETE whose
+   * Application-UUID is that Event-UUID. An `execute-app-arg` with a line break or longer than
+   * 4,096 bytes goes in a text/plain body, where FreeSWITCH reads it too (as rxesl's execute).
+   */
+  _doExec(uuid: string, command: string, args: CommandArgs, cb?: EventCallback): string {
     const eventUuid = randomUUID();
-    const cmd = Commands.execute(app, arg, { uuid: channel, eventUuid, async: this.execAsync || undefined, eventLock: this.execLock || undefined });
-    this.#sendForResult(cmd, cb, { 'Application-UUID': eventUuid, 'Unique-ID': channel }, {
-      events: () => this.rx.channelEvents(channel),
+    const extra = { 'Application-UUID': eventUuid, 'Unique-ID': uuid };
+    const what = `${command} ${args['execute-app-name'] ?? ''}`.trim();
+    const cmd = this.#encode(
+      () => {
+        if (!uuid) throw new EslArgumentError('uuid', uuid, 'execute() before the connect reply: the channel is not known yet');
+        const pairs: Array<[string, string]> = [];
+        let body: string | undefined;
+        for (const key of Object.keys(args)) {
+          const value = String(args[key]);
+          if (key === 'execute-app-arg' && (/[\r\n]/.test(value) || Buffer.byteLength(value) > EXECUTE_ARG_INLINE_MAX)) body = value;
+          else pairs.push([key, value]);
+        }
+        pairs.push(['call-command', command]);
+        if (this.execAsync) pairs.push(['async', 'true']);
+        if (this.execLock) pairs.push(['event-lock', 'true']);
+        // modesl's way of matching the completion: Event-UUID becomes the Application-UUID.
+        pairs.push(['Event-UUID', eventUuid]);
+        if (body !== undefined) pairs.push(['content-type', 'text/plain']);
+        return encodeCommand(`sendmsg ${uuid}`, pairs, body);
+      },
+      what,
+      cb,
+      extra,
+    );
+    if (cmd === undefined) return eventUuid;
+    const app = String(args['execute-app-name'] ?? command);
+    this.#sendForResult(cmd, cb, extra, false, {
+      events: () => this.rx.channelEvents(uuid),
       check: (ev) => {
         const name = ev.name;
         if (name === 'CHANNEL_EXECUTE_COMPLETE' && (ev.getHeader('Application-UUID') ?? ev.getHeader('Event-UUID')) === eventUuid) return 'result';
         if (name !== 'CHANNEL_HANGUP_COMPLETE') return undefined;
         // The channel is gone before the application completed: it never will.
         const event = Event.fromEslEvent(ev);
-        event.error = new EslHangupError(channel, ev.getHeader('Hangup-Cause'), `channel ${channel} hung up before ${app} completed`);
+        event.error = new EslHangupError(uuid, ev.getHeader('Hangup-Cause'), `channel ${uuid} hung up before ${app} completed`);
         return event;
       },
       closed: `connection closed before ${app} completed`,
@@ -770,12 +949,52 @@ export class Connection extends EventEmitter2 {
 
   /**
    * Sends `exit` and closes: FreeSWITCH replies, sends its disconnect notice and closes (the
-   * socket is closed after a second if it does not). Callbacks still waiting are called with
-   * a SERVER_DISCONNECTED event; esl::end follows.
+   * socket is closed after a second if it does not). From the call on, the connection is
+   * closed to new commands; the callbacks still waiting are called (after disconnect()
+   * returns) with a SERVER_DISCONNECTED event, then esl::end is emitted.
    */
   disconnect(): void {
+    this.#ended = true;
     this.socket = null;
     void this.rx.close();
+  }
+
+  // ------------------------------------------------------------------ modesl's private helpers
+
+  /** modesl's no-op (the ready callback when none is given). */
+  _noop(): void {}
+
+  /** modesl's: the TCP connection is up (inbound) or was handed over (outbound). */
+  _onConnect(): void {
+    this.emit('esl::connect');
+    this.connecting = false;
+  }
+
+  /** modesl's: a socket or parser error, emitted as 'error'. */
+  _onError(err: Error): void {
+    this.emit('error', err);
+  }
+
+  /**
+   * modesl's: emits a frame under the name modesl gave it (`esl::event::<Event-Name>[::<uuid>]`
+   * for an event, `esl::event::command::reply`... for the rest; the outbound connect reply is
+   * also kept as channelData and emitted as `esl::event::CHANNEL_DATA[::<uuid>]` first).
+   */
+  _onEvent(event: Event, headers: FrameHeadersObject, body?: string): void {
+    const type = headers['Content-Type'] as string | undefined;
+    if (eventFormatOf(type) !== undefined) {
+      this.emit(eventEmitName(event.toEslEvent()), event, headers, body);
+      return;
+    }
+    if (type === ContentType.CommandReply && headers['Event-Name'] === 'CHANNEL_DATA') this.#channelData(event);
+    this.emit(frameEmitName(type), event, headers, body);
+  }
+
+  /** Outbound, the connect reply: kept as channelData and emitted as CHANNEL_DATA, as modesl did. */
+  #channelData(event: Event): void {
+    if (this._inbound) return;
+    this.channelData = event;
+    this.emit(eventEmitName(event.toEslEvent()), event);
   }
 
   // ------------------------------------------------------------------ modesl's own helpers

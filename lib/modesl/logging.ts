@@ -42,3 +42,13 @@ export function doLog(event: Event): void {
   message += event.getBody();
   logSettings._logger(message);
 }
+
+/**
+ * An 'error' that nothing listens to. EventEmitter2 throws it, as modesl's did, and thrown from
+ * a socket's handler it ends the process, with every other call on it. Here it is printed with
+ * the logger (whatever the level set), and the other connections carry on.
+ */
+export function logUnhandledError(source: string, err: unknown): void {
+  const text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
+  logSettings._logger(`${source}: unhandled 'error' (add an 'error' listener to handle it): ${text}`);
+}

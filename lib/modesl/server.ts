@@ -55,16 +55,13 @@ export class Server extends EventEmitter2 {
       this.server = o.server;
       // After the constructor returns, so that the callback sees the server.
       process.nextTick(() => this.emit('ready'));
-      this.server.on('connection', (socket: net.Socket) => this.#onConnection(socket));
+      this.server.on('connection', (socket: net.Socket) => this._onConnection(socket));
     } else {
       this.port = o.port ?? 8022;
       this.host = o.host || '127.0.0.1';
-      this.server = net.createServer((socket) => this.#onConnection(socket));
+      this.server = net.createServer((socket) => this._onConnection(socket));
       this.server.on('error', (err) => this.emit('error', err));
-      this.server.listen(this.port, this.host, () => {
-        this.port = (this.server.address() as net.AddressInfo).port;
-        this.emit('ready');
-      });
+      this.server.listen(this.port, this.host, () => this._onListening());
     }
   }
 
@@ -78,27 +75,48 @@ export class Server extends EventEmitter2 {
     return Object.keys(this.connections).length;
   }
 
-  #onConnection(socket: net.Socket): void {
+  /**
+   * modesl's: a connection FreeSWITCH opened. `connection::open` at once; `connection::ready`
+   * once the call is ready (after `myevents` is answered, with that option), never for a
+   * connection that closed first; `connection::close` once it has ended, however it ended
+   * (modesl's only came with esl::end, so a reset left the connection in `connections`).
+   */
+  _onConnection(socket: net.Socket): void {
     const conn = new Connection(socket);
-    const id = this.#generateId();
+    const id = this._generateId();
     this.connections[id] = conn;
     conn._id = id;
     this.emit('connection::open', conn, id);
     conn.on('esl::ready', () => {
-      if (this.bindEvents) {
-        conn._myevents(() => this.emit('connection::ready', this.connections[id], id));
-      } else {
+      if (!this.bindEvents) {
         this.emit('connection::ready', this.connections[id], id);
+        return;
       }
+      conn._myevents((reply) => {
+        if (reply.error === undefined) this.emit('connection::ready', this.connections[id], id);
+      });
     });
-    conn.on('esl::end', () => {
+    let closed = false;
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
       this.emit('connection::close', this.connections[id], id);
       delete this.connections[id];
-    });
+    };
+    // From esl::end, registered first, as modesl did (so before the application's listeners of
+    // it); and for a close that ends with 'error' instead, once the connection has closed.
+    conn.on('esl::end', close);
+    void conn.closed.then(close);
+  }
+
+  /** modesl's: the server listens (`port` is then the one it got, for port 0). */
+  _onListening(): void {
+    this.port = (this.server.address() as net.AddressInfo).port;
+    this.emit('ready');
   }
 
   /** 11 random bytes and a 32-bit sequence number, base64 made safe for an object key (modesl's scheme). */
-  #generateId(): string {
+  _generateId(): string {
     const id = Buffer.alloc(15);
     this.seq = (this.seq + 1) | 0;
     id.writeInt32BE(this.seq, 11);

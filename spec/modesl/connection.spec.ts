@@ -3,9 +3,10 @@
  * behaviours of modesl's README and of its own tests, the names it emits, the order of
  * callbacks and events, and the faults of modesl that are fixed.
  */
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EslConnectError, EslDisconnectedError, EslHangupError, EslProtocolError, EslEvent, ServerFrames } from 'rxesl';
+import { EslArgumentError, EslConnectError, EslDisconnectedError, EslHangupError, EslProtocolError, EslEvent, ServerFrames } from 'rxesl';
 import { Connection, Event, type FrameHeadersObject } from 'rxesl/modesl';
 import { callback, next, record, until } from './helpers/record';
 import { backgroundJob, eventFrame, scriptedSwitch, type ScriptedSwitch, type ScriptOptions } from './helpers/scripted-switch';
@@ -128,15 +129,25 @@ describe('esl.Connection (inbound)', () => {
     expect(peer.commands[3]!.headers.size).toBe(0);
   });
 
-  it('send() takes the several lines modesl allowed, but not text that FreeSWITCH would read as two commands', async () => {
+  it('send() takes the several lines modesl allowed, but not text that FreeSWITCH would read as two commands: that is an error, nothing is written', async () => {
     const { conn } = await connect();
     const [reply] = await callback<[Event]>((cb) => conn.sendRecv('sendevent CUSTOM\nEvent-Subclass: a::b\nContent-Length: 2\n\nhi', cb));
     expect(reply.getHeader('Modesl-Reply-OK')).toMatch(UUID);
     const cmd = sw!.peers[0]!.commands[2]!;
     expect([cmd.line, cmd.headers.get('Event-Subclass'), cmd.body.toString()]).toEqual(['sendevent CUSTOM', 'a::b', 'hi']);
-    expect(() => conn.send('api status\n\napi version')).toThrow(/2 commands/);
-    expect(() => conn.send('api status', { 'X-Evil': 'a\n\nexit' })).toThrow(/CR or LF/);
-    expect(() => conn.send('sendevent CUSTOM\nX-A: 1', { 'X-Evil': 'a\nEvent-Name: HEARTBEAT' })).toThrow(/CR or LF/);
+    const errors: Error[] = [];
+    conn.on('error', (e: Error) => errors.push(e));
+    conn.send('api status\n\napi version');
+    conn.send('api status', { 'X-Evil': 'a\n\nexit' });
+    conn.send('sendevent CUSTOM\nX-A: 1', { 'X-Evil': 'a\nEvent-Name: HEARTBEAT' });
+    expect(errors).toEqual([]);
+    await callback((cb) => conn.api('version', cb));
+    expect(errors.map((e) => [e.name, /2 commands|CR or LF/.test(e.message)])).toEqual([
+      ['EslArgumentError', true],
+      ['EslArgumentError', true],
+      ['EslArgumentError', true],
+    ]);
+    expect(lines().slice(3)).toEqual(['api version']);
   });
 
   it('sendRecv calls back with (reply, headers, body) on the connection, before the listeners of command::reply', async () => {
@@ -480,20 +491,102 @@ describe('esl.Connection (inbound)', () => {
     expect(errors).toEqual([]);
   });
 
-  it('a command after the end calls back (on a later tick) with SERVER_DISCONNECTED', async () => {
+  it('a command on a closed connection (after disconnect(), or once it ended): nothing written, no callback, as in modesl; error on a later tick', async () => {
     const { conn } = await connect();
+    const written = sw!.peers[0]!.commands.length;
     conn.disconnect();
+    const errors: Error[] = [];
+    conn.on('error', (e: Error) => errors.push(e));
+    const called: string[] = [];
+    const calls = [
+      () => conn.api('status', () => called.push('api')),
+      () => conn.bgapi('status', () => called.push('bgapi')),
+      () => conn.execute('park', '', 'u-1', () => called.push('execute')),
+      () => conn.sendRecv('noevents', () => called.push('sendRecv')),
+      () => conn.filter('Unique-ID', 'u-1', () => called.push('filter')),
+      () => conn.events('json', 'HEARTBEAT', () => called.push('events')),
+      () => conn.sendEvent(new Event('CUSTOM', 'a::b'), () => called.push('sendEvent')),
+      () => conn.send('noevents'),
+    ];
+    for (const call of calls) call();
+    expect(errors).toEqual([]);
     await next(conn, 'esl::end');
-    let sync = true;
-    const [res] = await callback<[Event]>((cb) => {
-      conn.api('status', cb);
-      sync = false;
-    });
-    expect(sync).toBe(false);
-    expect(res.getType()).toBe('SERVER_DISCONNECTED');
+    conn.api('status', () => called.push('api after the end'));
+    await until(() => errors.length === calls.length + 1);
+    await new Promise((r) => setImmediate(r));
+    expect(called).toEqual([]);
+    expect(errors.every((e) => e instanceof EslDisconnectedError && /was not sent/.test(e.message))).toBe(true);
+    expect(sw!.peers[0]!.commands.slice(written).map((c) => c.line)).toEqual(['exit']);
   });
 
-  it('a reset: the socket error is emitted, the waiting callbacks are called, and esl::end is emitted (modesl only knew end)', async () => {
+  it('the IVR retry loop on a closed connection: the callback is not called, so the loop ends (no stack overflow, no spin)', async () => {
+    const { conn } = await connect();
+    conn.on('error', () => {});
+    let attempts = 0;
+    // The usual modesl menu: retry until a digit comes. It used to recurse inside execute()
+    // until RangeError: Maximum call stack size exceeded, taking the server down.
+    function menu(): void {
+      attempts++;
+      conn.execute('play_and_get_digits', '1 1 3 5000 # ivr/menu.wav silence_stream://250 digit \\d', 'u-1', (e: Event) => {
+        if (!e.getHeader('variable_digit')) menu();
+      });
+    }
+    conn.disconnect();
+    expect(() => menu()).not.toThrow();
+    await next(conn, 'esl::end');
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    expect(attempts).toBe(1);
+  });
+
+  it('the retry loop on a connection that closes while it waits: one failure callback, then the retry is not sent and the loop ends', async () => {
+    const { conn } = await connect({ answer: (cmd) => (cmd.line.startsWith('sendmsg') ? [ServerFrames.commandReply('+OK')] : undefined) });
+    conn.on('error', () => {});
+    const failures: Event[] = [];
+    let attempts = 0;
+    function menu(): void {
+      attempts++;
+      conn.execute('play_and_get_digits', '1 1 3 5000 #', 'u-1', (e: Event) => {
+        failures.push(e);
+        if (!e.getHeader('variable_digit')) menu();
+      });
+    }
+    menu();
+    await sw!.peers[0]!.command(3);
+    sw!.peers[0]!.hangUp();
+    await next(conn, 'esl::end');
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    expect([attempts, failures.length, failures[0]!.getType()]).toEqual([2, 1, 'SERVER_DISCONNECTED']);
+  });
+
+  it('no callback runs inside the method that took it: a refused command calls back on a later tick, once', async () => {
+    const { conn } = await connect();
+    const order: string[] = [];
+    conn.api('status', 'a\nexit', (e: Event) => order.push(`api ${e.error?.name}`));
+    conn.bgapi('status', 'a\r\nexit', (e: Event) => order.push(`bgapi ${e.error?.name}`));
+    conn.sendRecv('api status', { 'X-Evil': 'a\n\nexit' }, (e: Event) => order.push(`sendRecv ${e.error?.name}`));
+    conn.filter('Unique-ID', 'a\nb', (e: Event) => order.push(`filter ${e.error?.name}`));
+    order.push('returned');
+    await until(() => order.length === 5);
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['returned', 'api EslArgumentError', 'bgapi EslArgumentError', 'sendRecv EslArgumentError', 'filter EslArgumentError']);
+    expect(lines()).toEqual(['auth ClueCon', 'event json BACKGROUND_JOB CHANNEL_EXECUTE_COMPLETE']);
+  });
+
+  it('disconnect() settles the waiting callbacks after it returns (code after it runs first), then esl::end', async () => {
+    sw = await scriptedSwitch();
+    const conn = new Connection('127.0.0.1', sw.port, 'ClueCon');
+    conns.push(conn);
+    const log = record(conn);
+    await next(conn, 'esl::connect');
+    // Not ready yet: the api waits in rxesl, and closing fails it at once, inside rxesl's close().
+    conn.api('status', (e: Event) => log.push(`api callback ${e.getType()}`));
+    expect(() => conn.disconnect()).not.toThrow();
+    log.push('after disconnect()');
+    await conn.closed;
+    expect(log.slice(log.indexOf('after disconnect()'))).toEqual(['after disconnect()', 'api callback SERVER_DISCONNECTED', 'esl::end']);
+  });
+
+  it('a reset: error (ECONNRESET), the waiting callbacks are called, and no esl::end (as modesl)', async () => {
     const { conn, log } = await connect({ answer: (cmd) => (cmd.line.startsWith('api') ? [] : undefined) });
     const errors: Array<NodeJS.ErrnoException> = [];
     conn.on('error', (e: NodeJS.ErrnoException) => errors.push(e));
@@ -501,8 +594,10 @@ describe('esl.Connection (inbound)', () => {
     await sw!.peers[0]!.command(3);
     sw!.peers[0]!.reset();
     expect((await api)[0].getType()).toBe('SERVER_DISCONNECTED');
-    await until(() => log.includes('esl::end'));
+    await conn.closed;
     expect(errors.map((e) => e.code)).toEqual(['ECONNRESET']);
+    expect(log).not.toContain('esl::end');
+    expect(conn.connected()).toBe(false);
   });
 
   it('closed by a listener in the middle of a chunk: what was read is still emitted, esl::end last, once', async () => {
@@ -515,7 +610,7 @@ describe('esl.Connection (inbound)', () => {
     expect(log.slice(at)).toEqual(['esl::event::CUSTOM::core-0001', 'esl::event::command::reply', 'esl::end']);
   });
 
-  it('a refused connection: error (ECONNREFUSED), no esl::connect or esl::end; commands issued meanwhile call back', async () => {
+  it('a refused connection: error (ECONNREFUSED), no esl::connect or esl::end (as modesl); commands issued meanwhile call back', async () => {
     const server = net.createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as net.AddressInfo).port;
@@ -523,13 +618,19 @@ describe('esl.Connection (inbound)', () => {
     const conn = new Connection('127.0.0.1', port, 'ClueCon');
     conns.push(conn);
     const log = record(conn);
+    const res = callback<[Event]>((cb) => conn.api('status', cb));
     const [err] = await next<[NodeJS.ErrnoException]>(conn, 'error');
     expect(err.code).toBe('ECONNREFUSED');
-    const [res] = await callback<[Event]>((cb) => conn.api('status', cb));
-    expect(res.error).toBeInstanceOf(EslDisconnectedError);
-    await conn.rx.closed;
+    expect((await res)[0].error).toBeInstanceOf(EslDisconnectedError);
+    await conn.closed;
     expect(conn.rx.closeReason).toBeInstanceOf(EslConnectError);
     expect(log).toEqual(['error']);
+  });
+
+  it('a password that cannot go on the wire is refused before anything connects (EslArgumentError)', () => {
+    for (const password of ['ClueCon\n', 'Clue\r\nCon']) {
+      expect(() => new Connection('127.0.0.1', 1, password)).toThrow(EslArgumentError);
+    }
   });
 
   it('commands issued before the connection is ready wait for it, behind modesl’s subscription (modesl wrote them before auth)', async () => {
@@ -604,12 +705,14 @@ describe('esl.Connection (inbound)', () => {
     expect(errors).toEqual([]);
   });
 
-  it('a protocol error is emitted as error, and the connection ends', async () => {
+  it('bytes that cannot be read on: the connection ends with error (the EslProtocolError), not esl::end', async () => {
     const { conn, log } = await connect();
     const got = next<[unknown]>(conn, 'error');
     sw!.peers[0]!.send(Buffer.from('Content-Type: api/response\nContent-Length: nope\n\n'));
     expect((await got)[0]).toBeInstanceOf(EslProtocolError);
-    await until(() => log.includes('esl::end'));
+    await conn.closed;
+    expect(log).not.toContain('esl::end');
+    expect(conn.connected()).toBe(false);
   });
 
   it('a frame cut off by the close ends the connection (esl::end); without an error listener nothing is thrown', async () => {
@@ -652,3 +755,58 @@ describe('esl.Connection (inbound)', () => {
     expect(body).toBe('+OK status\n');
   });
 });
+
+describe('how a connection ends: the signals of modesl 1.2.1 for each kind of close', () => {
+  /** modesl itself (the devDependency). */
+  const modesl = createRequire(import.meta.url)('modesl') as { Connection: typeof Connection };
+  const SIGNALS = ['esl::ready', 'esl::event::auth::fail', 'error', 'esl::end'];
+
+  /** What a connection of `lib` emits of SIGNALS from its creation until its socket has closed (and a little after). */
+  async function ending(lib: { Connection: typeof Connection }, kind: string): Promise<string[]> {
+    const local = await scriptedSwitch({ password: 'right' });
+    let port = local.port;
+    if (kind === 'refused connect') {
+      await local.close();
+      const probe = net.createServer();
+      await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+      port = (probe.address() as net.AddressInfo).port;
+      await new Promise<void>((r) => probe.close(() => r()));
+    }
+    const log: string[] = [];
+    const conn = new lib.Connection('127.0.0.1', port, kind === 'wrong password' ? 'wrong' : 'right');
+    const socket = conn.socket!;
+    const closed = new Promise((r) => socket.once('close', r));
+    for (const name of SIGNALS) conn.on(name, (e?: NodeJS.ErrnoException) => log.push(name === 'error' ? `error ${e?.code ?? e?.name}` : name));
+    try {
+      if (kind !== 'refused connect' && kind !== 'wrong password') {
+        await until(() => log.includes('esl::ready'));
+        const peer = await local.peer(1);
+        if (kind === 'reset') peer.reset();
+        if (kind === 'FreeSWITCH closes') peer.hangUp();
+        if (kind === 'disconnect()') conn.disconnect();
+      }
+      await closed;
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+      return log;
+    } finally {
+      conn.removeAllListeners();
+      conn.on('error', () => {});
+      await local.close().catch(() => {});
+    }
+  }
+
+  const expected: Record<string, string[]> = {
+    'refused connect': ['error ECONNREFUSED'],
+    reset: ['esl::ready', 'error ECONNRESET'],
+    'FreeSWITCH closes': ['esl::ready', 'esl::end'],
+    'disconnect()': ['esl::ready', 'esl::end'],
+    'wrong password': ['esl::event::auth::fail', 'esl::end'],
+  };
+  for (const [kind, signals] of Object.entries(expected)) {
+    it(`${kind}: ${signals.join(', ')}`, async () => {
+      expect(await ending(modesl, kind)).toEqual(signals);
+      expect(await ending({ Connection }, kind)).toEqual(signals);
+    });
+  }
+});
+

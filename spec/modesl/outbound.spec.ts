@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServerFrames } from 'rxesl';
-import { Connection, type Event, Server } from 'rxesl/modesl';
+import esl, { Connection, type Event, Server } from 'rxesl/modesl';
 import { type Dialer, dial } from '../helpers/dialer';
 import { callback, next, record, until } from './helpers/record';
 
@@ -44,8 +44,10 @@ describe('esl.Connection (outbound)', () => {
     expect(conn.connected()).toBe(true);
     expect(conn.socketDescriptor()).toBe(conn.socket);
     await next(conn, 'esl::ready');
-    // esl::ready is emitted by the subscription's callback, before the listeners of its reply.
-    expect(log).toEqual([`esl::event::CHANNEL_DATA::${CHAN}`, 'esl::event::command::reply', 'esl::ready', 'esl::event::command::reply']);
+    await until(() => log.length === 4);
+    // esl::ready once the subscription is written, from the connect reply's callback (before
+    // the listeners of that reply): FreeSWITCH runs what is sent from then on after it.
+    expect(log).toEqual([`esl::event::CHANNEL_DATA::${CHAN}`, 'esl::ready', 'esl::event::command::reply', 'esl::event::command::reply']);
     expect(dialer.commands.map((c) => c.line)).toEqual(['connect', 'event json BACKGROUND_JOB CHANNEL_EXECUTE_COMPLETE']);
     const info = conn.getInfo()!;
     expect(info.getHeader('Unique-ID')).toBe(CHAN);
@@ -53,7 +55,7 @@ describe('esl.Connection (outbound)', () => {
     expect(info.getType()).toBe('CHANNEL_DATA');
   });
 
-  it('the ready callback runs once the subscription is answered; replies after it reach the right callbacks', async () => {
+  it('the ready callback runs once connect is answered; replies after it reach the right callbacks', async () => {
     const server = net.createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     cleanup.push(() => new Promise((r) => server.close(r)));
@@ -130,7 +132,7 @@ describe('esl.Server', () => {
     expect(s.connections).toEqual({});
   });
 
-  it('connection::open, then connection::ready (after connect and the subscription), then connection::close, with an id', async () => {
+  it('connection::open, then connection::ready (after connect), then connection::close, with an id', async () => {
     const s = await server();
     const log: string[] = [];
     const ids: string[] = [];
@@ -212,4 +214,59 @@ describe('esl.Server', () => {
     }).then(() => servers.at(-1)!);
     expect(alone.host).toBe('127.0.0.1');
   });
+
+  it('connection::ready is not emitted for a call whose connection closed before it was ready (myevents never answered); connection::close is', async () => {
+    const s = await server({ myevents: true });
+    const log: string[] = [];
+    for (const name of ['connection::open', 'connection::ready', 'connection::close']) s.on(name, () => log.push(name));
+    const dialer = await dial(s.port, CHAN, { answerOthers: false });
+    cleanup.push(() => dialer.close());
+    await dialer.command(3);
+    expect(dialer.commands[2]!.line).toBe('myevents');
+    dialer.close();
+    await until(() => log.includes('connection::close'));
+    expect(log).toEqual(['connection::open', 'connection::close']);
+  });
+
+  it('connection::close for every close, a reset too (modesl’s came with esl::end only, and a reset left the call in connections)', async () => {
+    const s = await server();
+    const closed = next(s, 'connection::close');
+    const ready = next<[Connection]>(s, 'connection::ready');
+    const dialer = await dial(s.port, CHAN);
+    cleanup.push(() => dialer.close());
+    const [conn] = await ready;
+    const log = record(conn);
+    dialer.socket.resetAndDestroy();
+    await closed;
+    expect(log).toEqual(['error']);
+    expect(s.getCountOfConnections()).toBe(0);
+  });
+
+  it('with no error listener, a reset or a malformed event on one call is logged through esl._logger, not thrown; the other calls carry on', async () => {
+    const printed: string[] = [];
+    const saved = esl._logger;
+    esl._logger = (m) => printed.push(m);
+    cleanup.push(() => {
+      esl._logger = saved;
+    });
+    // No 'error' listener anywhere, as in most modesl apps: modesl threw, and the process died.
+    const s = await callback<[]>((cb) => servers.push(new Server({ port: 0 }, cb))).then(() => servers.at(-1)!);
+    cleanup.push(() => new Promise<void>((r) => s.close(() => r())));
+    const ready: Connection[] = [];
+    s.on('connection::ready', (conn: Connection) => ready.push(conn));
+    const dialers = [await dial(s.port, 'call-a'), await dial(s.port, 'call-b'), await dial(s.port, 'call-c')];
+    for (const d of dialers) cleanup.push(() => d.close());
+    await until(() => ready.length === 3);
+    const byUuid = (u: string) => ready.find((c) => c.getInfo()!.getHeader('Unique-ID') === u)!;
+    dialers[0]!.socket.resetAndDestroy();
+    dialers[1]!.send(ServerFrames.event('json', '{ herp: derp }'));
+    await until(() => printed.length === 2);
+    expect(printed.some((m) => /unhandled 'error'.*ECONNRESET/s.test(m))).toBe(true);
+    expect(printed.some((m) => /unhandled 'error'.*EslProtocolError/s.test(m))).toBe(true);
+    const [res] = await callback<[Event]>((cb) => byUuid('call-c').api('status', cb));
+    expect(res.getBody()).toBe('+OK status\n');
+    const [other] = await callback<[Event]>((cb) => byUuid('call-b').api('version', cb));
+    expect(other.getBody()).toBe('+OK version\n');
+  });
 });
+
