@@ -150,6 +150,37 @@ describe('esl.Connection (inbound)', () => {
     expect(lines().slice(3)).toEqual(['api version']);
   });
 
+  it('cmdCallbackQueue and apiCallbackQueue list the callbacks of your commands still waiting for their reply, in order', async () => {
+    let answer = false;
+    const held: Buffer[][] = [];
+    const { conn } = await connect({
+      answer: (cmd) => {
+        if (answer || cmd.line.startsWith('auth') || cmd.line.startsWith('event')) return undefined;
+        held.push(cmd.line.startsWith('api') ? [ServerFrames.apiResponse(`+OK ${cmd.line.slice(4)}\n`)] : [ServerFrames.commandReply('+OK')]);
+        return [];
+      },
+    });
+    // The connection's own commands (auth, connect, its subscription) are not listed.
+    expect([conn.cmdCallbackQueue, conn.apiCallbackQueue]).toEqual([[], []]);
+    const one = (): void => {};
+    const two = (): void => {};
+    conn.sendRecv('noevents', one);
+    conn.api('status', two);
+    conn.sendRecv('nolog');
+    conn.bgapi('status');
+    conn.send('linger');
+    expect(conn.cmdCallbackQueue).toEqual([one, undefined, undefined]);
+    expect(conn.apiCallbackQueue).toEqual([two]);
+    conn.cmdCallbackQueue.pop();
+    expect(conn.cmdCallbackQueue).toHaveLength(3);
+    await sw!.peers[0]!.command(7);
+    answer = true;
+    // FreeSWITCH's replies, in order (the bgapi's BACKGROUND_JOB aside).
+    for (const frames of held) sw!.peers[0]!.send(...frames);
+    await callback((cb) => conn.api('version', cb));
+    expect([conn.cmdCallbackQueue, conn.apiCallbackQueue]).toEqual([[], []]);
+  });
+
   it('sendRecv calls back with (reply, headers, body) on the connection, before the listeners of command::reply', async () => {
     const { conn, log } = await connect();
     let self: unknown;
@@ -285,6 +316,35 @@ describe('esl.Connection (inbound)', () => {
     expect(evt.getHeader('Application')).toBe('playback');
     expect(evt.getHeader('Application-UUID')).toBe(appUuid);
     expect(conn.rx.routerStats.views).toBe(0);
+  });
+
+  it('execute writes the bytes modesl wrote, execute-app-arg included when the argument is empty', async () => {
+    const modesl = createRequire(import.meta.url)('modesl') as { Connection: typeof Connection };
+    /** The sendmsg blocks a connection of `lib` writes for a few executes, Event-UUIDs masked. */
+    async function written(lib: { Connection: typeof Connection }): Promise<string> {
+      const local = await scriptedSwitch();
+      try {
+        const conn = new lib.Connection('127.0.0.1', local.port, 'ClueCon');
+        conn.on('error', () => {});
+        await next(conn, 'esl::ready');
+        const peer = await local.peer(1);
+        await peer.command(2);
+        const bytes: Buffer[] = [];
+        peer.socket.on('data', (b: Buffer) => bytes.push(b));
+        conn.execute('hangup', '', 'u-1');
+        conn.setEventLock(true);
+        conn.executeAsync('playback', '/tmp/foo.wav', 'u-2');
+        conn.execute('park', 'u-3', () => {});
+        await peer.command(5);
+        conn.disconnect();
+        return Buffer.concat(bytes).toString().replace(/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/g, '<uuid>');
+      } finally {
+        await local.close();
+      }
+    }
+    const theirs = await written(modesl);
+    expect(theirs).toContain('sendmsg u-1\nexecute-app-name: hangup\nexecute-app-arg: \ncall-command: execute\nEvent-UUID: <uuid>\n\n');
+    expect(await written({ Connection })).toBe(theirs);
   });
 
   it('execute on two sessions: each callback gets its own completion', async () => {

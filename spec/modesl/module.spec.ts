@@ -2,6 +2,8 @@
  * The module object: what `require('modesl')` gave (Connection, Event, Server, Parser,
  * setLogLevel / eslSetLogLevel and the logging state), as named exports and as the default.
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as named from 'rxesl/modesl';
 import esl, { Event } from 'rxesl/modesl';
@@ -50,4 +52,22 @@ describe('rxesl/modesl', () => {
     esl._doLog(debug);
     expect(printed[2]).toBe(`${debug.serialize()}\n\nlevel 7\n`);
   });
+
+  it("in CommonJS, require('rxesl/modesl') is modesl's module object: _log, _level, _logger (read and set) and _doLog", () => {
+    const root = join(__dirname, '..', '..');
+    const script = [
+      "const esl = require('./lib/modesl/index.ts');",
+      'const out = [];',
+      'esl._logger = (m) => out.push(m);',
+      'esl.setLogLevel(6);',
+      "esl._doLog(new esl.Event({ 'Log-Level': '6', _body: 'six' }));",
+      'esl._level = 3;',
+      "esl._doLog(new esl.Event({ 'Log-Level': '6', _body: 'hidden' }));",
+      'console.log(JSON.stringify([esl._log, esl._level, esl.default._level, out, esl.default._logger === esl._logger, typeof esl._doLog]));',
+    ].join('\n');
+    // tsx compiles the source to CommonJS, as the cjs build is.
+    const out = execFileSync(process.execPath, ['-r', 'tsx/cjs', '-e', script], { cwd: root, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual([true, 3, 3, ['six'], true, 'function']);
+  });
 });
+
