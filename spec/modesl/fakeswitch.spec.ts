@@ -3,6 +3,7 @@
  * show, originate, message, logs, thousands of concurrent jobs, and faults.
  */
 import net from 'node:net';
+import { filter, firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import esl, { Connection, type Event, Server } from 'rxesl/modesl';
 import type { FakeSwitch, FakeSwitchOptions } from 'rxesl/testing';
@@ -196,6 +197,32 @@ describe('rxesl/modesl against FakeSwitch', () => {
 });
 
 const servers: Server[] = [];
+
+describe('docs/modesl.md', () => {
+  it('going reactive, step by step: the old callbacks and the new streams on one connection', async () => {
+    await start();
+    const answered: string[] = [];
+    const causes: string[] = [];
+    const status = await new Promise<string>((resolve) => {
+      // The snippet, with its console.log calls collected.
+      const conn = new esl.Connection('127.0.0.1', fs!.port, 'ClueCon', async () => {
+        conn.subscribe('CHANNEL_ANSWER CHANNEL_HANGUP_COMPLETE');
+        conn.on('esl::event::CHANNEL_ANSWER::*', (evt: Event) => answered.push(evt.getHeader('Unique-ID')!));
+        conn.events$.pipe(filter((e) => e.name === 'CHANNEL_HANGUP_COMPLETE')).subscribe((e) => causes.push(e.getHeader('Hangup-Cause')!));
+        const res = await firstValueFrom(conn.rx.api('status'));
+        resolve(res.text);
+      });
+      conn.on('error', () => {});
+      cleanup.push(() => conn.rx.destroy());
+    });
+    expect(status).toMatch(/^UP /);
+    const uuid = await fs!.originate('loopback/answer_park/default', '&park');
+    await until(() => answered.includes(uuid));
+    fs!.hangup(uuid, 'NORMAL_CLEARING');
+    await until(() => causes.length > 0);
+    expect(causes[0]).toBe('NORMAL_CLEARING');
+  });
+});
 
 describe('rxesl/modesl, the socket property', () => {
   it('is a net.Socket from the start (inbound), with the local address drachtio-modesl allows', async () => {
