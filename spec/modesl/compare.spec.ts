@@ -26,7 +26,7 @@ const WHY = {
   timed: 'recvEventTimed calls back once (modesl left its listener behind and called back again)',
   customOrder: 'events(): modesl’s events go before CUSTOM, not after it as subclasses',
   nodelay: 'TCP_NODELAY is on',
-  end: 'esl::end is emitted on any close, not only on a FIN from the peer',
+  end: 'a socket destroyed by the application ends with esl::end (modesl emitted nothing, and still said connected)',
   beforeReady: 'commands issued before esl::ready wait for it (modesl wrote them before auth)',
   uriError: 'a stray % in a header is kept (modesl threw URIError)',
   arrays: 'array headers read as ARRAY::a|:b whatever the format (modesl gave an array for JSON events only)',
