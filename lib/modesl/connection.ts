@@ -16,7 +16,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as net from 'node:net';
-import { EventEmitter2 } from './emitter.js';
 import type { Observable, Subscription } from 'rxjs';
 import { Connection as RxConnection, type ConnectionOptions, type ConnectionState } from '../connection/connection.js';
 import { type LogLine, replySucceeded } from '../connection/replies.js';
@@ -36,6 +35,7 @@ import { type Frame, isContentLength } from '../protocol/frame.js';
 import { type ClientCommand, CommandReader } from '../switch/command-reader.js';
 import { socketTransport } from '../transport/socket.js';
 import type { Transport } from '../transport/transport.js';
+import { EventEmitter2 } from './emitter.js';
 import { Event } from './event.js';
 import { doLog, logUnhandledError } from './logging.js';
 import { parseShow, type ShowResult } from './show.js';

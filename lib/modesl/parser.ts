@@ -3,9 +3,9 @@
  * `esl::event` (event, headers, body) for every frame. The bytes go through rxesl's
  * FrameParser (byte-exact Content-Length, any chunking, no string concatenation).
  */
-import { EventEmitter2 } from './emitter.js';
 import { FrameParser, type FrameParserOptions } from '../protocol/frame-parser.js';
 import type { Frame } from '../protocol/frame.js';
+import { EventEmitter2 } from './emitter.js';
 import { modeslFrame } from './wire.js';
 
 /** What a Parser reads: a net.Socket, or anything that emits 'data' with Buffers. */

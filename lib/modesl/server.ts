@@ -7,8 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
-import { EventEmitter2 } from './emitter.js';
 import { Connection } from './connection.js';
+import { EventEmitter2 } from './emitter.js';
 
 export interface ServerOptions {
   /** Default 8022 (modesl's). 0 picks a free port; `server.port` then tells which. */

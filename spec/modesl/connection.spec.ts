@@ -9,19 +9,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EslArgumentError, EslConnectError, EslDisconnectedError, EslHangupError, EslProtocolError, EslEvent, ServerFrames } from 'rxesl';
 import { Connection, Event, type FrameHeadersObject } from 'rxesl/modesl';
 import { callback, next, record, until } from './helpers/record';
-import { backgroundJob, eventFrame, scriptedSwitch, type ScriptedSwitch, type ScriptOptions } from './helpers/scripted-switch';
+import { backgroundJob, closeAll, eventFrame, scriptedSwitch, type ScriptedSwitch, type ScriptOptions } from './helpers/scripted-switch';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 let sw: ScriptedSwitch | undefined;
 const conns: Connection[] = [];
 afterEach(async () => {
-  for (const c of conns.splice(0)) {
-    c.removeAllListeners();
-    c.on('error', () => {});
-    c.rx.destroy();
-  }
-  await sw?.close();
+  await closeAll(conns, sw);
   sw = undefined;
 });
 

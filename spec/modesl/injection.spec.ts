@@ -12,17 +12,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EslArgumentError } from 'rxesl';
 import { Connection, Event } from 'rxesl/modesl';
 import { callback, next } from './helpers/record';
-import { type ScriptedSwitch, scriptedSwitch } from './helpers/scripted-switch';
+import { type ScriptedSwitch, closeAll, scriptedSwitch } from './helpers/scripted-switch';
 
 let sw: ScriptedSwitch | undefined;
 const conns: Connection[] = [];
 afterEach(async () => {
-  for (const c of conns.splice(0)) {
-    c.removeAllListeners();
-    c.on('error', () => {});
-    c.rx.destroy();
-  }
-  await sw?.close();
+  await closeAll(conns, sw);
   sw = undefined;
 });
 

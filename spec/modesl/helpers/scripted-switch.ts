@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { CommandReader, ServerFrames, type ClientCommand } from 'rxesl';
+import type { Connection } from 'rxesl/modesl';
 
 export interface Peer {
   socket: net.Socket;
@@ -146,4 +147,17 @@ export async function scriptedSwitch(options: ScriptOptions = {}): Promise<Scrip
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * A spec's teardown: the modesl connections it opened (their listeners removed and 'error'
+ * muted, so that the reset of closing is not reported), then the scripted switch.
+ */
+export async function closeAll(conns: Connection[], sw: ScriptedSwitch | undefined): Promise<void> {
+  for (const c of conns.splice(0)) {
+    c.removeAllListeners();
+    c.on('error', () => {});
+    c.rx.destroy();
+  }
+  await sw?.close();
 }
