@@ -3,6 +3,7 @@
  * command and a line starting with `/` is a console command (`/event`, `/filter`, `/log`...).
  * Parsing is pure; running needs an EslConnection and somewhere to print.
  */
+import { randomUUID } from 'node:crypto';
 import { type Observable, firstValueFrom } from 'rxjs';
 import type { EslConnection } from '../connection/esl-connection.js';
 import type { CommandReply } from '../connection/replies.js';
@@ -135,6 +136,11 @@ export interface CommandContext {
   apiTimeout: number;
   /** How events are shown; /view changes it. */
   view: { mode: ViewMode };
+  /**
+   * The Job-UUIDs of the /bgapi commands whose result is awaited. Their BACKGROUND_JOB is
+   * printed by the command, whole: the event feed leaves it out rather than show it again.
+   */
+  jobs: Set<string>;
 }
 
 /** What the prompt does after a command. */
@@ -173,10 +179,13 @@ export async function runCommand(cmd: ConsoleCommand, ctx: CommandContext): Prom
         print(res.ok ? text : p.red(text));
         return 'continue';
       }
-      case 'bgapi':
+      case 'bgapi': {
         // The reply (with the Job-UUID) comes at once; the result is printed whenever it arrives.
+        // The Job-UUID is ours, so that the feed knows the job's event before the reply comes.
+        const jobUuid = randomUUID();
+        ctx.jobs.add(jobUuid);
         return await new Promise<CommandOutcome>((resolve) => {
-          const sub = conn.bgapi(cmd.command, undefined, { failOnError: false }).subscribe({
+          const sub = conn.bgapi(cmd.command, undefined, { failOnError: false, jobUuid }).subscribe({
             next: (step) => {
               if (step.kind === 'reply') {
                 print(replyLine(step, p));
@@ -193,7 +202,10 @@ export async function runCommand(cmd: ConsoleCommand, ctx: CommandContext): Prom
             },
             complete: () => resolve('continue'),
           });
+          // Whatever ends it (the result, an error, a refusal), a later event of that job is the feed's again.
+          sub.add(() => ctx.jobs.delete(jobUuid));
         });
+      }
       case 'event': {
         if (cmd.names.length === 0) {
           const s = conn.subscription;

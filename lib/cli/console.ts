@@ -99,6 +99,8 @@ export class ConsoleSession {
   readonly #lines = new LineQueue();
   readonly #subs = new Subscription();
   readonly #view: { mode: ViewMode } = { mode: 'line' };
+  /** The /bgapi jobs waiting for their BACKGROUND_JOB (see CommandContext.jobs). */
+  readonly #jobs = new Set<string>();
   #rl: readline.Interface | undefined;
   #history: string[];
   #prompt = 'rxesl> ';
@@ -189,16 +191,18 @@ export class ConsoleSession {
   }
 
   #context(): CommandContext {
-    return { conn: this.#o.conn, print: (t) => this.print(t), palette: this.#p, apiTimeout: this.#o.apiTimeout, view: this.#view };
+    return { conn: this.#o.conn, print: (t) => this.print(t), palette: this.#p, apiTimeout: this.#o.apiTimeout, view: this.#view, jobs: this.#jobs };
   }
 
   /** Events, log lines, notices and the connection's state, printed as they come. */
   #watch(conn: EslConnection): void {
     const p = this.#p;
     this.#subs.add(
-      conn.events$.subscribe((e) =>
-        this.print(this.#view.mode === 'line' ? formatEventLine(e, p) : formatEventFull(e, conn.subscription.format, p).trimEnd()),
-      ),
+      conn.events$.subscribe((e) => {
+        // A /bgapi's own result: the command prints it (events$ sees it before the job's waiter does).
+        if (e.name === 'BACKGROUND_JOB' && this.#jobs.has(e.getHeader('Job-UUID') ?? '')) return;
+        this.print(this.#view.mode === 'line' ? formatEventLine(e, p) : formatEventFull(e, conn.subscription.format, p).trimEnd());
+      }),
     );
     this.#subs.add(conn.logs$.subscribe((l) => this.print(formatLogLine(l, p))));
     this.#subs.add(

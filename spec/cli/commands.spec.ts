@@ -73,7 +73,7 @@ describe('runCommand against FakeSwitch', () => {
     fake = await startFakeSwitch();
     conn = closeAfterTest(await Connection.connect({ port: fake.port }));
     const out: string[] = [];
-    const ctx: CommandContext = { conn, print: (t) => out.push(t), palette: palette(false), apiTimeout: 0, view: { mode: 'line' } };
+    const ctx: CommandContext = { conn, print: (t) => out.push(t), palette: palette(false), apiTimeout: 0, view: { mode: 'line' }, jobs: new Set() };
     const run = async (line: string): Promise<string> => {
       out.length = 0;
       const outcome = await runCommand(parseLine(line), ctx);
@@ -119,6 +119,18 @@ describe('runCommand against FakeSwitch', () => {
     expect(printed).toMatch(/^\+OK Job-UUID: [0-9a-f-]{36}$/);
     const jobUuid = printed.slice('+OK Job-UUID: '.length);
     await expect.poll(() => out.join('\n')).toContain(`Job ${jobUuid} version short:\n1.10.12`);
+  });
+
+  it('/bgapi names its job for the feed until the result is in, then forgets it', async () => {
+    const { ctx, out } = await setup();
+    const running = runCommand(parseLine('/bgapi version short'), ctx);
+    // The Job-UUID is known before anything is written: it is the one sent.
+    const [jobUuid] = [...ctx.jobs];
+    expect(jobUuid).toMatch(/^[0-9a-f-]{36}$/);
+    await running;
+    expect(fake!.received.find((c) => c.line === 'bgapi version short')?.headers).toEqual([['Job-UUID', jobUuid]]);
+    await expect.poll(() => out.join('\n')).toContain(`Job ${jobUuid} version short:`);
+    expect(ctx.jobs.size).toBe(0);
   });
 
   it('/view switches between one line and the whole event', async () => {

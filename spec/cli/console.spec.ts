@@ -156,6 +156,30 @@ describe('the prompt', () => {
     await p.waitFor(new RegExp(`CHANNEL_ANSWER +${uuid}`));
   });
 
+  it('/bgapi prints the job once: its result, not also the BACKGROUND_JOB in the feed', async () => {
+    await start();
+    // Once without BACKGROUND_JOB subscribed (rxesl subscribes it for the job), once with it
+    // subscribed, as the demo's feed is: either way one Job line and no event line for that job.
+    const p = await prompt();
+    for (const round of [1, 2]) {
+      if (round === 2) {
+        p.line('/event plain BACKGROUND_JOB');
+        await p.waitFor('+OK event listener enabled plain');
+      }
+      p.line('/bgapi version short');
+      await expect.poll(() => p.count('+OK Job-UUID: ')).toBe(round);
+      const jobUuid = [...p.stdout.matchAll(/\+OK Job-UUID: ([0-9a-f-]{36})\n/g)].at(-1)![1]!;
+      await p.waitFor(`Job ${jobUuid} version short:\n1.10.12\n`);
+      // The feed prints an event before the job's waiter sees it: a second copy would be out by now.
+      p.line('switchname');
+      await expect.poll(() => p.count('switchname\nfakeswitch\n')).toBe(round);
+      expect(p.count(jobUuid)).toBe(2);
+      expect(p.stdout).not.toMatch(new RegExp(`BACKGROUND_JOB +${jobUuid}`));
+    }
+    p.line('/exit');
+    expect((await p.exited).code).toBe(0);
+  });
+
   it('ends with 0 at the end of its input, after running what was typed', async () => {
     await start();
     const p = new CliProcess(['--port', String(fake!.port)]);
