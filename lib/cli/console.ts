@@ -377,13 +377,15 @@ export class ConsoleSession {
       this.#held.push(p.red(`/top: ${describeError(err, this.#o.target)}`));
     } finally {
       release();
+      // The prompt reads the keys again before the view's connection is closed (up to a second
+      // for FreeSWITCH's goodbye): a key typed meanwhile has no one else to go to and is lost.
+      if (this.#terminal && !this.#stopped) this.#openReadline();
       await conn.close();
       this.#holding = false;
       if (this.#heldDropped > 0) this.print(p.dim(`(${this.#heldDropped} earlier lines not shown during /top)`));
       for (const line of this.#held) this.print(line);
       this.#held = [];
       this.#heldDropped = 0;
-      if (this.#terminal && !this.#stopped) this.#openReadline();
     }
   }
 }
