@@ -7,6 +7,7 @@ import type { LogLine } from '../connection/replies.js';
 import type { EventFormat } from '../protocol/content-type.js';
 import type { EslEvent } from '../protocol/event.js';
 import type { Palette } from './palette.js';
+import { safeLine } from './terminal-text.js';
 
 /** HH:MM:SS.mmm, local time. */
 export function clockTime(at: Date): string {
@@ -133,10 +134,11 @@ export function eventUuid(e: EslEvent): string | undefined {
 
 /** `12:00:01.234 CHANNEL_ANSWER           <uuid> sofia/internal/1000@127.0.0.1` */
 export function formatEventLine(e: EslEvent, p: Palette, now: () => number = Date.now): string {
-  const name = displayName(e);
+  // Header values are the caller's to choose: on one line, and never a terminal command.
+  const name = safeLine(displayName(e));
   const time = p.dim(clockTime(eventTime(e, now)));
-  const uuid = eventUuid(e) ?? '';
-  const detail = eventDetail(e);
+  const uuid = safeLine(eventUuid(e) ?? '');
+  const detail = safeLine(eventDetail(e));
   return `${time} ${nameColour(name, p)(name.padEnd(24))} ${uuid.padEnd(36)}${detail ? ` ${detail}` : ''}`.trimEnd();
 }
 

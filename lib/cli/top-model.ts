@@ -8,6 +8,7 @@ import { blankSnapshot, foldChannelEvent } from '../operators/channel-state.js';
 import type { EslEvent } from '../protocol/event.js';
 import { displayName, microsToMs } from './format.js';
 import type { Palette } from './palette.js';
+import { clipColumns, columns, fitColumns, safeLine } from './terminal-text.js';
 
 /** A row of `show channels as json` (the columns used here). */
 export interface ShowChannelRow {
@@ -207,12 +208,6 @@ export function formatDuration(ms: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
-function fit(s: string, width: number): string {
-  if (width <= 0) return '';
-  if (s.length <= width) return s.padEnd(width);
-  return width === 1 ? '…' : `${s.slice(0, width - 1)}…`;
-}
-
 export interface RenderOptions {
   /** Terminal columns. */
   width: number;
@@ -225,39 +220,60 @@ export interface RenderOptions {
   clock: string;
 }
 
-/** The lines of one screen. */
+/** The title's parts, and the order they give way in when the line is too narrow: the hint, the clock, the title. */
+function titleLine(view: TopView, o: RenderOptions, width: number): string {
+  const live = view.channels.filter((c) => !c.ended).length;
+  const ended = view.channels.length - live;
+  // The count says what the rows are: the live channels, and those that hung up a moment ago (shown in red).
+  const count = `${live} ${live === 1 ? 'channel' : 'channels'}${ended > 0 ? `, ${ended} hung up` : ''}`;
+  const rate = `${view.eventsPerSecond.toFixed(view.eventsPerSecond < 10 ? 1 : 0)} events/s`;
+  const parts: Array<string | undefined> = [safeLine(o.title), o.clock, count, rate, '(q to quit)'];
+  const text = (): string => parts.filter((x) => x !== undefined).join('  ');
+  for (const dropped of [4, 1, 0]) {
+    if (columns(text()) <= width) break;
+    parts[dropped] = undefined;
+  }
+  return clipColumns(text(), width);
+}
+
+/** The lines of one screen: never more than `height`, none wider than `width` columns (at least 40). */
 export function renderTop(view: TopView, o: RenderOptions): string[] {
   const p = o.palette;
   const width = Math.max(40, o.width);
   const lines: string[] = [];
-  const rate = view.eventsPerSecond.toFixed(view.eventsPerSecond < 10 ? 1 : 0);
-  const title = `${o.title}  ${o.clock}  ${view.channels.filter((c) => !c.ended).length} channels  ${rate} events/s  (q to quit)`;
-  lines.push(p.bold(fit(title, width).trimEnd()));
+  lines.push(p.bold(titleLine(view, o, width)));
   lines.push('');
 
-  // Columns: uuid (full when there is room), state, app, caller, duration; the name takes the rest.
+  // Columns: uuid (whole when there is room), state, application, duration; the name and the caller share the rest.
   const uuidW = width >= 120 ? 36 : 8;
   const stateW = 10;
-  const appW = 14;
+  const appW = width >= 100 ? 14 : 12;
   const durW = 8;
-  const callerW = Math.min(28, Math.max(12, Math.floor(width / 6)));
-  const nameW = Math.max(10, width - uuidW - stateW - appW - callerW - durW - 5);
+  const rest = width - uuidW - stateW - appW - durW - 5;
+  const callerW = Math.min(28, Math.max(12, Math.floor(rest * 0.45)));
+  const nameW = Math.max(10, rest - callerW);
   const row = (uuid: string, name: string, state: string, app: string, caller: string, dur: string): string =>
-    [fit(uuid, uuidW), fit(name, nameW), fit(state, stateW), fit(app, appW), fit(caller, callerW), dur.padStart(durW)].join(' ').slice(0, width).trimEnd();
+    clipColumns(
+      [fitColumns(uuid, uuidW), fitColumns(name, nameW), fitColumns(state, stateW), fitColumns(app, appW), fitColumns(caller, callerW), dur.padStart(durW)].join(' '),
+      width,
+    ).trimEnd();
 
   const rateRows = view.rates.filter((r) => r.total > 0);
-  // Room: the events table gets up to 10 rows (or what remains), the channels the rest.
-  const fixed = 2 + 1 + 1 + 1; // title + blank, channel header, blank, events header
-  const available = Number.isFinite(o.height) ? Math.max(4, o.height - fixed) : Infinity;
-  const rateRoom = Math.min(rateRows.length, 10, Math.max(1, Math.floor(available / 3)));
-  const channelRoom = Number.isFinite(available) ? Math.max(1, available - rateRoom) : Infinity;
+  // Room: the lines besides the two tables (title, blank, channel header, blank, events header),
+  // then the events table up to 10 rows (at least one line: its rows or "no events yet"), the
+  // channels the rest (at least one line: rows, "no channels" or the count of those not shown).
+  const fixed = 5;
+  const bounded = Number.isFinite(o.height);
+  const available = bounded ? Math.max(2, o.height - fixed) : Infinity;
+  const rateRoom = bounded ? Math.max(1, Math.min(rateRows.length, 10, Math.floor(available / 3))) : Infinity;
+  const channelRoom = bounded ? Math.max(1, available - rateRoom) : Infinity;
 
   // A header is a full-width bar when there are colours, plain text when not.
-  const bar = (s: string): string => (p.enabled ? p.inverse(s.padEnd(width).slice(0, width)) : s.slice(0, width).trimEnd());
+  const bar = (s: string): string => (p.enabled ? p.inverse(fitColumns(s, width)) : clipColumns(s, width).trimEnd());
   lines.push(bar(row('UUID', 'NAME', 'STATE', 'APPLICATION', 'CALLER', 'DURATION')));
   const shown = view.channels.length > channelRoom ? view.channels.slice(0, channelRoom - 1) : view.channels;
   for (const c of shown) {
-    const text = row(c.uuid.slice(0, uuidW), c.name, c.state, c.application, c.caller, formatDuration(c.durationMs));
+    const text = row(safeLine(c.uuid).slice(0, uuidW), safeLine(c.name), safeLine(c.state), safeLine(c.application), safeLine(c.caller), formatDuration(c.durationMs));
     lines.push(c.ended ? p.red(text) : c.state === 'ACTIVE' ? p.green(text) : text);
   }
   if (shown.length < view.channels.length) lines.push(p.dim(`… and ${view.channels.length - shown.length} more`));
@@ -265,9 +281,8 @@ export function renderTop(view: TopView, o: RenderOptions): string[] {
   lines.push('');
 
   lines.push(bar(`${'EVENTS/S'.padStart(9)} ${'TOTAL'.padStart(9)}  TYPE`));
-  const rates = Number.isFinite(o.height) ? rateRows.slice(0, rateRoom) : rateRows;
-  for (const r of rates) {
-    lines.push(`${r.perSecond.toFixed(1).padStart(9)} ${String(r.total).padStart(9)}  ${r.type}`.slice(0, width));
+  for (const r of rateRows.slice(0, rateRoom)) {
+    lines.push(clipColumns(`${r.perSecond.toFixed(1).padStart(9)} ${String(r.total).padStart(9)}  ${safeLine(r.type)}`, width));
   }
   if (rateRows.length === 0) lines.push(p.dim('no events yet'));
   return lines;

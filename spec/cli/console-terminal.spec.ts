@@ -21,11 +21,12 @@ class FakeTerminal {
       return this;
     },
   });
-  readonly output = Object.assign(new PassThrough(), { isTTY: true, columns: 140, rows: 30 });
+  readonly output: PassThrough & { isTTY: true; columns: number; rows: number };
   readonly errors = Object.assign(new PassThrough(), { isTTY: false });
   screen = '';
 
-  constructor() {
+  constructor(size: { columns: number; rows: number } = { columns: 140, rows: 30 }) {
+    this.output = Object.assign(new PassThrough(), { isTTY: true as const, ...size });
     this.output.setEncoding('utf8').on('data', (d: string) => (this.screen += d));
     this.errors.resume();
   }
@@ -159,6 +160,43 @@ describe('the console on a terminal', () => {
     await term.waitFor((s) => s.lastIndexOf('1.10.12') > s.lastIndexOf('\x1b[?1049l'), 'a command run after /top');
     term.type('\x03');
     expect(await done).toBe(0);
+  });
+
+  it('/top fits an 80-column terminal, its count agreeing with its rows', async () => {
+    fake = await startFakeSwitch();
+    const calls = ['山田太郎 (営業部 第二課)', 'A caller whose name goes on and on', 'Short'].map((callerIdName, i) =>
+      fake!.call({ destination: 'park', callerIdNumber: `+4930123456789${i}`, callerIdName, channelName: `sofia/external-gateway-long-profile/+4930123456789${i}@carrier.example.com` }),
+    );
+    const term = new FakeTerminal({ columns: 80, rows: 24 });
+    const done = console_(term);
+    await term.waitForText('rxesl@fakeswitch> ');
+    term.type('/top\r');
+    await term.waitForText('3 channels');
+    fake.hangup(calls[1]!.uuid);
+    // A channel that hung up stays on the screen (in red) for two seconds: the title counts it apart.
+    const frames = (): string[] => {
+      const start = term.screen.indexOf('\x1b[?1049h');
+      const end = term.screen.indexOf('\x1b[?25h\x1b[?1049l', start);
+      return term.screen.slice(start, end < 0 ? undefined : end).split('\x1b[H').filter((f) => f.endsWith('\x1b[J'));
+    };
+    await term.waitFor(() => frames().some((f) => f.includes('2 channels, 1 hung up')), 'a frame with the hung-up channel');
+    term.type('q');
+    await term.waitFor((s) => s.includes('\x1b[?1049l'), 'the normal screen back');
+    term.type('\x03');
+    expect(await done).toBe(0);
+
+    for (const frame of frames()) {
+      const lines = frame.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split('\n');
+      expect(lines.length).toBeLessThanOrEqual(24);
+      // A CJK character takes two columns.
+      for (const l of lines) expect([...l].reduce((n, ch) => n + (/[\u3000-\u9fff]/.test(ch) ? 2 : 1), 0), l).toBeLessThanOrEqual(80);
+      const count = /(\d+) channels?(?:, (\d+) hung up)?/.exec(lines[0]!)!;
+      const rows = lines.slice(3, lines.indexOf('', 3));
+      expect(rows.length).toBe(Number(count[1]) + Number(count[2] ?? 0));
+      expect(rows.filter((r) => / HANGUP /.test(r)).length).toBe(Number(count[2] ?? 0));
+    }
+    const hungUp = frames().find((f) => f.includes('1 hung up'))!.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split('\n');
+    expect(hungUp.find((l) => l.startsWith(calls[1]!.uuid.slice(0, 8)))).toMatch(/ HANGUP +A caller whose … +\d:\d\d$/);
   });
 
   it('colours on a terminal; none with --no-color', async () => {

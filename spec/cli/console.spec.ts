@@ -203,7 +203,7 @@ describe('the prompt', () => {
     const call = fake!.call({ destination: 'park', callerIdNumber: '4242' });
     const p = await prompt();
     p.line('/top');
-    await p.waitFor(new RegExp(`rxesl top  127\\.0\\.0\\.1:${fake!.port}  \\d\\d:\\d\\d:\\d\\d  1 channels`));
+    await p.waitFor(new RegExp(`rxesl top  127\\.0\\.0\\.1:${fake!.port}  \\d\\d:\\d\\d:\\d\\d  1 channel  `));
     await p.waitFor(new RegExp(`${call.uuid} sofia/internal/4242@127\\.0\\.0\\.1 .* 4242 -> park`));
     // A second frame a second later: it refreshes.
     await p.waitFor(/(rxesl top .*[\s\S]*){2}/);

@@ -33,6 +33,11 @@ describe('the one-line event display', () => {
     expect(formatEventLine(channel('CHANNEL_ANSWER'), plain)).toBe(`${at} CHANNEL_ANSWER           ${UUID} sofia/internal/1000@192.0.2.1`);
   });
 
+  it("keeps a caller's control characters off the terminal, and the event on one line", () => {
+    const evil = channel('CHANNEL_CREATE', { 'Caller-Caller-ID-Number': '\x1b]0;owned\x07\x1b[2J', 'Caller-Destination-Number': '5000\r\n9999', 'Call-Direction': 'in\tbound' });
+    expect(formatEventLine(evil, plain)).toBe(`${at} CHANNEL_CREATE           ${UUID} sofia/internal/1000@192.0.2.1  ?]0;owned??[2J -> 5000? 9999  in bound`);
+  });
+
   it('adds what matters for each event', () => {
     const detail = (name: string, extra: Record<string, string> = {}, body?: string): string => eventDetail(channel(name, extra, body));
     const ch = 'sofia/internal/1000@192.0.2.1';

@@ -158,6 +158,94 @@ describe('renderTop', () => {
     expect(lines[11]).toBe('… and 22 more');
   });
 
+  it('counts in its title the rows it shows: the live channels, and those that just hung up', () => {
+    const m = new TopModel(T0);
+    for (const uuid of ['a', 'b', 'c']) m.onEvent(channelEvent('CHANNEL_ANSWER', uuid, T0, { 'Channel-Call-State': 'ACTIVE' }), T0);
+    m.onEvent(channelEvent('CHANNEL_HANGUP_COMPLETE', 'b', T0 + 500, { 'Hangup-Cause': 'NORMAL_CLEARING' }), T0 + 500);
+    const lines = renderTop(m.view(T0 + 1000), { ...opts, width: 140, height: Infinity });
+    expect(lines[0]).toBe('rxesl top  127.0.0.1:8021  12:01:02  2 channels, 1 hung up  0.0 events/s  (q to quit)');
+    const rows = lines.slice(3, lines.indexOf('', 3));
+    // The one that hung up has the shortest duration: last.
+    expect(rows.map((l) => l.split(' ')[0])).toEqual(['a', 'c', 'b']);
+    expect(rows.filter((l) => / HANGUP /.test(l))).toHaveLength(1);
+    // One live channel is "1 channel".
+    m.onEvent(channelEvent('CHANNEL_HANGUP_COMPLETE', 'c', T0 + 600, { 'Hangup-Cause': 'NORMAL_CLEARING' }), T0 + 600);
+    expect(renderTop(m.view(T0 + 1000), { ...opts, width: 140, height: Infinity })[0]).toContain('  1 channel, 2 hung up  ');
+  });
+
+  /** A busy switch with everything long: names, callers (some of them wide CJK), applications, event subclasses, the host. */
+  const crowded = () => {
+    const m = new TopModel(T0);
+    for (let i = 0; i < 40; i++) {
+      const uuid = `${String(i).padStart(8, '0')}-3f1c-4d8e-9a0e-5d6a3f2c1b00`;
+      m.onEvent(
+        channelEvent('CHANNEL_CREATE', uuid, T0 - i * 61_000, {
+          'Channel-Name': `sofia/external-gateway-long-profile-name/+4930123456${i}@carrier.example.com:5060`,
+          'Caller-Caller-ID-Name': i % 2 === 0 ? '山田太郎 (営業部 第二課)' : 'A very long caller ID name indeed',
+          'Caller-Caller-ID-Number': `+493012345678${i}`,
+          'Caller-Destination-Number': '+4980012345678',
+          'Channel-Call-State': i % 3 === 0 ? 'RING_WAIT' : 'ACTIVE',
+          'Caller-Channel-Created-Time': us(T0 - i * 61_000),
+        }),
+        T0,
+      );
+      m.onEvent(channelEvent('CHANNEL_EXECUTE', uuid, T0, { Application: 'play_and_get_digits' }), T0);
+      if (i % 5 === 0) m.onEvent(channelEvent('CHANNEL_HANGUP_COMPLETE', uuid, T0, { 'Hangup-Cause': 'NORMAL_CLEARING' }), T0);
+    }
+    for (let i = 0; i < 12; i++) m.onEvent(new EslEvent({ 'Event-Name': 'CUSTOM', 'Event-Subclass': `callcenter::info::with-a-very-long-subclass-${i}` }), T0);
+    m.sample(T0 + 1000);
+    return m.view(T0 + 1000);
+  };
+  const visible = (l: string): string => l.replace(/\x1b\[[0-9;]*m/g, '');
+  /** Columns a line takes: a CJK character two. */
+  const width = (l: string): number => [...visible(l)].reduce((n, ch) => n + (/[\u3000-\u9fff]/.test(ch) ? 2 : 1), 0);
+
+  it('fits an 80-column terminal: no line wider, coloured or not, and no more lines than rows', () => {
+    for (const colour of [false, true]) {
+      for (const height of [24, 50, Infinity]) {
+        const lines = renderTop(crowded(), { ...opts, palette: palette(colour), title: 'rxesl top  freeswitch-primary.dc1.example.com:8021', width: 80, height });
+        for (const l of lines) expect(width(l), visible(l)).toBeLessThanOrEqual(80);
+        if (height !== Infinity) expect(lines.length).toBeLessThanOrEqual(height);
+      }
+    }
+    const lines = renderTop(crowded(), { ...opts, width: 80, height: 24 });
+    // The title gives up the hint and the clock before the counts.
+    // The title gives up its hint before the counts.
+    expect(lines[0]).toBe('rxesl top  127.0.0.1:8021  12:01:02  32 channels, 8 hung up  100 events/s');
+    expect(lines[2]).toBe('UUID     NAME                  STATE      APPLICATION  CALLER           DURATION');
+    expect(lines[3]).toBe('00000039 sofia/internal/00000… RING_WAIT  play_and_ge… A very long cal…    39:40');
+    // Four CJK characters take eight columns: the cell is cut at 15 and padded to its 16.
+    expect(lines[4]).toBe('00000038 sofia/internal/00000… ACTIVE     play_and_ge… 山田太郎 (営業…     38:39');
+    expect(lines[15]).toBe('… and 28 more');
+    const narrow = renderTop(crowded(), { ...opts, title: 'rxesl top  freeswitch-primary.dc1.example.com:8021', width: 80, height: 24 });
+    // Then the clock, then the title: the counts stay.
+    expect(narrow[0]).toBe('32 channels, 8 hung up  100 events/s');
+    expect(renderTop(crowded(), { ...opts, width: 70, height: 24 })[0]).toBe('rxesl top  127.0.0.1:8021  32 channels, 8 hung up  100 events/s');
+    expect(lines).toHaveLength(24);
+  });
+
+  it('keeps within its rows when there are no events yet', () => {
+    const m = new TopModel(T0);
+    m.reconcile(
+      Array.from({ length: 30 }, (_, i) => ({ uuid: `chan-${i}`, name: `sofia/internal/${i}@192.0.2.1`, callstate: 'ACTIVE' })),
+      T0,
+    );
+    const lines = renderTop(m.view(T0), { ...opts, width: 80, height: 20 });
+    expect(lines).toHaveLength(20);
+    expect(lines.slice(-3)).toEqual(['', ' EVENTS/S     TOTAL  TYPE', 'no events yet']);
+  });
+
+  it('shows what the wire sent as text, never as terminal commands', () => {
+    const m = new TopModel(T0);
+    m.onEvent(channelEvent('CHANNEL_CREATE', 'evil', T0, { 'Caller-Caller-ID-Name': 'x\x1b[2J\x1b]0;owned\x07y', 'Caller-Caller-ID-Number': '1\n2' }), T0);
+    m.onEvent(new EslEvent({ 'Event-Name': 'CUSTOM', 'Event-Subclass': 'a\x1b[31mb' }), T0);
+    m.sample(T0 + 1000);
+    const lines = renderTop(m.view(T0 + 1000), { ...opts, width: 140, height: Infinity });
+    expect(lines.join('\n')).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(lines.find((l) => l.startsWith('evil'))).toContain(' x?[2J?]0;owned?y <1 2> -> ');
+    expect(lines.at(-1)).toMatch(/CUSTOM a\?\[31mb$/);
+  });
+
   it('says when there is nothing yet', () => {
     const lines = renderTop(new TopModel(T0).view(T0), { ...opts, width: 100, height: 30 });
     expect(lines).toContain('no channels');
