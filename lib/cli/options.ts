@@ -16,6 +16,8 @@ export interface CliOptions {
   user: string | undefined;
   /** Milliseconds an api command may take; 0 for no limit. */
   timeout: number;
+  /** Wait for the switch: retry the first connection (fs_cli's -r). */
+  retry: boolean;
   /** The commands of `-x`, run in order. */
   execute: string[];
   /** Events to subscribe to at start: `[plain|json|xml] NAME...`. */
@@ -57,6 +59,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'user', long: 'user', short: 'u', env: 'ESL_USER', value: '<user@domain>', help: 'authenticate as a directory user (userauth)' },
   { name: 'execute', long: 'execute', short: 'x', value: '<command>', help: 'run an api command, print its output and exit (0, or 1 on -ERR); repeatable' },
   { name: 'timeout', long: 'timeout', short: 't', env: 'ESL_TIMEOUT', value: '<ms>', help: 'time limit of an api command (default none)' },
+  { name: 'retry', long: 'retry', short: 'r', env: 'RXESL_RETRY', help: 'wait for the switch: retry the connection every second, 120 times at most (as fs_cli -r)' },
   { name: 'events', long: 'events', short: 'e', env: 'RXESL_EVENTS', value: '<"[format] names">', help: 'subscribe at start, e.g. "plain ALL" or "CHANNEL_ANSWER DTMF"' },
   { name: 'log', long: 'log', short: 'l', env: 'RXESL_LOG', value: '<level>', help: 'log level at start: console ... debug, or 0-7' },
   { name: 'demo', long: 'demo', env: 'RXESL_DEMO', help: 'start the built-in FakeSwitch with simulated calls and connect to it' },
@@ -190,6 +193,7 @@ export function parseCommandLine(argv: readonly string[], env: Env = {}): Parsed
       password: str('password') ?? DEFAULTS.password,
       user,
       timeout,
+      retry: flag('retry'),
       execute,
       events: str('events') || undefined,
       log,
@@ -208,6 +212,7 @@ function defaults(): CliOptions {
     password: DEFAULTS.password,
     user: undefined,
     timeout: 0,
+    retry: false,
     execute: [],
     events: undefined,
     log: undefined,

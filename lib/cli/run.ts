@@ -14,6 +14,7 @@ import { type ErrorContext, describeError } from './describe-error.js';
 import { historyPath } from './history.js';
 import { type CliOptions, parseCommandLine, usage } from './options.js';
 import { palette, wantsColour } from './palette.js';
+import { FS_CLI_RETRY, connectRetrying } from './retry.js';
 import { onQuitKeys, runTop } from './top.js';
 
 export interface CliIo {
@@ -63,12 +64,14 @@ export async function runCli(io: CliIo): Promise<number> {
       user: demo ? undefined : options.user,
       apiTimeout: options.timeout,
     };
+    const first = (extra: Partial<ConnectionOptions> = {}): Promise<Connection> =>
+      firstConnection(io, options, target, () => Connection.connect({ ...connection, ...extra }));
     if (action === 'execute') {
       demo?.startTraffic();
-      return await execute(io, options, connection);
+      return await execute(io, options, await first());
     }
-    if (action === 'top') return await top(io, options, connection, target, demo);
-    return await interactive(io, options, connection, target, demo);
+    if (action === 'top') return await top(io, options, await first(), target, demo);
+    return await interactive(io, options, connection, await first({ reconnect: RECONNECT, whileReconnecting: 'fail' }), target, demo);
   } catch (e) {
     io.stderr.write(`${err.red(`rxesl: ${describeError(e, target)}`)}\n`);
     return 1;
@@ -77,9 +80,30 @@ export async function runCli(io: CliIo): Promise<number> {
   }
 }
 
+/**
+ * The first connection: one attempt, or with -r one a second until the switch is up (fs_cli's
+ * -r: 120 retries), each failure said on stderr. A signal stops the wait.
+ */
+async function firstConnection(io: CliIo, options: CliOptions, target: ErrorContext, open: () => Promise<Connection>): Promise<Connection> {
+  if (!options.retry) return open();
+  const err = palette(wantsColour(io.stderr, options.color));
+  const plan = FS_CLI_RETRY;
+  let giveUp = (): void => {};
+  const cancelled = new Promise<void>((resolve) => (giveUp = resolve));
+  const offSignal = io.onSignal?.(giveUp);
+  try {
+    return await connectRetrying(open, {
+      plan,
+      cancelled,
+      onRetry: (e, retry) => io.stderr.write(`${err.yellow(`rxesl: ${describeError(e, target)}; retry ${retry} of ${plan.retries} in ${plan.delayMs / 1000} s`)}\n`),
+    });
+  } finally {
+    offSignal?.();
+  }
+}
+
 /** `-x`: each command's output on stdout; 1 when one failed (-ERR, -USAGE) or could not run. */
-async function execute(io: CliIo, options: CliOptions, connection: ConnectionOptions): Promise<number> {
-  const conn = await Connection.connect(connection);
+async function execute(io: CliIo, options: CliOptions, conn: Connection): Promise<number> {
   let code = 0;
   try {
     for (const command of options.execute) {
@@ -94,8 +118,7 @@ async function execute(io: CliIo, options: CliOptions, connection: ConnectionOpt
 }
 
 /** `rxesl top`: the live view until q, Ctrl-C or a signal. */
-async function top(io: CliIo, options: CliOptions, connection: ConnectionOptions, target: ErrorContext, demo: DemoSwitch | undefined): Promise<number> {
-  const conn = await Connection.connect(connection);
+async function top(io: CliIo, options: CliOptions, conn: Connection, target: ErrorContext, demo: DemoSwitch | undefined): Promise<number> {
   demo?.startTraffic();
   const tty = io.stdin.isTTY === true && io.stdout.isTTY === true;
   let stop = (): void => {};
@@ -146,11 +169,11 @@ async function interactive(
   io: CliIo,
   options: CliOptions,
   connection: ConnectionOptions,
+  conn: Connection,
   target: ErrorContext,
   demo: DemoSwitch | undefined,
 ): Promise<number> {
   const p = palette(wantsColour(io.stdout, options.color));
-  const conn = await Connection.connect({ ...connection, reconnect: RECONNECT, whileReconnecting: 'fail' });
   const where = `${target.host}:${target.port}`;
   const banner: string[] = [];
   if (demo) {

@@ -19,6 +19,15 @@ async function start(options: FakeSwitchOptions = {}): Promise<FakeSwitch> {
   return fake;
 }
 
+/** A port nothing listens on (one the system just gave and took back). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
 /** A console at the prompt of `fake`. */
 async function prompt(extra: string[] = []): Promise<CliProcess> {
   const p = new CliProcess(['--port', String(fake!.port), ...extra]);
@@ -71,13 +80,37 @@ describe('rxesl -x', () => {
   });
 
   it('says nothing listens, in one line, and exits 1', async () => {
-    const server = createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as { port: number }).port;
-    await new Promise<void>((r) => server.close(() => r()));
+    const port = await freePort();
     const r = await runToEnd(['-x', 'status', '--port', String(port)]);
     expect(r.stderr).toBe(`rxesl: cannot connect to 127.0.0.1:${port}: connection refused (is FreeSWITCH running, with mod_event_socket on that port?)\n`);
     expect(r.code).toBe(1);
+  });
+});
+
+describe('rxesl -r', () => {
+  it('waits for the switch to come up, a retry a second, each said on stderr, then runs', async () => {
+    const port = await freePort();
+    const p = new CliProcess(['-r', '-x', 'switchname', '--port', String(port)]);
+    await p.waitFor(`rxesl: cannot connect to 127.0.0.1:${port}: connection refused (is FreeSWITCH running, with mod_event_socket on that port?); retry 1 of 120 in 1 s\n`, { stream: 'stderr' });
+    await start({ port });
+    expect(await p.exited).toEqual({ code: 0, signal: null });
+    expect(p.stdout).toBe('fakeswitch\n');
+  });
+
+  it('does not retry a refused password: it would be refused again', async () => {
+    await start({ password: 'right' });
+    const r = await runToEnd(['-r', '-x', 'status', '--port', String(fake!.port), '--password', 'wrong']);
+    expect(r.stderr).toBe(`rxesl: authentication failed: 127.0.0.1:${fake!.port} refused the password: -ERR invalid (check --password or ESL_PASSWORD)\n`);
+    expect(r.code).toBe(1);
+  });
+
+  it('stops waiting on SIGTERM, with 1', async () => {
+    const port = await freePort();
+    const p = new CliProcess(['-r', '--port', String(port)]);
+    await p.waitFor('retry 1 of 120', { stream: 'stderr' });
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toEqual({ code: 1, signal: null });
+    expect(p.stderr).toMatch(/\nrxesl: gave up waiting for the switch\n$/);
   });
 });
 

@@ -20,7 +20,7 @@ describe('rxesl command line', () => {
   it("defaults to fs_cli's 127.0.0.1:8021 and ClueCon, at the prompt", () => {
     const r = ok([]);
     expect(r.action).toBe('console');
-    expect(r.options).toMatchObject({ host: '127.0.0.1', port: 8021, password: 'ClueCon', user: undefined, timeout: 0, demo: false, rate: 0.5, color: true });
+    expect(r.options).toMatchObject({ host: '127.0.0.1', port: 8021, password: 'ClueCon', user: undefined, timeout: 0, retry: false, demo: false, rate: 0.5, color: true });
   });
 
   it('reads long, short and --flag=value forms', () => {
@@ -42,6 +42,7 @@ describe('rxesl command line', () => {
       RXESL_DEMO: '1',
       RXESL_RATE: '3',
       RXESL_HISTORY: '/tmp/h',
+      RXESL_RETRY: '1',
       NO_COLOR: '1',
     };
     expect(ok([], env).options).toEqual({
@@ -50,6 +51,7 @@ describe('rxesl command line', () => {
       password: 'fromenv',
       user: 'ops@default',
       timeout: 2500,
+      retry: true,
       execute: [],
       events: 'json CHANNEL_ANSWER',
       log: 'info',
@@ -60,6 +62,13 @@ describe('rxesl command line', () => {
     });
     // Every flag that carries a setting names its variable in --help.
     for (const f of FLAGS.filter((x) => x.env)) expect(usage()).toContain(`[${f.env}]`);
+  });
+
+  it("takes fs_cli's -r, --retry: wait for the switch", () => {
+    expect(ok(['-r']).options.retry).toBe(true);
+    expect(ok(['--retry', '-x', 'status']).options).toMatchObject({ retry: true, execute: ['status'] });
+    expect(ok([], { RXESL_RETRY: 'no' }).options.retry).toBe(false);
+    expect(error(['--retry=3'])).toBe('--retry takes no value');
   });
 
   it('lets a flag win over the environment', () => {
