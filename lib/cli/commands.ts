@@ -10,6 +10,7 @@ import type { CommandReply } from '../connection/replies.js';
 import { EVENT_FORMATS, type EventFormat } from '../protocol/content-type.js';
 import { LOG_LEVELS } from '../protocol/event-names.js';
 import { describeError } from './describe-error.js';
+import type { FunctionKey } from './function-keys.js';
 import type { Palette } from './palette.js';
 
 export type ViewMode = 'line' | 'full';
@@ -116,14 +117,18 @@ export function parseLine(input: string): ConsoleCommand {
   }
 }
 
-/** The console commands' help. */
-export function helpText(p: Palette): string {
+/** The console commands' help, and the function keys' when there are keys (a terminal). */
+export function helpText(p: Palette, keys?: readonly FunctionKey[]): string {
   const rows = SLASH_COMMANDS.map((c) => `  ${p.bold(`${c.name}${c.args ? ` ${c.args}` : ''}`)}\n      ${c.help}`);
-  return [
-    'Type an api command as you would in fs_cli (status, show channels, originate ...); Tab completes it.',
-    'Console commands:',
-    ...rows,
-  ].join('\n');
+  const lines = ['Type an api command as you would in fs_cli (status, show channels, originate ...); Tab completes it.', 'Console commands:', ...rows];
+  if (keys) {
+    lines.push('Function keys (as in fs_cli; RXESL_KEY_F<n> rebinds one):');
+    for (const k of keys) {
+      const what = k.command === undefined ? p.dim('(not bound)') : `${k.command}${k.toggle ? `, then ${k.toggle} (every other press)` : ''}`;
+      lines.push(`  ${p.bold(`F${k.key}`.padEnd(4))} ${what}`);
+    }
+  }
+  return lines.join('\n');
 }
 
 /** What running a command needs. */
@@ -141,6 +146,8 @@ export interface CommandContext {
    * printed by the command, whole: the event feed leaves it out rather than show it again.
    */
   jobs: Set<string>;
+  /** The function keys' bindings, listed by /help (on a terminal: elsewhere there are no keys). */
+  functionKeys?: readonly FunctionKey[] | undefined;
 }
 
 /** What the prompt does after a command. */
@@ -168,7 +175,7 @@ export async function runCommand(cmd: ConsoleCommand, ctx: CommandContext): Prom
       case 'top':
         return 'top';
       case 'help':
-        print(helpText(p));
+        print(helpText(p, ctx.functionKeys));
         return 'continue';
       case 'invalid':
         print(p.red(cmd.message));

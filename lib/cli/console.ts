@@ -15,6 +15,7 @@ import { type CommandContext, type ConsoleCommand, type ViewMode, parseLine, run
 import { ApiCatalog, complete, wantsUuid } from './completion.js';
 import { type ErrorContext, describeError } from './describe-error.js';
 import { formatEventFull, formatEventLine, formatLogLine } from './format.js';
+import { FunctionKeys, functionKeyNumber } from './function-keys.js';
 import { HISTORY_SIZE, loadHistory, saveHistory } from './history.js';
 import type { Palette } from './palette.js';
 import { parseShowChannels } from './top-model.js';
@@ -50,22 +51,30 @@ export interface ConsoleOptions {
   startup?: readonly ConsoleCommand[];
   /** Called once the startup commands have run (the demo starts its calls then). */
   onReady?: () => void;
+  /** What F1 to F12 run at a terminal's prompt (fs_cli's keys). */
+  functionKeys?: FunctionKeys;
+}
+
+/** A line to run: typed, or given by a function key (then nobody has echoed it yet). */
+interface QueuedLine {
+  text: string;
+  fromKey: boolean;
 }
 
 /** Lines typed, waiting to be run in order; `null` once input ended. */
 class LineQueue {
-  #lines: string[] = [];
-  #waiters: Array<(line: string | null) => void> = [];
+  #lines: QueuedLine[] = [];
+  #waiters: Array<(line: QueuedLine | null) => void> = [];
   #ended = false;
 
-  push(line: string): void {
+  push(line: QueuedLine): void {
     const w = this.#waiters.shift();
     if (w) w(line);
     else this.#lines.push(line);
   }
 
   /** Puts a line back at the front (read by someone who no longer needed it). */
-  unshift(line: string): void {
+  unshift(line: QueuedLine): void {
     const w = this.#waiters.shift();
     if (w) w(line);
     else this.#lines.unshift(line);
@@ -81,7 +90,7 @@ class LineQueue {
     this.#lines = [];
   }
 
-  next(): Promise<string | null> {
+  next(): Promise<QueuedLine | null> {
     if (this.#lines.length > 0) return Promise.resolve(this.#lines.shift()!);
     if (this.#ended) return Promise.resolve(null);
     return new Promise((resolve) => this.#waiters.push(resolve));
@@ -102,6 +111,9 @@ export class ConsoleSession {
   /** The /bgapi jobs waiting for their BACKGROUND_JOB (see CommandContext.jobs). */
   readonly #jobs = new Set<string>();
   #rl: readline.Interface | undefined;
+  /** Stops listening for function keys (while readline is open). */
+  #offKeys: (() => void) | undefined;
+  readonly #keys: FunctionKeys;
   #history: string[];
   #prompt = 'rxesl> ';
   #promptShown = false;
@@ -121,6 +133,7 @@ export class ConsoleSession {
     this.#p = options.palette;
     this.#terminal = options.input.isTTY === true && options.output.isTTY === true;
     this.#history = this.#terminal ? loadHistory(options.historyFile) : [];
+    this.#keys = options.functionKeys ?? FunctionKeys.fromEnv({});
     this.#whenStopped = new Promise((resolve) => {
       this.#resolveStopped = resolve;
     });
@@ -170,14 +183,12 @@ export class ConsoleSession {
     try {
       while (!this.#stopped) {
         this.#showPrompt();
-        const line = await Promise.race([this.#lines.next(), this.#whenStopped]);
-        // Output printed while waiting moved a piped prompt off its line.
-        const interrupted = !this.#promptShown;
+        const next = await Promise.race([this.#lines.next(), this.#whenStopped]);
+        if (next === null || this.#stopped) break;
+        // Piped input and function keys are not echoed by anyone: show what runs after the prompt.
+        if (!this.#terminal || next.fromKey) this.#echo(next.text);
         this.#promptShown = false;
-        if (line === null || this.#stopped) break;
-        // Piped input is not echoed by anyone: show what runs after the prompt.
-        if (!this.#terminal) this.#o.output.write(`${interrupted ? this.#prompt : ''}${line}\n`);
-        const outcome = await Promise.race([runCommand(parseLine(line), this.#context()), this.#whenStopped]);
+        const outcome = await Promise.race([runCommand(parseLine(next.text), this.#context()), this.#whenStopped]);
         if (outcome === null || outcome === 'exit') break;
         if (outcome === 'top') await this.#top();
       }
@@ -191,7 +202,15 @@ export class ConsoleSession {
   }
 
   #context(): CommandContext {
-    return { conn: this.#o.conn, print: (t) => this.print(t), palette: this.#p, apiTimeout: this.#o.apiTimeout, view: this.#view, jobs: this.#jobs };
+    return {
+      conn: this.#o.conn,
+      print: (t) => this.print(t),
+      palette: this.#p,
+      apiTimeout: this.#o.apiTimeout,
+      view: this.#view,
+      jobs: this.#jobs,
+      functionKeys: this.#terminal ? this.#keys.bindings : undefined,
+    };
   }
 
   /** Events, log lines, notices and the connection's state, printed as they come. */
@@ -263,7 +282,7 @@ export class ConsoleSession {
       removeHistoryDuplicates: true,
       completer: (line: string, cb: (err: null, result: [string[], string]) => void) => this.#complete(line, cb),
     });
-    rl.on('line', (line) => this.#lines.push(line));
+    rl.on('line', (line) => this.#lines.push({ text: line, fromKey: false }));
     rl.on('history', (h: string[]) => {
       this.#history = h;
     });
@@ -275,12 +294,52 @@ export class ConsoleSession {
       this.#lines.end();
     });
     this.#rl = rl;
+    if (this.#terminal) this.#listenForFunctionKeys(input);
+  }
+
+  /**
+   * F1 to F12, as fs_cli binds them: each runs its command as if typed, and what was being
+   * typed stays for after it (fs_cli redraws it too). readline ignores these keys itself.
+   */
+  #listenForFunctionKeys(input: ConsoleInput): void {
+    const onKey = (_s: string | undefined, key: Parameters<typeof functionKeyNumber>[0]): void => {
+      const n = functionKeyNumber(key);
+      if (n === undefined) return;
+      const command = this.#keys.press(n);
+      if (command === undefined) this.print(this.#p.red(`F${n} is not bound (RXESL_KEY_F${n} binds it)`));
+      else this.#lines.push({ text: command, fromKey: true });
+    };
+    input.on('keypress', onKey);
+    this.#offKeys = () => input.off('keypress', onKey);
   }
 
   #closeReadline(): void {
     const rl = this.#rl;
     this.#rl = undefined;
+    this.#offKeys?.();
+    this.#offKeys = undefined;
     rl?.close();
+  }
+
+  /**
+   * Shows `text` after the prompt as if typed. A terminal's prompt, with what is being typed
+   * under it, is cleared first and drawn again after the command; a piped prompt that output
+   * moved off its line is written again.
+   */
+  #echo(text: string): void {
+    this.#flush();
+    const out = this.#o.output;
+    const rl = this.#rl;
+    if (this.#terminal && this.#promptShown && rl) {
+      readline.moveCursor(out, 0, -rl.getCursorPos().rows);
+      readline.cursorTo(out, 0);
+      readline.clearScreenDown(out);
+      out.write(`${this.#prompt}${text}\n`);
+    } else if (this.#terminal || !this.#promptShown) {
+      out.write(`${this.#prompt}${text}\n`);
+    } else {
+      out.write(`${text}\n`);
+    }
   }
 
   #showPrompt(): void {
@@ -295,7 +354,8 @@ export class ConsoleSession {
     const rl = this.#rl;
     if (!rl) return;
     rl.setPrompt(this.#prompt);
-    rl.prompt();
+    // What was being typed when a function key ran its command is drawn again, the cursor where it was.
+    rl.prompt(true);
     this.#promptShown = true;
   }
 
@@ -354,7 +414,7 @@ export class ConsoleSession {
             this.#lines.unshift(line);
             return;
           }
-          if (line.trim().toLowerCase() === 'q') return;
+          if (line.text.trim().toLowerCase() === 'q') return;
         }
       })();
       release = () => {

@@ -11,6 +11,7 @@ import { parseLine } from './commands.js';
 import { type ConsoleInput, type ConsoleOutput, ConsoleSession } from './console.js';
 import type { DemoSwitch } from './demo.js';
 import { type ErrorContext, describeError } from './describe-error.js';
+import { FunctionKeys } from './function-keys.js';
 import { historyPath } from './history.js';
 import { type CliOptions, parseCommandLine, usage } from './options.js';
 import { palette, wantsColour } from './palette.js';
@@ -203,6 +204,7 @@ async function interactive(
     banner,
     startup,
     onReady: () => demo?.startTraffic(),
+    functionKeys: FunctionKeys.fromEnv(io.env),
   });
   const offSignal = io.onSignal?.(() => session.stop(0));
   try {

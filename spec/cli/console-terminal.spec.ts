@@ -71,10 +71,10 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function console_(term: FakeTerminal, args: string[] = []): Promise<number> {
+function console_(term: FakeTerminal, args: string[] = [], env: Record<string, string> = {}): Promise<number> {
   const done = runCli({
     argv: ['--port', String(fake!.port), '--history', join(dir, 'history'), ...args],
-    env: {},
+    env,
     stdin: term.input,
     stdout: term.output,
     stderr: term.errors,
@@ -197,6 +197,61 @@ describe('the console on a terminal', () => {
     }
     const hungUp = frames().find((f) => f.includes('1 hung up'))!.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split('\n');
     expect(hungUp.find((l) => l.startsWith(calls[1]!.uuid.slice(0, 8)))).toMatch(/ HANGUP +A caller whose … +\d:\d\d$/);
+  });
+
+  it("runs fs_cli's commands on F1-F12, and what was being typed stays", async () => {
+    fake = await startFakeSwitch();
+    const term = new FakeTerminal();
+    const done = console_(term);
+    await term.waitForText('rxesl@fakeswitch> ');
+    term.type('show cha');
+    await term.waitForText('rxesl@fakeswitch> show cha');
+    // F2 as xterm sends it (SS3 Q): status, shown after the prompt as if typed.
+    term.type('\x1bOQ');
+    await term.waitForText('rxesl@fakeswitch> status\nUP 0 years');
+    // F12 and F7 as xterm sends them (CSI 24 ~, CSI 18 ~): version, then /log console.
+    term.type('\x1b[24~');
+    await term.waitForText('rxesl@fakeswitch> version\nFreeSWITCH Version 1.10.12');
+    term.type('\x1b[18~');
+    await term.waitForText('rxesl@fakeswitch> /log console\n+OK log level console [0]');
+    // The half-typed line was kept: finishing it runs `show channels count`.
+    term.type('nnels count\r');
+    await term.waitForText('0 total.');
+    expect(fake.received.map((c) => c.line).filter((l) => /^(api (status|version|show)|log)/.test(l))).toEqual([
+      'api show api as json',
+      'api status',
+      'api version',
+      'log console',
+      'api show channels count',
+    ]);
+    term.type('/help\r');
+    await term.waitForText('F12  version');
+    expect(term.text).toContain('F7   /log console');
+    term.type('\x03');
+    expect(await done).toBe(0);
+  });
+
+  it('rebinds, unbinds and toggles function keys from the environment, as fs_cli.conf does', async () => {
+    fake = await startFakeSwitch();
+    const term = new FakeTerminal();
+    const done = console_(term, [], { RXESL_KEY_F5: 'switchname', RXESL_KEY_F9: '', RXESL_KEY_F8: '/event plain CHANNEL_ANSWER', RXESL_KEY_TOGGLE_F8: '/noevents' });
+    await term.waitForText('rxesl@fakeswitch> ');
+    term.type('\x1b[15~'); // F5
+    await term.waitForText('rxesl@fakeswitch> switchname\nfakeswitch');
+    term.type('\x1b[20~'); // F9
+    await term.waitForText('F9 is not bound (RXESL_KEY_F9 binds it)');
+    term.type('\x1b[19~'); // F8: its command, then its toggle, then its command again
+    await term.waitForText('+OK event listener enabled plain');
+    term.type('\x1b[19~');
+    await term.waitForText('rxesl@fakeswitch> /noevents');
+    term.type('\x1b[19~');
+    await expect.poll(() => fake!.received.filter((c) => /^(event|noevents)/.test(c.line)).map((c) => c.line)).toEqual([
+      'event plain CHANNEL_ANSWER',
+      'noevents',
+      'event plain CHANNEL_ANSWER',
+    ]);
+    term.type('\x03');
+    expect(await done).toBe(0);
   });
 
   it('colours on a terminal; none with --no-color', async () => {
