@@ -7,3 +7,5 @@ export { VirtualConnection } from './virtual-connection.js';
 export type { ApplicationScript, BridgeScript, RecordedCommand, ScriptedEvent, VirtualConnectionOptions } from './virtual-connection.js';
 export { installConference } from './fake-switch/conference.js';
 export type { ConferenceInfo, ConferenceMemberInfo, ConferenceOptions, FakeConferences } from './fake-switch/conference.js';
+export { MarbleMismatchError, describeMarbleMismatch, marbleScheduler, sameValue } from './marble-diagram.js';
+export type { MarbleOptions } from './marble-diagram.js';
