@@ -1,7 +1,8 @@
+import { isDeepStrictEqual } from 'node:util';
 import { Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { expect } from 'vitest';
 import { Connection, ServerFrames, type Transport } from 'rxesl';
+import { marbleScheduler } from 'rxesl/testing';
 
 /** Errors compared by class, code and (unless `withMessage` is false) message, not by identity. */
 export function normalise(messages: unknown, withMessage = true): unknown {
@@ -12,10 +13,14 @@ export function normalise(messages: unknown, withMessage = true): unknown {
   );
 }
 
-/** A TestScheduler that compares errors with normalise(); `errorMessages: false` leaves their messages out. */
+/**
+ * A TestScheduler that compares values and errors after normalise() (`errorMessages: false`
+ * leaves the errors' messages out), and whose failures draw expected and actual as marble
+ * diagrams (rxesl/testing's marbleScheduler).
+ */
 export function scheduler(options: { errorMessages?: boolean } = {}): TestScheduler {
   const withMessage = options.errorMessages ?? true;
-  return new TestScheduler((actual, expected) => expect(normalise(actual, withMessage)).toEqual(normalise(expected, withMessage)));
+  return marbleScheduler({ equals: (a, b) => isDeepStrictEqual(normalise([a], withMessage), normalise([b], withMessage)) });
 }
 
 /** What a client wrote, with the virtual time of the write. */

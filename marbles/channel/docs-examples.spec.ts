@@ -2,13 +2,12 @@
  * The examples of docs/testing.md, as written there (each must pass).
  */
 import { type Observable, catchError, concatMap, map, of } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { Channel, type Connection, EslHangupError } from 'rxesl';
-import { VirtualConnection } from 'rxesl/testing';
+import { VirtualConnection, marbleScheduler } from 'rxesl/testing';
 
 // One per test: a TestScheduler's clock does not go back to 0 between runs.
-const scheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+const scheduler = () => marbleScheduler();
 
 function ivr(conn: Connection): Observable<string> {
   const call = Channel.fromConnection(conn);
@@ -38,6 +37,35 @@ describe('docs/testing.md', () => {
         t: 'execute transfer sales',
       });
     });
+  });
+
+  it('a failure, drawn as "When a marble test fails" shows it', () => {
+    // The caller presses 2: the flow hangs up where the test expected the transfer.
+    const run = () =>
+      scheduler().run(({ expectObservable }) => {
+        const vc = new VirtualConnection({
+          applications: { answer: 1, play_and_get_digits: { duration: 6, digits: '2' }, transfer: 1 },
+        });
+        expectObservable(vc.commands$).toBe('am-----t', {
+          a: 'execute answer',
+          m: 'execute play_and_get_digits 1 1 3 5000 # ivr/menu.wav silence_stream://250 rxesl_digits [12] 5000',
+          t: 'execute transfer sales',
+        });
+        ivr(vc.connection).subscribe({ error: () => {} });
+      });
+    expect(run).toThrow(
+      [
+        'the notifications differ from the marbles expected:',
+        '',
+        'expected  am-----t',
+        'actual    am-----b',
+        '',
+        'a  "execute answer"',
+        'm  "execute play_and_get_digits 1 1 3 5000 # ivr/menu.wav silence_stream://250 rxesl_digits [12] 5000"',
+        't  "execute transfer sales"   (expected only)',
+        'b  "hangup"   (actual only)',
+      ].join('\n'),
+    );
   });
 
   it('events in, commands out', () => {
