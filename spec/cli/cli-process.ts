@@ -4,6 +4,7 @@
  * here is killed by `killAll()` (call it in afterEach).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
@@ -85,4 +86,13 @@ export async function killAll(): Promise<void> {
   const left = [...running];
   for (const p of left) p.child.kill('SIGKILL');
   await Promise.all(left.map((p) => p.exited));
+}
+
+/** A port nothing listens on: one the system just gave and took back. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
 }

@@ -3,11 +3,10 @@
  * FakeSwitch started here. The prompt, api output, the event and log display, -x exit codes,
  * the wrong-password message, reconnection, /top, `rxesl top`, and the demo.
  */
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeSwitch, FakeSwitchOptions } from 'rxesl/testing';
 import { startFakeSwitch } from '../helpers/fake-switch';
-import { CliProcess, killAll, runToEnd } from './cli-process';
+import { CliProcess, closedPort, killAll, runToEnd } from './cli-process';
 
 let fake: FakeSwitch | undefined;
 afterEach(async () => {
@@ -17,15 +16,6 @@ afterEach(async () => {
 async function start(options: FakeSwitchOptions = {}): Promise<FakeSwitch> {
   fake = await startFakeSwitch(options);
   return fake;
-}
-
-/** A port nothing listens on (one the system just gave and took back). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 /** A console at the prompt of `fake`. */
@@ -80,7 +70,7 @@ describe('rxesl -x', () => {
   });
 
   it('says nothing listens, in one line, and exits 1', async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const r = await runToEnd(['-x', 'status', '--port', String(port)]);
     expect(r.stderr).toBe(`rxesl: cannot connect to 127.0.0.1:${port}: connection refused (is FreeSWITCH running, with mod_event_socket on that port?)\n`);
     expect(r.code).toBe(1);
@@ -89,7 +79,7 @@ describe('rxesl -x', () => {
 
 describe('rxesl -r', () => {
   it('waits for the switch to come up, a retry a second, each said on stderr, then runs', async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const p = new CliProcess(['-r', '-x', 'switchname', '--port', String(port)]);
     await p.waitFor(`rxesl: cannot connect to 127.0.0.1:${port}: connection refused (is FreeSWITCH running, with mod_event_socket on that port?); retry 1 of 120 in 1 s\n`, { stream: 'stderr' });
     await start({ port });
@@ -105,7 +95,7 @@ describe('rxesl -r', () => {
   });
 
   it('stops waiting on SIGTERM, with 1', async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const p = new CliProcess(['-r', '--port', String(port)]);
     await p.waitFor('retry 1 of 120', { stream: 'stderr' });
     p.child.kill('SIGTERM');

@@ -2,7 +2,6 @@
  * Each typed error as one line, with FreeSWITCH's own words where there are some: checked on
  * the errors a real connection raises against FakeSwitch, and on hand-made ones.
  */
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
   Connection,
@@ -17,6 +16,7 @@ import {
 } from 'rxesl';
 import { describeError } from '../../lib/cli/describe-error';
 import { startFakeSwitch } from '../helpers/fake-switch';
+import { closedPort } from './cli-process';
 
 async function refusal(options: Parameters<typeof Connection.connect>[0]): Promise<unknown> {
   return Connection.connect(options).then(
@@ -26,15 +26,6 @@ async function refusal(options: Parameters<typeof Connection.connect>[0]): Promi
     },
     (err: unknown) => err,
   );
-}
-
-/** A port nothing listens on: one that was just free. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 describe('describeError', () => {
