@@ -1,0 +1,41 @@
+/**
+ * The NATS client is an optional peer dependency: loaded on first use, so that `rxesl` and
+ * its other subpaths never need it, and with a one-line error saying what to install when it
+ * is missing.
+ */
+import type * as Jetstream from '@nats-io/jetstream';
+import type * as Transport from '@nats-io/transport-node';
+import { EslError } from '../errors.js';
+
+export type NatsModule = typeof Transport;
+export type JetstreamModule = typeof Jetstream;
+
+let nats: Promise<NatsModule> | undefined;
+let js: Promise<JetstreamModule> | undefined;
+
+function missing(pkg: string, err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && (e.message ?? '').includes(pkg);
+}
+
+/** For the loader spec: where a missing package is looked for. */
+export async function importPeer<T>(pkg: string, load: () => Promise<T>, what: string): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    if (missing(pkg, err)) throw new EslError(`rxesl/nats needs ${pkg} for ${what}: npm install ${pkg}`, { cause: err });
+    throw err;
+  }
+}
+
+export function loadNats(): Promise<NatsModule> {
+  nats ??= importPeer('@nats-io/transport-node', () => import('@nats-io/transport-node'), 'its NATS connection');
+  nats.catch(() => (nats = undefined));
+  return nats;
+}
+
+export function loadJetstream(): Promise<JetstreamModule> {
+  js ??= importPeer('@nats-io/jetstream', () => import('@nats-io/jetstream'), 'JetStream');
+  js.catch(() => (js = undefined));
+  return js;
+}
