@@ -392,6 +392,11 @@ export class Cluster {
     );
   }
 
+  /** Resolves once nats-server has processed everything sent so far: the views subscribed before it are in force. */
+  flush(): Promise<void> {
+    return this.#nc.flush();
+  }
+
   // ------------------------------------------------------------------ closing
 
   /** Fails the commands still waiting (EslDisconnectedError), completes every stream, and closes the NATS connection if it opened it. */
