@@ -70,6 +70,8 @@ export interface CallsContext {
   switchOf(node: string): RemoteSwitch;
   report(err: Error): void;
   closed(): boolean;
+  /** Runs `fn` when the cluster client closes; returns the remover. */
+  onClose(fn: () => void): () => void;
 }
 
 const NS_PER_MS = 1_000_000;
@@ -111,7 +113,6 @@ export function callsOf(ctx: CallsContext, options: CallsOptions): Observable<Cl
 // ------------------------------------------------------------------ core NATS
 
 function viaQueue(ctx: CallsContext, queue: string, subject: string, subscriber: Subscriber<ClusterCall>): () => void {
-  const channels = new Set<Channel>();
   let stopped = false;
   const take = async (ev: ClusterEvent): Promise<void> => {
     const uuid = uuidOf(ctx, ev);
@@ -119,8 +120,6 @@ function viaQueue(ctx: CallsContext, queue: string, subject: string, subscriber:
     const sw = ctx.switchOf(ev.node);
     // The Channel subscribes to the call's subjects now; flush() returns once nats-server has them.
     const channel = new Channel(asConnection(sw), uuid, { data: ev });
-    channels.add(channel);
-    channel.state$.subscribe({ complete: () => channels.delete(channel) });
     try {
       await ctx.nc.flush();
       const exists = await firstValueFrom(sw.api('uuid_exists', uuid, { failOnError: false }));
@@ -132,8 +131,8 @@ function viaQueue(ctx: CallsContext, queue: string, subject: string, subscriber:
       // Cannot tell (the gateway went away): hand it out anyway, its Channel follows what comes.
       ctx.report(err as Error);
     }
-    if (stopped || channel.ended) return;
-    subscriber.next(makeCall(sw, ev, uuid, channel, false));
+    if (stopped) channel.release();
+    else if (!channel.ended) subscriber.next(makeCall(sw, ev, uuid, channel, false));
   };
   const sub = ctx.nc.subscribe(subject, {
     queue,
@@ -147,10 +146,10 @@ function viaQueue(ctx: CallsContext, queue: string, subject: string, subscriber:
       else void take(ev);
     },
   });
+  // Calls handed out go on until they end (or release()): unsubscribing only stops taking new ones.
   return () => {
     stopped = true;
     sub.unsubscribe();
-    for (const c of [...channels]) c.release();
   };
 }
 
@@ -160,7 +159,6 @@ function viaStream(ctx: CallsContext, queue: string, subject: string, options: C
   const js = ctx.js!;
   const stream = ctx.stream!;
   const ackWait = Math.max(100, options.ackWaitMs ?? 30_000);
-  const running = new Set<() => void>();
   let triggers: ConsumerMessages | undefined;
   let stopped = false;
 
@@ -203,7 +201,7 @@ function viaStream(ctx: CallsContext, queue: string, subject: string, options: C
     const end = (ack: boolean): void => {
       if (ended) return;
       ended = true;
-      running.delete(stop);
+      offClose();
       clearInterval(keepAlive);
       void messages?.close();
       unadopt();
@@ -212,7 +210,7 @@ function viaStream(ctx: CallsContext, queue: string, subject: string, options: C
         jm.ack();
         jsm.consumers.delete(stream, name).catch((err: unknown) => ctx.report(err as Error));
       } else {
-        // This worker stops (calls$ unsubscribed): the call goes to another one now.
+        // This worker's client closes mid-call: the call goes to another worker now.
         jm.nak();
       }
     };
@@ -220,7 +218,7 @@ function viaStream(ctx: CallsContext, queue: string, subject: string, options: C
       end(false);
       channel.release();
     };
-    running.add(stop);
+    const offClose = ctx.onClose(stop);
     channel.state$.subscribe({ complete: () => end(true) });
     try {
       const consumer = await js.consumers.get(stream, name);
@@ -275,9 +273,9 @@ function viaStream(ctx: CallsContext, queue: string, subject: string, options: C
     if (!stopped) subscriber.error(new EslError(`cannot share calls through the stream ${stream}: ${(err as Error).message}`, { cause: err }));
   });
 
+  // Calls handed out go on until they end (or release(), or the client closes): unsubscribing only stops taking new ones.
   return () => {
     stopped = true;
     void triggers?.close();
-    for (const stop of [...running]) stop();
   };
 }

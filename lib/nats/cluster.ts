@@ -84,6 +84,7 @@ export class Cluster {
   readonly #live = new Set<Subscriber<unknown>>();
   readonly #nodeCache = new Map<string, string>();
   readonly #views: SwitchViews;
+  readonly #onClose = new Set<() => void>();
   #statusSub: NatsSubscription | undefined;
   #expiry: ReturnType<typeof setInterval> | undefined;
   #closed = false;
@@ -387,6 +388,10 @@ export class Cluster {
         switchOf: (node) => this.switch(node),
         report: (err) => this.#errors.next(err),
         closed: () => this.#closed,
+        onClose: (fn) => {
+          this.#onClose.add(fn);
+          return () => this.#onClose.delete(fn);
+        },
       },
       options,
     );
@@ -407,6 +412,7 @@ export class Cluster {
 
   async #close(): Promise<void> {
     this.#closed = true;
+    for (const fn of [...this.#onClose]) fn();
     this.#link.close();
     this.#statusSub?.unsubscribe();
     if (this.#expiry !== undefined) clearInterval(this.#expiry);

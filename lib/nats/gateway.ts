@@ -63,6 +63,8 @@ export interface GatewayOptions {
   announceMs?: number;
   /** This gateway's id in announcements. Default a new UUID. */
   id?: string;
+  /** Core NATS: how long start() waits for the node's other gateways to answer before deciding which publishes, ms. Default 250. */
+  electionMs?: number;
 }
 
 export type GatewayState = 'up' | 'down' | 'stopped';
@@ -114,6 +116,7 @@ export class Gateway {
   readonly #events: readonly EventName[];
   readonly #format: EventFormat;
   readonly #announceMs: number;
+  readonly #electionMs: number;
   readonly #streamName: string | undefined;
   readonly #publisher: StreamPublisher | undefined;
   readonly #errors = new Subject<Error>();
@@ -150,6 +153,7 @@ export class Gateway {
     this.#events = options.events ?? ['ALL'];
     this.#format = options.eventFormat ?? 'plain';
     this.#announceMs = Math.max(50, options.announceMs ?? 2000);
+    this.#electionMs = Math.max(0, options.electionMs ?? 250);
     const stream = options.jetstream === true ? {} : options.jetstream || undefined;
     this.#streamName = stream ? (stream.stream ?? DEFAULT_STREAM) : undefined;
     this.#publisher = js && stream ? new StreamPublisher(js, stream, (err) => this.#errors.next(err)) : undefined;
@@ -237,16 +241,11 @@ export class Gateway {
     nc.publish(this.#subjects.discover());
     await nc.flush();
     await this.#connectSwitch(true);
-    if (this.#publisher) {
-      this.#electing = false;
-      this.#elect();
-    } else {
-      // Their answers are on their way (one round trip): give them a moment.
-      setTimeout(() => {
-        this.#electing = false;
-        this.#elect();
-      }, Math.min(500, this.#announceMs)).unref();
-    }
+    // On core NATS, the other gateways' answers to discover are on their way (a round trip):
+    // wait for them before deciding who publishes, so start() resolves publishing or not, for good.
+    if (!this.#publisher) await new Promise((resolve) => setTimeout(resolve, this.#electionMs));
+    this.#electing = false;
+    this.#elect();
     this.#announce();
   }
 

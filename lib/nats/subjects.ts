@@ -179,12 +179,13 @@ export class Subjects {
     const t = subject.split('.');
     const d = this.#depth;
     const len = t.length - d;
-    if ((len !== 5 && len !== 6) || t[d + 1] !== 'event') return undefined;
+    // <node> event <name> [<subclass>] <id>
+    if ((len !== 4 && len !== 5) || t[d + 1] !== 'event') return undefined;
     const node = unescapeToken(t[d]!);
     const name = unescapeToken(t[d + 2]!);
     if (node === undefined || name === undefined) return undefined;
     let subclass: string | undefined;
-    if (len === 6) {
+    if (len === 5) {
       subclass = unescapeToken(t[d + 3]!);
       if (subclass === undefined) return undefined;
     }

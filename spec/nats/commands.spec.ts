@@ -121,7 +121,7 @@ describe('commands over NATS', () => {
     // A "gateway" that takes requests and never answers: a process killed right after.
     const nc = await world.client();
     const taken: string[] = [];
-    nc.subscribe('esl.fs9.cmd', { callback: (_e, msg) => taken.push(msg.reply ?? '') });
+    nc.subscribe('esl.fs9.cmd', { callback: (_e, msg) => void taken.push(msg.reply ?? '') });
     await nc.flush();
     const err = await firstValueFrom(cluster.switch('fs9').api('status')).catch((e: unknown) => e);
     expect(taken).toHaveLength(1);
