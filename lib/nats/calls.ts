@@ -25,6 +25,7 @@ import type { Connection } from '../connection/connection.js';
 import { EslArgumentError, EslError } from '../errors.js';
 import type { EventName } from '../protocol/event-names.js';
 import type { ClusterEvent, RemoteSwitch } from './remote-switch.js';
+import { PULL_EXPIRES_MS } from './stream.js';
 import type { Subjects } from './subjects.js';
 
 export interface CallsOptions {
@@ -223,6 +224,7 @@ function viaStream(ctx: CallsContext, queue: string, subject: string, options: C
     try {
       const consumer = await js.consumers.get(stream, name);
       messages = await consumer.consume({
+        expires: PULL_EXPIRES_MS,
         callback: (m) => {
           const e = ctx.decode(m);
           if (e instanceof Error) ctx.report(e);
@@ -258,6 +260,7 @@ function viaStream(ctx: CallsContext, queue: string, subject: string, options: C
     const consumer = await js.consumers.get(stream, durable);
     triggers = await consumer.consume({
       max_messages: 16,
+      expires: PULL_EXPIRES_MS,
       callback: (jm) => {
         const ev = ctx.decode(jm);
         if (ev instanceof Error) {

@@ -23,7 +23,7 @@ import { Deduper } from './dedupe.js';
 import { loadJetstream, type NatsModule } from './load.js';
 import { type NatsInput, openNats } from './nats-connection.js';
 import { type ClusterEvent, RemoteSwitch, type SwitchViews } from './remote-switch.js';
-import { DEFAULT_STREAM } from './stream.js';
+import { DEFAULT_STREAM, PULL_EXPIRES_MS } from './stream.js';
 import { Subjects } from './subjects.js';
 import { type GatewayStatus, decodeStatus } from './wire.js';
 
@@ -85,6 +85,8 @@ export class Cluster {
   readonly #nodeCache = new Map<string, string>();
   readonly #views: SwitchViews;
   readonly #onClose = new Set<() => void>();
+  /** Consumers being created: flush() waits for them. */
+  readonly #starting = new Set<Promise<unknown>>();
   #statusSub: NatsSubscription | undefined;
   #expiry: ReturnType<typeof setInterval> | undefined;
   #closed = false;
@@ -316,15 +318,18 @@ export class Cluster {
     let stopped = false;
     const running: ConsumerMessages[] = [];
     for (const filter of subjects) {
-      (async () => {
+      const starting = (async () => {
         const consumer = await js.consumers.get(this.#stream!, { filter_subjects: filter, deliver_policy: 'new' as never });
         if (stopped) return;
-        const messages = await consumer.consume({ callback: (m) => void deliver(m) });
+        // Short pulls: after nats-server restarts, the consumer is found gone (and made again from the last event seen) within ~2 s.
+        const messages = await consumer.consume({ expires: PULL_EXPIRES_MS, callback: (m) => void deliver(m) });
         if (stopped) void messages.close();
         else running.push(messages);
       })().catch((err: unknown) => {
         if (!stopped) subscriber.error(new EslError(`cannot read the JetStream stream ${this.#stream}: ${(err as Error).message}`, { cause: err }));
       });
+      this.#starting.add(starting);
+      void starting.finally(() => this.#starting.delete(starting));
     }
     return () => {
       stopped = true;
@@ -397,9 +402,10 @@ export class Cluster {
     );
   }
 
-  /** Resolves once nats-server has processed everything sent so far: the views subscribed before it are in force. */
-  flush(): Promise<void> {
-    return this.#nc.flush();
+  /** Resolves once the views subscribed before it are in force (nats-server has their subscriptions, their consumers exist). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#starting]);
+    await this.#nc.flush();
   }
 
   // ------------------------------------------------------------------ closing

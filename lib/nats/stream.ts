@@ -31,6 +31,9 @@ export interface StreamOptions {
 
 export const DEFAULT_STREAM = 'ESL';
 
+/** How long a consumer's pull waits on the server, ms; also how soon a consumer lost in a restart of nats-server is found and made again. */
+export const PULL_EXPIRES_MS = 2000;
+
 const NS_PER_MS = 1_000_000;
 const STREAM_NOT_FOUND = 10059;
 const STREAM_NAME_IN_USE = 10058;
