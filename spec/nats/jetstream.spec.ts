@@ -2,6 +2,8 @@
  * JetStream: events stored once whatever the number of gateways, nothing lost when nats-server
  * restarts, and a call's unacknowledged events handed to another worker when one dies.
  */
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { filter, firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -117,5 +119,46 @@ describe('JetStream', () => {
     const jsm = await jetstreamManager(await world.client());
     const info = await jsm.streams.info('ESL', { subjects_filter: 'esl.fs1.event.CUSTOM.>' });
     expect(info.state.subjects).toEqual({ 'esl.fs1.event.CUSTOM.rxesl::dup.-': 100, 'esl.fs1.event.CUSTOM.rxesl::end.-': 1 });
+  });
+
+  it('a worker killed mid-call: another worker of the queue gets the call and the events the first had not acknowledged', async () => {
+    const fs = await world.fakeSwitch();
+    await world.gateway('fs1', fs, { jetstream: true });
+    // The first worker in a child process, killed with SIGKILL: nothing of it runs after that,
+    // no acknowledgement, no goodbye, as when a worker's machine dies.
+    const child = fork(join(__dirname, 'helpers', 'worker-child.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, NATS_URL: world.nats.url, ACK_WAIT_MS: '1000' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    world.closers.push(async () => child.kill('SIGKILL'));
+    const fromChild: Array<Record<string, unknown>> = [];
+    child.on('message', (m: Record<string, unknown>) => fromChild.push(m));
+    await expect.poll(() => fromChild.find((m) => m.ready || m.error), { timeout: 20_000 }).toEqual({ ready: true });
+
+    const call = fs.call({ actions: ['park'] });
+    await expect.poll(() => fromChild.find((m) => m.call)).toEqual({ call: call.uuid, redelivered: false });
+    fs.dtmf(call.uuid, '01234');
+    const digits = (): string => fromChild.map((m) => m.digit ?? '').join('');
+    await expect.poll(digits).toBe('01234');
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+
+    // While nobody follows the call, the caller presses more keys.
+    fs.dtmf(call.uuid, '56789');
+    const worker = await world.cluster({ jetstream: true });
+    const handed = firstValueFrom(worker.calls$({ queue: 'ivr', ackWaitMs: 1000 }));
+    const taken = await handed;
+    expect(taken).toMatchObject({ uuid: call.uuid, node: 'fs1', redelivered: true });
+    const seen: string[] = [];
+    taken.channel.dtmf$.subscribe((d) => seen.push(d));
+    // The events the first worker had not acknowledged come to this one (an acknowledgement
+    // that was on its way when it died may bring an event again: at least once).
+    await expect.poll(() => seen.join('').endsWith('56789')).toBe(true);
+    expect(new Set([...digits(), ...seen])).toEqual(new Set('0123456789'));
+    // The call goes on with its new worker.
+    fs.hangup(call.uuid, 'NORMAL_CLEARING');
+    await firstValueFrom(taken.channel.hangup$);
+    expect(taken.channel.snapshot.hangupCause).toBe('NORMAL_CLEARING');
   });
 });
