@@ -12,7 +12,8 @@
  */
 import type { ConsumerMessages, JetStreamClient } from '@nats-io/jetstream';
 import type { Msg, MsgHdrs, NatsConnection, Subscription as NatsSubscription } from '@nats-io/transport-node';
-import { BehaviorSubject, Observable, Subject, type Subscriber, distinctUntilChanged, share } from 'rxjs';
+import { BehaviorSubject, Observable, Subject, type Subscriber, distinctUntilChanged, map, share } from 'rxjs';
+import type { ConnectionState } from '../connection/connection.js';
 import { EslError, EslProtocolError } from '../errors.js';
 import { eventFormatOf } from '../protocol/content-type.js';
 import { EslEvent } from '../protocol/event.js';
@@ -111,6 +112,7 @@ export class Cluster {
       custom: (subclass, node) => this.#eventView([this.#subjects.custom(subclass, node)], undefined, true),
       channel: (uuid, node) => this.#eventView(this.#subjects.channel(uuid, node), (h) => h?.get('Unique-ID') === uuid, true),
       job: (jobUuid, node) => this.#eventView([this.#subjects.job(jobUuid, node)], (h) => h?.get('Job-UUID') === jobUuid, true),
+      state: (node) => this.#stateOf(node),
       subscribed: (node) => {
         for (const g of this.#gateways.get(node)?.values() ?? []) if (g.status.state === 'up') return { format: g.status.format, events: g.status.events };
         return undefined;
@@ -209,6 +211,19 @@ export class Cluster {
     this.#switches.next(list);
   }
 
+  /** connecting until a gateway of the node has been seen up, then ready or reconnecting as it comes and goes. */
+  #stateOf(node: string): Observable<ConnectionState> {
+    let seenUp = false;
+    return this.#switches.pipe(
+      map((list) => {
+        const up = list.some((s) => s.node === node);
+        seenUp ||= up;
+        return up ? 'ready' : seenUp ? 'reconnecting' : 'connecting';
+      }),
+      distinctUntilChanged(),
+    );
+  }
+
   /** Whether several gateways of the node publish events (JetStream HA): core views then drop the copies. */
   #copies(node: string): boolean {
     let n = 0;
@@ -223,7 +238,10 @@ export class Cluster {
     let s = this.#remote.get(node);
     if (!s) {
       this.#subjects.node(node);
-      s = new RemoteSwitch(node, this.#link, this.#views, this.#failOnError);
+      const made: RemoteSwitch = new RemoteSwitch(node, this.#link, this.#views, this.#failOnError, () => {
+        if (this.#remote.get(node) === made) this.#remote.delete(node);
+      });
+      s = made;
       this.#remote.set(node, s);
     }
     return s;
@@ -419,6 +437,7 @@ export class Cluster {
   async #close(): Promise<void> {
     this.#closed = true;
     for (const fn of [...this.#onClose]) fn();
+    for (const s of [...this.#remote.values()]) await s.close();
     this.#link.close();
     this.#statusSub?.unsubscribe();
     if (this.#expiry !== undefined) clearInterval(this.#expiry);

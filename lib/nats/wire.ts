@@ -65,7 +65,8 @@ function eventFrame(event: EslEvent): Buffer {
 export function encodeValue(value: CommandValue): { kind: ValueKind; payload: Uint8Array } {
   if (value === undefined) return { kind: 'none', payload: new Uint8Array(0) };
   if (typeof value === 'string') return { kind: 'text', payload: Buffer.from(value, 'utf8') };
-  if (value instanceof EslEvent) return { kind: 'event', payload: eventFrame(value) };
+  // An event, or a reply carried as its EslEvent (EslCommandError.reply): the frame it came in.
+  if (value instanceof EslEvent) return { kind: 'event', payload: eventFormatOf(value.contentType) ? eventFrame(value) : socketFrame(value) };
   switch (value.kind) {
     case 'reply':
     case 'api':

@@ -128,4 +128,40 @@ describe('commands over NATS', () => {
     expect(err).toBeInstanceOf(EslDisconnectedError);
     expect((err as Error).message).toMatch(/no word from the gateway of fs9 .*"api status" is lost/);
   });
+
+  it('a remote switch has the rest of a Connection too: state, close, what a shared gateway refuses', async () => {
+    const fs = await world.fakeSwitch();
+    const cluster = await world.cluster();
+    const sw = cluster.switch('fs1');
+    const states: string[] = [];
+    sw.state$.subscribe((s) => states.push(s));
+    expect(sw.state).toBe('connecting');
+    const gw = await world.gateway('fs1', fs);
+    await expect.poll(() => sw.state).toBe('ready');
+    expect(sw.subscription.all).toBe(true);
+    expect([sw.mode, sw.uuid, sw.channelData, sw.hasMyEvents, sw.filters, sw.logLevel]).toEqual(['inbound', undefined, undefined, false, [], undefined]);
+    for (const refused of [sw.nixevent('HEARTBEAT'), sw.noevents(), sw.filter('Unique-ID', 'x'), sw.filterDelete('all'), sw.myevents(), sw.log('debug'), sw.nolog()]) {
+      const err = await firstValueFrom(refused).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(EslCommandError);
+      expect((err as EslCommandError).replyText).toMatch(/^-ERR not through a gateway/);
+    }
+    await gw.close();
+    await expect.poll(() => sw.state).toBe('reconnecting');
+    fs.api('hang', () => new Promise<string>(() => undefined));
+    await world.gateway('fs1', fs);
+    await expect.poll(() => sw.state).toBe('ready');
+    // A job that never ends (bgapi does not hold the gateway's socket as api would).
+    const pending = lastValueFrom(sw.bgapi('hang')).catch((e: unknown) => e);
+    const logs = lastValueFrom(sw.logs$.pipe(toArray()));
+    const notices = lastValueFrom(sw.notices$.pipe(toArray()));
+    await fs.nextCommand(/^bgapi hang/);
+    await sw.close();
+    expect(await pending).toBeInstanceOf(EslDisconnectedError);
+    expect(await logs).toEqual([]);
+    expect(await notices).toEqual([]);
+    expect(states).toEqual(['connecting', 'ready', 'reconnecting', 'ready', 'closed']);
+    await expect(firstValueFrom(sw.api('status'))).rejects.toBeInstanceOf(EslDisconnectedError);
+    // A new handle for the same switch works.
+    expect((await firstValueFrom(cluster.switch('fs1').api('status'))).text).toMatch(/^UP /);
+  });
 });

@@ -119,3 +119,17 @@ describe('requests and announcements', () => {
     }
   });
 });
+
+describe('events as values', () => {
+  it('an event and a reply carried as its EslEvent both come back as the frame they were', () => {
+    const ev = frameEvent(ServerFrames.event('plain', 'Event-Name: HEARTBEAT\nUp-Time: 1%20s\n\n'));
+    const e = decodeValue(...Object.values(encodeValue(ev)) as [string, Uint8Array], 'x') as EslEvent;
+    expect(e.contentType).toBe('text/event-plain');
+    expect(e.getHeader('Up-Time')).toBe('1 s');
+    const reply = frameEvent(ServerFrames.apiResponse('-ERR nope\n'));
+    const err = decodeError(encodeError(new EslCommandError('api nope', '-ERR nope\n', reply))) as EslCommandError;
+    expect(err.reply).toBeInstanceOf(EslEvent);
+    expect((err.reply as EslEvent).contentType).toBe('api/response');
+    expect((err.reply as EslEvent).getBody()).toBe('-ERR nope\n');
+  });
+});
