@@ -18,11 +18,11 @@ describe('the built package', () => {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown>; engines: { node: string } };
 
   it('declares rxesl, rxesl/modesl and rxesl/testing in its exports map, for Node >= 20', () => {
-    expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['.', './modesl', './testing']));
+    expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining(['.', './modesl', './nats', './testing']));
     expect(pkg.engines.node).toBe('>=20');
   });
 
-  for (const sub of ['', '/modesl', '/testing']) {
+  for (const sub of ['', '/modesl', '/nats', '/testing']) {
     const spec = `rxesl${sub}`;
     it(`require('${spec}') and import('${spec}') give the same names`, () => {
       const cjs = node(['-e', `console.log(Object.keys(require('${spec}')).filter(k => k !== 'default').sort().join(','))`]);

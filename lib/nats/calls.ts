@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
+import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
 import { Observable, Subject, type Subscriber, firstValueFrom } from 'rxjs';
 import { Channel } from '../channel/channel.js';
 import type { Connection } from '../connection/connection.js';

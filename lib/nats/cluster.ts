@@ -11,7 +11,7 @@
  * acknowledges them.
  */
 import type { ConsumerMessages, JetStreamClient } from '@nats-io/jetstream';
-import type { Msg, MsgHdrs, NatsConnection, Subscription as NatsSubscription } from '@nats-io/transport-node';
+import type { Msg, MsgHdrs, NatsConnection, Subscription as NatsSubscription } from '@nats-io/nats-core';
 import { BehaviorSubject, Observable, Subject, type Subscriber, distinctUntilChanged, map, share } from 'rxjs';
 import type { ConnectionState } from '../connection/connection.js';
 import { EslError, EslProtocolError } from '../errors.js';

@@ -9,7 +9,7 @@
  * and three beats without a word (the gateway died, NATS lost the reply) fail it the same way.
  * Unsubscribing tells the gateway to stop waiting too.
  */
-import type { Msg, NatsConnection, Subscription as NatsSubscription } from '@nats-io/transport-node';
+import type { Msg, NatsConnection, Subscription as NatsSubscription } from '@nats-io/nats-core';
 import { Observable, type Subscriber } from 'rxjs';
 import { EslDisconnectedError, EslProtocolError } from '../errors.js';
 import type { NatsModule } from './load.js';

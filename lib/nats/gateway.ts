@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import type { Msg, NatsConnection, Subscription as NatsSubscription } from '@nats-io/transport-node';
+import type { Msg, NatsConnection, Subscription as NatsSubscription } from '@nats-io/nats-core';
 import { BehaviorSubject, type Observable, Subject, type Subscription, firstValueFrom } from 'rxjs';
 import { DEFAULT_BACKOFF, backoffDelay } from '../connection/backoff.js';
 import { Connection, type ConnectionOptions, type ConnectionState, type ReconnectOptions } from '../connection/connection.js';

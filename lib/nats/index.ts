@@ -12,6 +12,7 @@ export { RemoteSwitch } from './remote-switch.js';
 export type { ClusterEvent } from './remote-switch.js';
 export type { CallsOptions, ClusterCall } from './calls.js';
 export type { StreamOptions } from './stream.js';
+export type { NatsConnectOptions, NatsConnectionLike, NatsInput } from './nats-connection.js';
 export { Subjects, escapeToken, unescapeToken } from './subjects.js';
 export type { EventSubjectParts } from './subjects.js';
 export type { GatewayStatus } from './wire.js';

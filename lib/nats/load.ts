@@ -4,10 +4,19 @@
  * is missing.
  */
 import type * as Jetstream from '@nats-io/jetstream';
-import type * as Transport from '@nats-io/transport-node';
+import type { ConnectionOptions, MsgHdrs, NatsConnection } from '@nats-io/nats-core';
 import { EslError } from '../errors.js';
 
-export type NatsModule = typeof Transport;
+/**
+ * What rxesl uses of @nats-io/transport-node. (Its types re-export a subpath of
+ * @nats-io/nats-core that the CommonJS build's module resolution cannot follow, so they are
+ * named here from @nats-io/nats-core itself.)
+ */
+export interface NatsModule {
+  connect(options: ConnectionOptions): Promise<NatsConnection>;
+  headers(): MsgHdrs;
+  createInbox(): string;
+}
 export type JetstreamModule = typeof Jetstream;
 
 let nats: Promise<NatsModule> | undefined;
@@ -29,7 +38,7 @@ export async function importPeer<T>(pkg: string, load: () => Promise<T>, what: s
 }
 
 export function loadNats(): Promise<NatsModule> {
-  nats ??= importPeer('@nats-io/transport-node', () => import('@nats-io/transport-node'), 'its NATS connection');
+  nats ??= importPeer<NatsModule>('@nats-io/transport-node', () => import('@nats-io/transport-node') as Promise<unknown> as Promise<NatsModule>, 'its NATS connection');
   nats.catch(() => (nats = undefined));
   return nats;
 }

@@ -2,13 +2,32 @@
  * The NATS connection of a gateway or a cluster client: one given by the caller (left open on
  * close), or one made here from options (reconnecting for ever, closed on close).
  */
-import type { MsgHdrs, NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { loadNats, type NatsModule } from './load.js';
 
-export type NatsInput = NatsConnection | NodeConnectionOptions;
+/**
+ * Options for `connect()` of @nats-io/transport-node (its ConnectionOptions: servers, user,
+ * pass, token, authenticator, tls...). Unless given, rxesl reconnects for ever.
+ */
+export interface NatsConnectOptions {
+  /** `nats://host:4222`, or several. */
+  servers?: string | string[];
+  [option: string]: unknown;
+}
 
-export function isNatsConnection(v: NatsInput): v is NatsConnection {
-  return typeof (v as NatsConnection).publish === 'function' && typeof (v as NatsConnection).subscribe === 'function';
+/** An open connection made by `connect()` of @nats-io/transport-node (its NatsConnection). */
+export interface NatsConnectionLike {
+  publish(subject: string, payload?: never, options?: never): void;
+  subscribe(subject: string, options?: never): unknown;
+  flush(): Promise<void>;
+  isClosed(): boolean;
+}
+
+/** An open NATS connection (left open by rxesl), or options to open one. */
+export type NatsInput = NatsConnectionLike | NatsConnectOptions;
+
+export function isNatsConnection(v: NatsInput): v is NatsConnectionLike {
+  return typeof (v as NatsConnectionLike).publish === 'function' && typeof (v as NatsConnectionLike).subscribe === 'function';
 }
 
 export interface OpenedNats {
@@ -20,15 +39,8 @@ export interface OpenedNats {
 
 export async function openNats(input: NatsInput, name: string): Promise<OpenedNats> {
   const nats = await loadNats();
-  if (isNatsConnection(input)) return { nc: input, owned: false, nats };
+  if (isNatsConnection(input)) return { nc: input as unknown as NatsConnection, owned: false, nats };
   // A broker restart is a pause, not the end: reconnect for ever unless told otherwise.
   const nc = await nats.connect({ name, maxReconnectAttempts: -1, reconnectTimeWait: 250, ...input });
   return { nc, owned: true, nats };
-}
-
-/** Headers for one message. */
-export function makeHeaders(nats: NatsModule, pairs: ReadonlyArray<readonly [string, string]>): MsgHdrs {
-  const h = nats.headers();
-  for (const [k, v] of pairs) h.set(k, v);
-  return h;
 }

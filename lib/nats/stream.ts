@@ -7,7 +7,7 @@
  * second gateway on the same switch, never stores an event twice.
  */
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import type { MsgHdrs } from '@nats-io/transport-node';
+import type { MsgHdrs } from '@nats-io/nats-core';
 import { EslError } from '../errors.js';
 
 export interface StreamOptions {
