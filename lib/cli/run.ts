@@ -33,6 +33,7 @@ export interface CliIo {
 const RECONNECT = { initialDelay: 250, maxDelay: 5000 };
 
 export async function runCli(io: CliIo): Promise<number> {
+  if (io.argv[0] === 'gateway') return (await import('./gateway.js')).runGateway(io, io.argv.slice(1));
   const parsed = parseCommandLine(io.argv, io.env);
   if (!parsed.ok) {
     io.stderr.write(`rxesl: ${parsed.error}\nrxesl --help lists the options.\n`);
