@@ -21,6 +21,7 @@ import { Connection, type ConnectionOptions, type ConnectionState, type Reconnec
 import { EslAuthError, EslDisconnectedError, EslError, EslProtocolError } from '../errors.js';
 import { ContentType, type EventFormat } from '../protocol/content-type.js';
 import { EslEvent } from '../protocol/event.js';
+import { type Routing, routingOf } from './routing.js';
 import type { EventName } from '../protocol/event-names.js';
 import type { Frame } from '../protocol/frame.js';
 import { loadJetstream, type NatsModule } from './load.js';
@@ -95,6 +96,9 @@ interface InFlight {
 const QUEUE = 'rxesl-gateways';
 const BEAT_TICK_MS = 100;
 const MIN_BEAT_MS = 100;
+
+/** A value a NATS header can carry, or undefined. */
+const headerSafe = (v: string | undefined): string | undefined => (v === undefined || v === '' || v.includes('\n') || v.includes('\r') ? undefined : v);
 
 const isEventType = (ct: string | undefined): boolean => ct === ContentType.EventPlain || ct === ContentType.EventJson || ct === ContentType.EventXml;
 
@@ -345,47 +349,36 @@ export class Gateway {
   #onFrame(frame: Frame): void {
     const ct = frame.contentType;
     if (!isEventType(ct) || !this.#publishing) return;
-    let ev: EslEvent;
-    let name: string | undefined;
+    let r: Routing;
     try {
-      ev = EslEvent.fromFrame(frame);
-      name = ev.name;
+      r = routingOf(frame);
     } catch (err) {
       this.#drop(err as Error);
       return;
     }
+    const name = r.name;
     if (!name) {
       this.#drop(new EslProtocolError('MALFORMED_EVENT', `an event without Event-Name: ${frame}`));
       return;
     }
-    const pairs: Array<[string, string]> = [['Content-Type', ct!]];
-    let uniqueId: string | undefined;
-    let jobUuid: string | undefined;
-    let core: string | undefined;
-    let seq: string | undefined;
-    for (const h of ROUTING_HEADERS) {
-      const v = ev.getHeader(h);
-      // A value NATS headers cannot hold (CR, LF) stays in the payload only.
-      if (v === undefined || v === '' || v.includes('\n') || v.includes('\r')) continue;
-      pairs.push([h, v]);
-      if (h === 'Unique-ID') uniqueId = v;
-      else if (h === 'Job-UUID') jobUuid = v;
-      else if (h === 'Core-UUID') core = v;
-      else if (h === 'Event-Sequence') seq = v;
-    }
+    const core = headerSafe(r.coreUuid);
+    const seq = headerSafe(r.sequence);
     if (core !== undefined && core !== this.#coreUuid) {
       this.#coreUuid = core;
       this.#announce();
     }
     let subject: string;
     try {
-      subject = this.#subjects.event(this.#nodeToken, name, name === 'CUSTOM' ? ev.subclass || undefined : undefined, uniqueId, jobUuid);
+      subject = this.#subjects.event(this.#nodeToken, name, name === 'CUSTOM' ? r.subclass || undefined : undefined, r.uniqueId, r.jobUuid);
     } catch (err) {
       this.#drop(err as Error);
       return;
     }
     const headers = this.#nats.headers();
-    for (const [k, v] of pairs) headers.set(k, v);
+    headers.append('Content-Type', ct!);
+    // A value NATS headers cannot hold (CR, LF) stays in the payload only.
+    const values = [headerSafe(name), headerSafe(r.uniqueId), headerSafe(r.jobUuid), core, seq];
+    for (let i = 0; i < values.length; i++) if (values[i] !== undefined) headers.append(ROUTING_HEADERS[i]!, values[i]!);
     try {
       if (this.#publisher) this.#publisher.publish(subject, frame.body, headers, core !== undefined && seq !== undefined ? `${core}:${seq}` : undefined);
       else this.#nc.publish(subject, frame.body, { headers });
