@@ -25,7 +25,7 @@ import { loadJetstream, type NatsModule } from './load.js';
 import { type NatsInput, openNats } from './nats-connection.js';
 import { type ClusterEvent, RemoteSwitch, type SwitchViews } from './remote-switch.js';
 import { DEFAULT_STREAM, PULL_EXPIRES_MS } from './stream.js';
-import { Subjects } from './subjects.js';
+import { type EventSubjectParts, Subjects } from './subjects.js';
 import { type GatewayStatus, decodeStatus } from './wire.js';
 
 export interface ClusterOptions {
@@ -84,6 +84,10 @@ export class Cluster {
   /** Every view subscriber, completed when the client closes. */
   readonly #live = new Set<Subscriber<unknown>>();
   readonly #nodeCache = new Map<string, string>();
+  /** Nodes with several gateways publishing (see #copies). */
+  readonly #multi = new Set<string>();
+  /** Event subjects already parsed: a call's events share a few subjects. */
+  readonly #parsed = new Map<string, EventSubjectParts>();
   readonly #views: SwitchViews;
   readonly #onClose = new Set<() => void>();
   /** Consumers being created: flush() waits for them. */
@@ -196,6 +200,12 @@ export class Cluster {
   }
 
   #publishSwitches(): void {
+    this.#multi.clear();
+    for (const [node, gateways] of this.#gateways) {
+      let publishing = 0;
+      for (const g of gateways.values()) if (g.status.publishing) publishing++;
+      if (publishing > 1) this.#multi.add(node);
+    }
     const list: SwitchInfo[] = [];
     for (const [node, gateways] of this.#gateways) {
       const up = [...gateways.values()].filter((g) => g.status.state === 'up');
@@ -226,9 +236,7 @@ export class Cluster {
 
   /** Whether several gateways of the node publish events (JetStream HA): core views then drop the copies. */
   #copies(node: string): boolean {
-    let n = 0;
-    for (const g of this.#gateways.get(node)?.values() ?? []) if (g.status.publishing) n++;
-    return n > 1;
+    return this.#multi.has(node);
   }
 
   // ------------------------------------------------------------------ switches as connections
@@ -238,11 +246,13 @@ export class Cluster {
     let s = this.#remote.get(node);
     if (!s) {
       this.#subjects.node(node);
-      const made: RemoteSwitch = new RemoteSwitch(node, this.#link, this.#views, this.#failOnError, () => {
-        if (this.#remote.get(node) === made) this.#remote.delete(node);
+      let made: RemoteSwitch | undefined;
+      made = new RemoteSwitch(node, this.#link, this.#views, this.#failOnError, () => {
+        if (made !== undefined && this.#remote.get(node) === made) this.#remote.delete(node);
       });
+      // A handle of a closed client is closed at once: not kept.
+      if (made.state !== 'closed') this.#remote.set(node, made);
       s = made;
-      this.#remote.set(node, s);
     }
     return s;
   }
@@ -373,7 +383,14 @@ export class Cluster {
    * Anything else is an EslProtocolError for errors$, never a crash.
    */
   #decode(m: EventMessage): ClusterEvent | Error {
-    const parts = this.#subjects.parseEvent(m.subject);
+    let parts = this.#parsed.get(m.subject);
+    if (parts === undefined) {
+      parts = this.#subjects.parseEvent(m.subject);
+      if (parts !== undefined) {
+        if (this.#parsed.size >= 8192) this.#parsed.clear();
+        this.#parsed.set(m.subject, parts);
+      }
+    }
     if (!parts) return new EslProtocolError('MALFORMED_EVENT', `a message on ${m.subject}, which is not an event subject: dropped`);
     const ct = m.headers?.get('Content-Type');
     const format = eventFormatOf(ct);

@@ -2,9 +2,9 @@
  * What a gateway needs of each event to route it: the headers that make its subject and its
  * NATS headers. A gateway publishes every event the switch sends, so this is its hot path.
  *
- * For a plain event it looks the few names up in the body directly, in their exact case (the
- * case FreeSWITCH writes them in): one search per name for "\n<Name>: " before the blank line
- * that ends the headers, the value percent-decoded as the protocol layer decodes it. An
+ * For a plain event it walks the header lines of the body once, to the blank line that ends
+ * them, looking at the lines whose first byte may start one of the names, in their exact case
+ * (the case FreeSWITCH writes them in); a value is percent-decoded as the protocol layer does. An
  * EslEvent's getHeader would, for every header the event does not have (Job-UUID on a channel
  * event, Unique-ID on a HEARTBEAT), fall back to a search ignoring case over every line.
  * JSON and XML events are parsed whole anyway: their EslEvent is read.
@@ -25,44 +25,59 @@ export interface Routing {
 
 const LF = 10;
 const CR = 13;
-const DOUBLE_LF = Buffer.from('\n\n');
+const COLON = 58;
+const SPACE = 32;
 
-const NAMES = ['Event-Name', 'Event-Subclass', 'Unique-ID', 'Job-UUID', 'Core-UUID', 'Event-Sequence'] as const;
-/** "Name: " at the very start, and "\nName: " after it. */
-const FIRST = NAMES.map((n) => Buffer.from(`${n}: `));
-const LATER = NAMES.map((n) => Buffer.from(`\n${n}: `));
+/** The names looked for, by their first byte: E, U, J, C. */
+const WANTED: ReadonlyArray<readonly [keyof Routing, Buffer]> = [
+  ['name', Buffer.from('Event-Name')],
+  ['subclass', Buffer.from('Event-Subclass')],
+  ['sequence', Buffer.from('Event-Sequence')],
+  ['uniqueId', Buffer.from('Unique-ID')],
+  ['jobUuid', Buffer.from('Job-UUID')],
+  ['coreUuid', Buffer.from('Core-UUID')],
+];
+const BY_FIRST = new Map<number, Array<readonly [keyof Routing, Buffer]>>();
+for (const w of WANTED) BY_FIRST.set(w[1][0]!, [...(BY_FIRST.get(w[1][0]!) ?? []), w]);
 
-function plainValue(body: Buffer, k: number, end: number): string | undefined {
-  let at: number;
-  if (body.subarray(0, FIRST[k]!.length).equals(FIRST[k]!)) at = 0;
-  else {
-    const i = body.indexOf(LATER[k]!);
-    if (i < 0 || i >= end) return undefined;
-    at = i + 1;
+function nameIs(body: Buffer, at: number, name: Buffer): boolean {
+  const n = name.length;
+  if (body[at + n] !== COLON) return false;
+  for (let k = 1; k < n; k++) if (body[at + k] !== name[k]) return false;
+  return true;
+}
+
+/** One walk over the header lines of a plain body, to the blank line; the first of each name wins. */
+function plainRouting(body: Buffer): Routing {
+  const r: Routing = { name: undefined, subclass: undefined, uniqueId: undefined, jobUuid: undefined, coreUuid: undefined, sequence: undefined };
+  const len = body.length;
+  let pos = 0;
+  let left = WANTED.length;
+  while (pos < len && left > 0) {
+    let end = body.indexOf(LF, pos);
+    if (end < 0) end = len;
+    // The blank line: the headers end here (an event's body may follow).
+    if (end === pos) break;
+    const candidates = BY_FIRST.get(body[pos]!);
+    if (candidates !== undefined) {
+      for (const [key, name] of candidates) {
+        if (r[key] !== undefined || !nameIs(body, pos, name)) continue;
+        let from = pos + name.length + 1;
+        while (from < end && body[from] === SPACE) from++;
+        const to = end > from && body[end - 1] === CR ? end - 1 : end;
+        if (to > from) r[key] = urlDecodeBytes(body, from, to);
+        left--;
+        break;
+      }
+    }
+    pos = end + 1;
   }
-  const from = at + FIRST[k]!.length;
-  let to = body.indexOf(LF, from);
-  if (to < 0 || to > end) to = end;
-  if (to > from && body[to - 1] === CR) to--;
-  return to > from ? urlDecodeBytes(body, from, to) : undefined;
+  return r;
 }
 
 /** The routing headers of an event frame (text/event-plain|json|xml). Throws EslProtocolError for a JSON or XML body that does not parse. */
 export function routingOf(frame: Frame): Routing {
-  if (frame.contentType === ContentType.EventPlain) {
-    const body = frame.body;
-    // The headers end at the first blank line (a body, if any, comes after it).
-    let end = body.indexOf(DOUBLE_LF);
-    if (end < 0) end = body.length;
-    return {
-      name: plainValue(body, 0, end),
-      subclass: plainValue(body, 1, end),
-      uniqueId: plainValue(body, 2, end),
-      jobUuid: plainValue(body, 3, end),
-      coreUuid: plainValue(body, 4, end),
-      sequence: plainValue(body, 5, end),
-    };
-  }
+  if (frame.contentType === ContentType.EventPlain) return plainRouting(frame.body);
   const ev = EslEvent.fromFrame(frame);
   return {
     name: ev.name,
