@@ -161,6 +161,8 @@ export class Server {
       conn.destroy();
       return;
     }
+    // Handed out from here on: a close({ drain }) right after must wait for it, not destroy it.
+    this.#handshaking.delete(socket);
     this.#live.add(conn);
     this.#count.next(this.#live.size);
     void conn.closed.then(() => {
