@@ -1,5 +1,5 @@
 /**
- * npm run bench:nats [-- options]: rxesl/nats against a Connection reading the same switches
+ * npx tsx bench/nats/run.ts [options]: rxesl/nats against a Connection reading the same switches
  * directly, on this machine, in one run. Not a test: nothing here is asserted.
  *
  *   --events N      events per switch in the throughput runs (default 100000)

@@ -46,10 +46,14 @@ function apiCode(err: unknown): number | undefined {
 /** Makes sure the stream exists (several gateways may race to create it: that is fine). */
 export async function ensureStream(jsm: JetStreamManager, name: string, subjects: string[], options: StreamOptions): Promise<void> {
   try {
-    await jsm.streams.info(name);
+    const info = await jsm.streams.info(name);
+    // A stream made for another prefix would not take our events: every publish would fail.
+    const have = info.config.subjects ?? [];
+    const missing = subjects.filter((s) => !have.includes(s));
+    if (missing.length > 0) throw new EslError(`the JetStream stream ${name} takes ${JSON.stringify(have)}, not ${missing.join(', ')}: give this prefix a stream of its own (jetstream.stream)`);
     return;
   } catch (err) {
-    if (apiCode(err) !== STREAM_NOT_FOUND) throw err;
+    if (err instanceof EslError || apiCode(err) !== STREAM_NOT_FOUND) throw err;
   }
   if (options.create === false) throw new EslError(`the JetStream stream ${name} does not exist (create it, or let the gateway: jetstream.create)`);
   try {

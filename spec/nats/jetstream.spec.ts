@@ -161,4 +161,12 @@ describe('JetStream', () => {
     await firstValueFrom(taken.channel.hangup$);
     expect(taken.channel.snapshot.hangupCause).toBe('NORMAL_CLEARING');
   });
+
+  it('a stream made for another prefix is refused at start, in one line', async () => {
+    const fs = await world.fakeSwitch();
+    await world.gateway('fs1', fs, { jetstream: true });
+    const err = await world.gateway('fs2', fs, { jetstream: true, prefix: 'other' }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('the JetStream stream ESL takes ["esl.*.event.>"], not other.*.event.>: give this prefix a stream of its own (jetstream.stream)');
+    await world.gateway('fs2', fs, { jetstream: { stream: 'OTHER' }, prefix: 'other' });
+  });
 });
