@@ -17,7 +17,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['transport', 'switch', 'operators'],
   ['connection'],
   ['server', 'channel'],
-  ['modesl', 'testing'],
+  ['modesl', 'testing', 'nats'],
   ['cli'],
   ['index.ts'],
 ];

@@ -21,7 +21,6 @@ import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstrea
 import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
 import { Observable, Subject, type Subscriber, firstValueFrom } from 'rxjs';
 import { Channel } from '../channel/channel.js';
-import type { Connection } from '../connection/connection.js';
 import { EslArgumentError, EslError } from '../errors.js';
 import type { EventName } from '../protocol/event-names.js';
 import type { ClusterEvent, RemoteSwitch } from './remote-switch.js';
@@ -48,7 +47,7 @@ export interface ClusterCall {
   /** The switch it is on. */
   readonly switch: RemoteSwitch;
   /** The call as a Channel, following it from the moment it was handed out until it ends. */
-  readonly channel: Channel;
+  readonly channel: Channel<RemoteSwitch>;
   /** JetStream: another worker had it and stopped acknowledging (it died); the events it had not acknowledged come again. */
   readonly redelivered: boolean;
   /** Stops following the call (JetStream: acknowledges it: no other worker will get it). */
@@ -77,9 +76,6 @@ export interface CallsContext {
 
 const NS_PER_MS = 1_000_000;
 
-// Until the connection interface lands on main, a RemoteSwitch is handed to Channel where a Connection is expected.
-const asConnection = (sw: RemoteSwitch): Connection => sw as unknown as Connection;
-
 function checkQueue(queue: string): string {
   if (typeof queue !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(queue)) {
     throw new EslArgumentError('queue', queue, `not a queue name: ${JSON.stringify(queue)} (1 to 64 letters, digits, _ and -)`);
@@ -94,7 +90,7 @@ function uuidOf(ctx: CallsContext, ev: ClusterEvent): string | undefined {
   return undefined;
 }
 
-function makeCall(sw: RemoteSwitch, event: ClusterEvent, uuid: string, channel: Channel, redelivered: boolean): ClusterCall {
+function makeCall(sw: RemoteSwitch, event: ClusterEvent, uuid: string, channel: Channel<RemoteSwitch>, redelivered: boolean): ClusterCall {
   return { node: event.node, uuid, event, switch: sw, channel, redelivered, release: () => channel.release() };
 }
 
@@ -120,7 +116,7 @@ function viaQueue(ctx: CallsContext, queue: string, subject: string, subscriber:
     if (uuid === undefined) return;
     const sw = ctx.switchOf(ev.node);
     // The Channel subscribes to the call's subjects now; flush() returns once nats-server has them.
-    const channel = new Channel(asConnection(sw), uuid, { data: ev });
+    const channel = new Channel(sw, uuid, { data: ev });
     try {
       await ctx.nc.flush();
       const exists = await firstValueFrom(sw.api('uuid_exists', uuid, { failOnError: false }));
@@ -195,7 +191,7 @@ function viaStream(ctx: CallsContext, queue: string, subject: string, options: C
     }
     const events = new Subject<ClusterEvent>();
     const unadopt = sw.adopt(uuid, events.asObservable());
-    const channel = new Channel(asConnection(sw), uuid, { data: ev });
+    const channel = new Channel(sw, uuid, { data: ev });
     const keepAlive = setInterval(() => jm.working(), Math.max(50, Math.floor(ackWait / 3)));
     let messages: ConsumerMessages | undefined;
     let ended = false;

@@ -13,7 +13,7 @@
 import type { ConsumerMessages, JetStreamClient } from '@nats-io/jetstream';
 import type { Msg, MsgHdrs, NatsConnection, Subscription as NatsSubscription } from '@nats-io/nats-core';
 import { BehaviorSubject, Observable, Subject, type Subscriber, distinctUntilChanged, map, share } from 'rxjs';
-import type { ConnectionState } from '../connection/connection.js';
+import type { ConnectionState } from '../connection/esl-connection.js';
 import { EslError, EslProtocolError } from '../errors.js';
 import { eventFormatOf } from '../protocol/content-type.js';
 import { EslEvent } from '../protocol/event.js';

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BehaviorSubject, NEVER, Observable, type Subscriber, type Subscription, share } from 'rxjs';
-import type { BgapiOptions, CommandOptions, ConnectionState, ExecuteCommandOptions } from '../connection/connection.js';
+import type { BgapiOptions, CommandOptions, ConnectionState, EslConnection, ExecuteCommandOptions } from '../connection/esl-connection.js';
 import type { ApiResponse, ApplicationResult, BackgroundJob, CommandReply, LogLine } from '../connection/replies.js';
 import { EslCommandError, EslDisconnectedError } from '../errors.js';
 import { Commands } from '../protocol/commands.js';
@@ -42,7 +42,7 @@ function nameList(names: EventName | readonly EventName[]): string[] {
   return typeof names === 'string' ? names.split(' ').filter((n) => n !== '') : [...names];
 }
 
-export class RemoteSwitch {
+export class RemoteSwitch implements EslConnection {
   /** The switch's name. */
   readonly node: string;
   /** Seen from the switch, the gateway is an inbound client: there is no channel of its own. */

@@ -26,7 +26,7 @@ import { ApiResponse, ApplicationResult, BackgroundJob, CommandReply } from '../
 import { eventFormatOf } from '../protocol/content-type.js';
 import { EslEvent } from '../protocol/event.js';
 import { parseFrames } from '../protocol/frame-parser.js';
-import { ServerFrames } from '../protocol/server-frames.js';
+import { ServerFrames } from '../switch/server-frames.js';
 
 // ------------------------------------------------------------------ header names
 
@@ -190,10 +190,11 @@ function fromJson(j: Record<string, unknown>, depth: number): Error {
   switch (j.name) {
     case 'EslCommandError': {
       const r = j.reply as { kind?: unknown; frame?: unknown } | undefined;
-      let reply: unknown;
+      let reply: EslEvent | undefined;
       if (r && typeof r.kind === 'string' && typeof r.frame === 'string') {
         try {
-          reply = decodeValue(r.kind, Buffer.from(r.frame, 'base64'), str(j.command) ?? '');
+          const v = decodeValue(r.kind, Buffer.from(r.frame, 'base64'), str(j.command) ?? '');
+          reply = v instanceof EslEvent ? v : typeof v === 'object' ? v.event : undefined;
         } catch {
           reply = undefined;
         }

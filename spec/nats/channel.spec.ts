@@ -4,7 +4,7 @@
  */
 import { filter, firstValueFrom, lastValueFrom, take } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Channel, Connection } from 'rxesl';
+import { Channel, Connection, type EslConnection } from 'rxesl';
 import type { FakeSwitch } from 'rxesl/testing';
 import { World, nodesUp } from './helpers/world';
 
@@ -19,7 +19,7 @@ afterEach(async () => {
 const SWITCH = { media: { playbackMs: 30, speechMsPerChar: 1 } };
 
 /** The IVR under test: greet, ask for a digit, remember it, say it back, hang up. */
-async function ivr(ch: Channel): Promise<Record<string, unknown>> {
+async function ivr(ch: Channel<EslConnection>): Promise<Record<string, unknown>> {
   const answered = await lastValueFrom(ch.answer());
   const welcome = await lastValueFrom(ch.playback('ivr/welcome.wav'));
   const menu = await lastValueFrom(ch.playAndGetDigits({ file: 'ivr/menu.wav', min: 1, max: 1, timeout: 3000 }));

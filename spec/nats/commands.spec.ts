@@ -4,7 +4,7 @@
  */
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiResponse, BackgroundJob, CommandReply, Connection, EslArgumentError, EslCommandError, EslDisconnectedError, EslTimeoutError } from 'rxesl';
+import { ApiResponse, BackgroundJob, CommandReply, Connection, EslArgumentError, EslCommandError, EslDisconnectedError, EslEvent, EslTimeoutError } from 'rxesl';
 import { World, nodesUp } from './helpers/world';
 
 let world: World;
@@ -59,12 +59,14 @@ describe('commands over NATS', () => {
     const err = await firstValueFrom(sw.api('nosuchcommand', 'x')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EslCommandError);
     expect(err).toMatchObject({ name: 'EslCommandError', command: 'api nosuchcommand x', replyText: '-ERR nosuchcommand Command not found!\n' });
-    expect((err as EslCommandError).reply).toBeInstanceOf(ApiResponse);
+    // The reply, as locally: its EslEvent.
+    expect((err as EslCommandError).reply).toBeInstanceOf(EslEvent);
+    expect((err as EslCommandError).reply?.getBody()).toBe('-ERR nosuchcommand Command not found!\n');
     const r = await firstValueFrom(sw.api('nosuchcommand', undefined, { failOnError: false }));
     expect(r.ok).toBe(false);
     const jobErr = await lastValueFrom(sw.bgapi('nosuchcommand')).catch((e: unknown) => e);
     expect(jobErr).toBeInstanceOf(EslCommandError);
-    expect((jobErr as EslCommandError).reply).toBeInstanceOf(BackgroundJob);
+    expect((jobErr as EslCommandError).reply?.name).toBe('BACKGROUND_JOB');
   });
 
   it('an argument that cannot go on the wire is refused before anything is sent, as locally', async () => {

@@ -4,7 +4,7 @@
  */
 import { filter, firstValueFrom, lastValueFrom } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Channel, type Connection, Server } from 'rxesl';
+import { Channel, Server } from 'rxesl';
 import { Cluster, Gateway } from 'rxesl/nats';
 import { World, nodesUp } from './helpers/world';
 
@@ -48,8 +48,7 @@ describe('docs/cluster.md', () => {
 
     // Whatever switch a call is on: its channel's events, and a Channel over its switch.
     cluster.eventsNamed('CHANNEL_PARK').subscribe(async (parked) => {
-      // (A RemoteSwitch is a connection: the cast goes once Channel takes the EslConnection interface.)
-      const channel = Channel.of(cluster.switch(parked.node) as unknown as Connection, parked);
+      const channel = Channel.of(cluster.switch(parked.node), parked);
       await lastValueFrom(channel.answer());
       await lastValueFrom(channel.playback('ivr/welcome.wav'));
       await lastValueFrom(channel.hangup());

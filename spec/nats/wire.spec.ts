@@ -70,12 +70,14 @@ describe('errors', () => {
   const back = (e: Error): Error => decodeError(encodeError(e));
 
   it('each rxesl error comes back as its class, with its fields and its message', () => {
-    const api = new ApiResponse(frameEvent(ServerFrames.apiResponse('-ERR no such command\n')), 'api nope');
-    const cmd = back(new EslCommandError('api nope', '-ERR no such command\n', api)) as EslCommandError;
+    const reply = frameEvent(ServerFrames.apiResponse('-ERR no such command\n'));
+    const cmd = back(new EslCommandError('api nope', '-ERR no such command\n', reply)) as EslCommandError;
     expect(cmd).toBeInstanceOf(EslCommandError);
     expect(cmd).toMatchObject({ name: 'EslCommandError', command: 'api nope', replyText: '-ERR no such command\n', message: 'api: -ERR no such command' });
-    expect(cmd.reply).toBeInstanceOf(ApiResponse);
-    expect((cmd.reply as ApiResponse).body).toBe('-ERR no such command\n');
+    // The reply, as its EslEvent: the api/response frame it came in.
+    expect(cmd.reply).toBeInstanceOf(EslEvent);
+    expect(cmd.reply?.contentType).toBe('api/response');
+    expect(cmd.reply?.getBody()).toBe('-ERR no such command\n');
 
     expect(back(new EslTimeoutError('api hang timed out', 200, 'api hang'))).toMatchObject({ name: 'EslTimeoutError', timeoutMs: 200, command: 'api hang', message: 'api hang timed out' });
     const lost = back(new EslDisconnectedError('lost', 'api status', { cause: new EslError('socket closed') })) as EslDisconnectedError;
