@@ -63,8 +63,8 @@ function describeSwitches(list: readonly SwitchInfo[]): string {
 
 // ------------------------------------------------------------------ --demo: everything in one process
 
-/** nats-server on a free port with a store of its own; Debian installs it in /usr/sbin. */
-async function startNatsServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+/** nats-server on a free port with a store of its own (JetStream on); Debian installs it in /usr/sbin. */
+export async function startNatsServer(): Promise<{ url: string; stop: () => Promise<void> }> {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin'];
   const binary =
     process.env.NATS_SERVER ??

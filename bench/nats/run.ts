@@ -14,12 +14,13 @@
  * straight to the switches). Rates are events received by every reader, from the moment the
  * switches are told to stream to the last event at the last reader.
  */
-import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { FakeSwitch } from '../../lib/testing/index.js';
 import { Gateway } from '../../lib/nats/index.js';
+import { startNatsServer } from '../../examples/cluster-dialer.js';
 import type { FromGateway, ToGateway } from './gateway-child.js';
 import type { FromSource, ToSource } from './source.js';
 import type { FromWorker, Via, WorkerJob } from './worker-child.js';
@@ -107,30 +108,6 @@ class Child<In, Out extends { type: string }> {
       this.proc.kill('SIGKILL');
     });
   }
-}
-
-async function startNats(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const store = mkdtempSync(join(os.tmpdir(), 'rxesl-bench-nats-'));
-  const bin = process.env.NATS_SERVER ?? (['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((f) => require('node:fs').existsSync(f)) as string | undefined);
-  if (!bin) throw new Error('the NATS benchmarks need nats-server (Debian/Ubuntu: apt-get install -y nats-server)');
-  const proc = spawn(bin, ['-a', '127.0.0.1', '-p', '-1', '-js', '-sd', store], { stdio: ['ignore', 'ignore', 'pipe'] });
-  started.add(proc);
-  const port = await new Promise<number>((resolve, reject) => {
-    let log = '';
-    proc.stderr!.on('data', (d: Buffer) => {
-      log += d.toString();
-      const m = /Listening for client connections on [^:]+:(\d+)[\s\S]*Server is ready/.exec(log);
-      if (m) resolve(Number(m[1]));
-    });
-    proc.once('exit', () => reject(new Error(log)));
-  });
-  return {
-    url: `nats://127.0.0.1:${port}`,
-    stop: async () => {
-      await new Promise((r) => proc.once('exit', r).kill('SIGTERM'));
-      rmSync(store, { recursive: true, force: true });
-    },
-  };
 }
 
 type Source = Child<ToSource, FromSource> & { port: number };
@@ -229,7 +206,7 @@ async function main(): Promise<void> {
   out();
   out(`${new Date().toISOString()} · Node ${process.version} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'} · load average at start ${load.map((l) => l.toFixed(2)).join(' ')}${quick ? ' · QUICK (smoke counts)' : ''}`);
   out();
-  const nats = await startNats();
+  const nats = await startNatsServer();
   const { sources, corpus, bytesPerEvent } = await startSources(4);
   out(`Switch stream: ${corpus} events of FakeSwitch traffic (answer, playback, hangup), ${bytesPerEvent} bytes each on average (plain), replayed with a sequence number of their own.`);
   out();

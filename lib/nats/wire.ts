@@ -237,9 +237,9 @@ function fromJson(j: Record<string, unknown>, depth: number): Error {
 export function decodeError(payload: Uint8Array): Error {
   let j: unknown;
   try {
-    j = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
-  } catch {
-    return new EslProtocolError('MALFORMED_EVENT', 'the gateway sent an error that is not JSON');
+    j = parseJson(payload, 'the gateway sent an error', 'MALFORMED_EVENT');
+  } catch (err) {
+    return err as Error;
   }
   if (j === null || typeof j !== 'object' || Array.isArray(j)) return new EslProtocolError('MALFORMED_EVENT', 'the gateway sent an error that is not a JSON object');
   return fromJson(j as Record<string, unknown>, 0);
@@ -255,18 +255,23 @@ export interface CommandRequest {
 
 const METHODS = new Set(['api', 'bgapi', 'execute', 'sendMsg', 'hangup', 'sendEvent', 'events', 'getvar']);
 
+/** A JSON payload; EslProtocolError (with an excerpt) when it is not JSON. */
+function parseJson(payload: Uint8Array, what: string, code: ProtocolErrorCode): unknown {
+  const text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new EslProtocolError(code, `${what} that is not JSON`, { excerpt: text.slice(0, 240) });
+  }
+}
+
 export function encodeRequest(req: CommandRequest): Uint8Array {
   return Buffer.from(JSON.stringify(req), 'utf8');
 }
 
 /** Parses a request; throws EslProtocolError for one that is not a request at all. */
 export function decodeRequest(payload: Uint8Array): CommandRequest {
-  let j: unknown;
-  try {
-    j = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
-  } catch {
-    throw new EslProtocolError('UNEXPECTED_FRAME', 'a command request that is not JSON', { excerpt: Buffer.from(payload).subarray(0, 240).toString('utf8') });
-  }
+  const j = parseJson(payload, 'a command request', 'UNEXPECTED_FRAME');
   const r = j as { method?: unknown; args?: unknown };
   if (r === null || typeof r !== 'object' || typeof r.method !== 'string' || !METHODS.has(r.method)) {
     throw new EslProtocolError('UNEXPECTED_FRAME', `not a command request: ${JSON.stringify(j)?.slice(0, 240)}`);
@@ -348,12 +353,7 @@ export function encodeStatus(s: GatewayStatus): Uint8Array {
 
 /** Parses an announcement; throws EslProtocolError for one that is not. */
 export function decodeStatus(payload: Uint8Array): GatewayStatus {
-  let j: unknown;
-  try {
-    j = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
-  } catch {
-    throw new EslProtocolError('MALFORMED_EVENT', 'a gateway announcement that is not JSON', { excerpt: Buffer.from(payload).subarray(0, 240).toString('utf8') });
-  }
+  const j = parseJson(payload, 'a gateway announcement', 'MALFORMED_EVENT');
   const s = j as Partial<GatewayStatus> | null;
   const ok =
     s !== null &&

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { filter, firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClusterEvent, Gateway } from 'rxesl/nats';
+import type { Cluster, ClusterEvent, Gateway } from 'rxesl/nats';
 import type { FakeSwitch } from 'rxesl/testing';
 import { World, nodesUp } from './helpers/world';
 
@@ -50,21 +50,31 @@ async function drained(fs: FakeSwitch, got: ClusterEvent[], gw?: Gateway): Promi
     .toBe(true);
 }
 
+/**
+ * One switch, one gateway and one worker (both on JetStream or not); 300 events at a steady
+ * pace, nats-server restarted after the 100th; returns what the worker got once everything
+ * still on its way has arrived, and the worker.
+ */
+async function restartMidStream(jetstream: boolean): Promise<{ got: ClusterEvent[]; worker: Cluster }> {
+  const fs = await world.fakeSwitch();
+  const gw = await world.gateway('fs1', fs, jetstream ? { jetstream: { ackTimeoutMs: 1000 } } : {});
+  const worker = await world.cluster({ jetstream });
+  await nodesUp(worker, ['fs1']);
+  const got: ClusterEvent[] = [];
+  worker.events$.subscribe((e) => got.push(e));
+  await worker.flush();
+  let restart: Promise<void> | undefined;
+  await fireSteadily(fs, 'rxesl::tick', 300, 2, (n) => {
+    if (n === 100) restart = world.nats.restart();
+  });
+  await restart;
+  await drained(fs, got, jetstream ? gw : undefined);
+  return { got, worker };
+}
+
 describe('nats-server restarting mid-stream', () => {
   it('core NATS: gateways and workers reconnect; what was in flight is lost, and counted', async ({ annotate }) => {
-    const fs = await world.fakeSwitch();
-    await world.gateway('fs1', fs);
-    const worker = await world.cluster();
-    await nodesUp(worker, ['fs1']);
-    const got: ClusterEvent[] = [];
-    worker.events$.subscribe((e) => got.push(e));
-    await worker.flush();
-    let restart: Promise<void> | undefined;
-    await fireSteadily(fs, 'rxesl::tick', 300, 2, (n) => {
-      if (n === 100) restart = world.nats.restart();
-    });
-    await restart;
-    await drained(fs, got);
+    const { got, worker } = await restartMidStream(false);
     const seen = numbers(got, 'rxesl::tick');
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.length).toBeLessThanOrEqual(300);
@@ -75,19 +85,7 @@ describe('nats-server restarting mid-stream', () => {
   });
 
   it('JetStream: nothing is lost, nothing is duplicated', async ({ annotate }) => {
-    const fs = await world.fakeSwitch();
-    const gw = await world.gateway('fs1', fs, { jetstream: { ackTimeoutMs: 1000 } });
-    const worker = await world.cluster({ jetstream: true });
-    await nodesUp(worker, ['fs1']);
-    const got: ClusterEvent[] = [];
-    worker.events$.subscribe((e) => got.push(e));
-    await worker.flush();
-    let restart: Promise<void> | undefined;
-    await fireSteadily(fs, 'rxesl::tick', 300, 2, (n) => {
-      if (n === 100) restart = world.nats.restart();
-    });
-    await restart;
-    await drained(fs, got, gw);
+    const { got } = await restartMidStream(true);
     // Events retried after the restart are stored after later ones: compare in order of Test-N.
     expect(numbers(got, 'rxesl::tick').sort((a, b) => a - b)).toEqual(Array.from({ length: 300 }, (_, i) => i));
     await annotate('JetStream: 0 of 300 events lost across the restart');
