@@ -374,11 +374,12 @@ export class Gateway {
       this.#drop(err as Error);
       return;
     }
-    const headers = this.#nats.headers();
-    headers.append('Content-Type', ct!);
-    // A value NATS headers cannot hold (CR, LF) stays in the payload only.
+    // A value NATS headers cannot hold (CR, LF) stays in the payload only. Every value is
+    // checked here, so the headers are built as they are (the gateway's hot path).
+    const record: Record<string, string[]> = { 'Content-Type': [ct!] };
     const values = [headerSafe(name), headerSafe(r.uniqueId), headerSafe(r.jobUuid), core, seq];
-    for (let i = 0; i < values.length; i++) if (values[i] !== undefined) headers.append(ROUTING_HEADERS[i]!, values[i]!);
+    for (let i = 0; i < values.length; i++) if (values[i] !== undefined) record[ROUTING_HEADERS[i]!] = [values[i]!];
+    const headers = this.#nats.MsgHdrsImpl.fromRecord(record);
     try {
       if (this.#publisher) this.#publisher.publish(subject, frame.body, headers, core !== undefined && seq !== undefined ? `${core}:${seq}` : undefined);
       else this.#nc.publish(subject, frame.body, { headers });

@@ -16,6 +16,8 @@ export interface NatsModule {
   connect(options: ConnectionOptions): Promise<NatsConnection>;
   headers(): MsgHdrs;
   createInbox(): string;
+  /** fromRecord builds headers from values already checked (no CR, LF), without checking them again. */
+  MsgHdrsImpl: { fromRecord(r: Record<string, string[]>): MsgHdrs };
 }
 export type JetstreamModule = typeof Jetstream;
 
