@@ -20,6 +20,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { FakeSwitch } from '../../lib/testing/index.js';
 import { Gateway } from '../../lib/nats/index.js';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { startNatsServer } from '../../examples/cluster-dialer.js';
 import type { FromGateway, ToGateway } from './gateway-child.js';
 import type { FromSource, ToSource } from './source.js';
@@ -131,7 +133,10 @@ async function startGateways(nats: string, sources: Source[], jetstream: boolean
   return Promise.all(
     sources.map(async (s, i) => {
       const g = new Child<ToGateway, FromGateway>('gateway-child.ts');
-      g.send({ type: 'start', options: { servers: nats, node: `fs${i + 1}`, esl: { port: s.port }, jetstream: jetstream ? { maxInFlight: 4096 } : false } });
+      // The JetStream run has a prefix and a stream of its own, removed after it: a stream on
+      // esl.*.event.> would store (and cost) every event of the core runs after it.
+      const js = jetstream ? { jetstream: { stream: 'ESL_BENCH', maxInFlight: 4096 }, prefix: 'jsbench' } : { jetstream: false as const };
+      g.send({ type: 'start', options: { servers: nats, node: `fs${i + 1}`, esl: { port: s.port }, ...js } });
       await g.next('ready');
       return g;
     }),
@@ -147,6 +152,12 @@ async function closeGateways(gws: Array<Child<ToGateway, FromGateway>>): Promise
       return r;
     }),
   );
+}
+
+async function dropStream(url: string, name: string): Promise<void> {
+  const nc = await connect({ servers: url });
+  await (await jetstreamManager(nc)).streams.delete(name);
+  await nc.close();
 }
 
 // ------------------------------------------------------------------ measures
@@ -238,6 +249,7 @@ async function main(): Promise<void> {
       const gws = await startGateways(nats.url, src, true);
       const js = await readEvents(src, 1, { nats: nats.url, jetstream: true }, n);
       const closed = await closeGateways(gws);
+      await dropStream(nats.url, 'ESL_BENCH');
       out('| switches | readers | events | stored by the gateway | received | events/s |');
       out('|---|---|---|---|---|---|');
       out(`| 1 | 1 | ${fmt(n)} | ${fmt(closed[0]!.stored)} | ${fmt(js.received)} | ${fmt(js.rate)}/s |`);

@@ -14,6 +14,7 @@ export type WorkerJob =
   /** Takes calls from calls$ (queue `bench`) and reports each, and its end. */
   | { type: 'calls'; servers: string; ackWaitMs: number; prefix: string; stream: string };
 
+/** Over NATS (with JetStream: the stream `ESL_BENCH` of the prefix `jsbench`), or Connections straight to the switches' ports. */
 export type Via = { nats: string; jetstream: boolean } | { direct: number[] };
 
 export type FromWorker =
@@ -44,7 +45,7 @@ async function open(via: Via): Promise<Reader> {
       close: async () => void (await Promise.all(conns.map((c) => c.close()))),
     };
   }
-  const cluster = await Cluster.connect({ servers: via.nats }, { jetstream: via.jetstream });
+  const cluster = await Cluster.connect({ servers: via.nats }, via.jetstream ? { jetstream: { stream: 'ESL_BENCH' }, prefix: 'jsbench' } : {});
   await firstValueFrom(cluster.switches$.pipe(filter((l) => l.length > 0)));
   const node = cluster.switches[0]!.node;
   return { events$: cluster.events$, api: (cmd) => firstValueFrom(cluster.switch(node).api(cmd)), flush: () => cluster.flush(), close: () => cluster.close() };
