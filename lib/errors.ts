@@ -111,9 +111,16 @@ export class EslDisconnectedError extends EslError {
   override name = 'EslDisconnectedError';
   /** The command (first line) that was pending, when there was one. */
   readonly command: string | undefined;
-  constructor(message: string, command?: string, options?: EslErrorOptions) {
-    super(message, options);
+  /**
+   * For a command: true when it was written and its answer never came (FreeSWITCH may have run
+   * it), false when it was never written (issued after close(), while reconnecting...: it is
+   * safe to send again). Undefined when the error is about no command in particular.
+   */
+  readonly sent: boolean | undefined;
+  constructor(message: string, command?: string, options: EslErrorOptions & { sent?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.command = command;
+    this.sent = options.sent;
   }
 }
 

@@ -218,7 +218,7 @@ describe('command FIFO', () => {
       const command = cold('          ----x|');
       const refused = '               ----#';
       const { conn } = scriptedConnection(ts, server);
-      expectObservable(command.pipe(mergeMap(() => conn.api('status')))).toBe(refused, undefined, new EslDisconnectedError('connection closed: cannot send "api status"', 'api status'));
+      expectObservable(command.pipe(mergeMap(() => conn.api('status')))).toBe(refused, undefined, new EslDisconnectedError('connection closed: "api status" not sent', 'api status'));
       expectSubscriptions(server.subscriptions).toBe(serverSubs);
     });
   });

@@ -171,7 +171,7 @@ export class CommandQueue {
   }
 
   /** The connection is gone: every command still waiting fails at once, and the queue is emptied. */
-  failAll(make: (label: string) => Error = (label) => new EslDisconnectedError(`connection closed before the reply to "${label}"`, label)): void {
+  failAll(make: (label: string) => Error = (label) => new EslDisconnectedError(`connection closed before the reply to "${label}"`, label, { sent: true })): void {
     const list = this.entries.slice(this.head);
     this.entries = [];
     this.head = 0;

@@ -150,7 +150,7 @@ export class Connection implements EslConnection {
 
   /** A command whose reply matters to nobody (it is still consumed in turn). */
   #fireAndForget(cmd: EncodedCommand): void {
-    if (this.#link.state.value === 'closed') return;
+    if (!this.#link.accepting) return;
     this.#link.command(cmd, this.#timeouts.of('command'), (frame) => frame).subscribe({ error: (err: Error) => this.#link.errors.next(err) });
   }
 
@@ -299,8 +299,10 @@ export class Connection implements EslConnection {
   /** `exit`: FreeSWITCH replies +OK bye, sends the disconnect notice and closes. No reconnect follows. */
   exit(options?: CommandOptions): Observable<CommandReply> {
     return new Observable<CommandReply>((subscriber) => {
+      const sub = this.#reply(Commands.exit(), { failOnError: false, ...options }).subscribe(subscriber);
+      // Written (or held until the link is ready): what follows it is never written.
       this.#link.closing();
-      return this.#reply(Commands.exit(), { failOnError: false, ...options }).subscribe(subscriber);
+      return sub;
     });
   }
 

@@ -27,13 +27,19 @@ import { CommandReply, LogLine } from './replies.js';
 
 const noop = (): void => {};
 
-/** A command held until the link is ready. */
+/** A command held until the link is ready: never written yet. */
 interface Waiting {
+  readonly label: string;
   start(): void;
   fail(err: Error): void;
 }
 
 const asFrame = (frame: Frame): Frame => frame;
+
+/** The error of a command that was never written: `why` it was not (the connection closed...). */
+function notSent(why: string, label: string, cause?: Error): EslDisconnectedError {
+  return new EslDisconnectedError(`${why}: "${label}" not sent`, label, { cause, sent: false });
+}
 
 export class Link {
   // ------------------------------------------------------------------ what it reads
@@ -249,7 +255,7 @@ export class Link {
         }
         // The final notice: the socket closes next. A session that is over is not reconnected.
         if (notice.getHeader('Controlled-Session-UUID') !== undefined) this.#sessionOver = true;
-        this.#queue.failAll((label) => new EslDisconnectedError(`FreeSWITCH disconnected before the reply to "${label}": ${frame.bodyText.trim()}`, label));
+        this.#queue.failAll((label) => new EslDisconnectedError(`FreeSWITCH disconnected before the reply to "${label}": ${frame.bodyText.trim()}`, label, { sent: true }));
         return;
       }
       default:
@@ -265,7 +271,7 @@ export class Link {
     this.#detach();
     if (err instanceof EslProtocolError) this.errors.next(err);
     const cause = err instanceof EslDisconnectedError ? err : new EslDisconnectedError(`connection lost: ${err.message}`, undefined, { cause: err });
-    this.#queue.failAll((label) => new EslDisconnectedError(`connection lost before the reply to "${label}"`, label, { cause }));
+    this.#queue.failAll((label) => new EslDisconnectedError(`connection lost before the reply to "${label}"`, label, { cause, sent: true }));
     this.#onLost(cause);
     if (this.#handshake) {
       this.#handshake.onClose(cause, this.#closing);
@@ -323,9 +329,14 @@ export class Link {
     });
   }
 
-  /** `exit` was sent: the close that follows is not a drop. */
+  /** `exit` was sent: the close that follows is not a drop, and no command is written after it. */
   closing(): void {
     this.#closing = true;
+  }
+
+  /** False once close() was called or `exit` sent: a command now would never be written. */
+  get accepting(): boolean {
+    return !this.#closing && this.state.value !== 'closed';
   }
 
   /** Sends `exit` and waits (up to a second) for FreeSWITCH to close, then closes for good. */
@@ -334,7 +345,7 @@ export class Link {
     this.#closing = true;
     const state = this.state.value;
     if ((state === 'ready' || state === 'lingering') && this.#transport) {
-      const bye = firstValueFrom(this.command(Commands.exit(), 1000, asFrame)).catch(noop);
+      const bye = firstValueFrom(this.command(Commands.exit(), 1000, asFrame, true)).catch(noop);
       const closedByPeer = this.closed;
       let t: unknown;
       await Promise.race([Promise.all([bye, closedByPeer]), new Promise<void>((r) => (t = this.timers.setTimeout(r, 1000)))]);
@@ -358,11 +369,11 @@ export class Link {
     this.#handshake?.onClose(err ?? new EslDisconnectedError('connection closed during authentication'), this.#closing);
     this.#reconnecting?.unsubscribe();
     this.#reconnecting = null;
-    this.#queue.failAll((label) => new EslDisconnectedError(`connection closed before the reply to "${label}"`, label, err ? { cause: err } : undefined));
+    this.#queue.failAll((label) => new EslDisconnectedError(`connection closed before the reply to "${label}"`, label, { cause: err, sent: true }));
     this.#onLost(err ?? new EslDisconnectedError('connection closed'));
     const waiting = [...this.#waiting];
     this.#waiting.clear();
-    for (const w of waiting) w.fail(new EslDisconnectedError('connection closed', undefined, err ? { cause: err } : undefined));
+    for (const w of waiting) w.fail(notSent('connection closed', w.label, err));
     this.state.next('closed');
     this.state.complete();
     this.frames.complete();
@@ -394,23 +405,31 @@ export class Link {
    */
   #send(entry: QueuedCommand, cmd: EncodedCommand, internal: boolean): TeardownLogic {
     const state = this.state.value;
+    // Every refusal below is of a command that was never written: its error says "not sent",
+    // unlike the errors of a command written whose reply never came.
+    if (state === 'closed') {
+      entry.fail(notSent('connection closed', cmd.label, this.#finalError));
+      return undefined;
+    }
+    // After `exit` FreeSWITCH reads nothing more: a command written now would get no reply.
+    if (this.#closing && !internal) {
+      entry.fail(notSent('connection closing', cmd.label));
+      return undefined;
+    }
     // Outbound there is no authentication: commands queue behind `connect` (which the Server
     // sends first) and go out at once, pipelined.
     if (internal || state === 'ready' || state === 'lingering' || (state === 'authenticating' && this.mode === 'outbound')) {
       return this.#write(entry, cmd);
     }
-    if (state === 'closed') {
-      entry.fail(new EslDisconnectedError(`connection closed: cannot send "${cmd.label}"`, cmd.label, this.#finalError ? { cause: this.#finalError } : undefined));
-      return undefined;
-    }
     if (this.#whileReconnecting === 'fail' && state === 'reconnecting') {
-      entry.fail(new EslDisconnectedError(`reconnecting: "${cmd.label}" not sent`, cmd.label));
+      entry.fail(notSent('reconnecting', cmd.label));
       return undefined;
     }
     const timeoutMs = entry.timeoutMs;
     let waitTimer: unknown;
     let teardown: TeardownLogic;
     const waiting: Waiting = {
+      label: cmd.label,
       start: () => {
         if (waitTimer !== undefined) this.timers.clearTimeout(waitTimer);
         teardown = this.#write(entry, cmd);
@@ -421,7 +440,7 @@ export class Link {
     if (timeoutMs) {
       waitTimer = this.timers.setTimeout(() => {
         this.#waiting.delete(waiting);
-        entry.fail(new EslTimeoutError(`"${cmd.label}" waited ${timeoutMs} ms for the connection`, timeoutMs, cmd.label));
+        entry.fail(new EslTimeoutError(`"${cmd.label}" not sent: waited ${timeoutMs} ms for the connection`, timeoutMs, cmd.label));
       }, timeoutMs);
     }
     return () => {
@@ -435,11 +454,18 @@ export class Link {
   #write(entry: QueuedCommand, cmd: EncodedCommand): TeardownLogic {
     const transport = this.#transport;
     if (!transport || this.state.value === 'closed') {
-      entry.fail(new EslDisconnectedError(`not connected: cannot send "${cmd.label}"`, cmd.label));
+      entry.fail(notSent('not connected', cmd.label));
       return undefined;
     }
     this.#queue.push(entry);
-    if (!transport.write(cmd.data)) this.#lost(new EslDisconnectedError('the socket is no longer writable'));
+    if (!transport.write(cmd.data)) {
+      // Nothing was written: this one fails as not sent, the ones before it as lost.
+      if (!entry.settled) {
+        entry.settled = true;
+        entry.fail(notSent('connection lost', cmd.label));
+      }
+      this.#lost(new EslDisconnectedError('the socket is no longer writable'));
+    }
     return entry;
   }
 

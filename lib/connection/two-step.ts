@@ -136,7 +136,7 @@ export class TwoStepCommands {
       };
       // The result is an event: if the connection goes before it comes, it never will.
       const label = step.cmd.label;
-      const lost = (err: Error): void => fail(new EslDisconnectedError(`connection lost before the result of "${label}"`, label, { cause: err }));
+      const lost = (err: Error): void => fail(new EslDisconnectedError(`connection lost before the result of "${label}"`, label, { cause: err, sent: true }));
       this.#awaiting.add(lost);
       removers = [() => this.#awaiting.delete(lost)];
       removers.push(

@@ -144,7 +144,7 @@ describe('runCommand against FakeSwitch', () => {
   it('prints a dropped connection as one line and carries on', async () => {
     const { run } = await setup();
     conn!.destroy();
-    expect(await run('status')).toMatch(/^disconnected: connection closed: cannot send "api status"$/);
+    expect(await run('status')).toMatch(/^disconnected: connection closed: "api status" not sent$/);
   });
 
   it('says what the prompt does next for /exit and /top', async () => {

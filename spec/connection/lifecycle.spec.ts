@@ -146,3 +146,60 @@ describe('a drop while restoring after a reconnect', () => {
     expect(errors).toContain('connection lost before it was ready');
   });
 });
+
+describe('a command that was never written says so, and one written whose reply never came says that', () => {
+  /** The error a command fails with, its message and whether it was sent. */
+  const failure = async (p: Promise<unknown>): Promise<{ message: string; sent: boolean | undefined }> => {
+    const err = await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(EslDisconnectedError);
+    return { message: (err as Error).message, sent: (err as EslDisconnectedError).sent };
+  };
+
+  it('issued once close() has begun (exit written): "connection closing ... not sent", and it is never written', async () => {
+    // Before, it was written after exit (which FreeSWITCH reads last) and failed as a command
+    // whose reply never came.
+    server = await scriptedServer(answer);
+    conn = await Connection.connect({ port: server.port });
+    const closing = conn.close();
+    const late = failure(firstValueFrom(conn.api('status')));
+    expect(await late).toEqual({ message: 'connection closing: "api status" not sent', sent: false });
+    await closing;
+    expect(server.commands).toEqual([['auth ClueCon', 'exit']]);
+  });
+
+  it('issued after close(): "connection closed ... not sent"', async () => {
+    server = await scriptedServer(answer);
+    conn = await Connection.connect({ port: server.port });
+    await conn.close();
+    expect(await failure(firstValueFrom(conn.api('status')))).toEqual({ message: 'connection closed: "api status" not sent', sent: false });
+  });
+
+  it('held before the connection was ready, then close(): not sent either', async () => {
+    server = await scriptedServer(() => {}, false);
+    conn = Connection.create({ port: server.port, timeout: 0 });
+    const opened = conn.open().catch(() => undefined);
+    const held = failure(firstValueFrom(conn.api('status')));
+    await conn.close();
+    await opened;
+    expect(await held).toEqual({ message: 'connection closed: "api status" not sent', sent: false });
+    expect(server.commands.flat()).toEqual([]);
+  });
+
+  it('issued while reconnecting with whileReconnecting "fail": "reconnecting ... not sent"', async () => {
+    server = await scriptedServer((line, socket, n) => (n === 1 ? answer(line, socket) : undefined), true);
+    conn = await Connection.connect({ port: server.port, reconnect: { initialDelay: 60_000 }, whileReconnecting: 'fail' });
+    server.sockets[0]!.destroy();
+    await firstValueFrom(conn.state$.pipe(filter((s) => s === 'reconnecting')));
+    expect(await failure(firstValueFrom(conn.api('status')))).toEqual({ message: 'reconnecting: "api status" not sent', sent: false });
+  });
+
+  it('written, and the socket goes before the reply: "connection lost before the reply", sent', async () => {
+    // No answer to the api: the server drops the connection instead.
+    server = await scriptedServer((line, socket) => (line === 'api status' ? socket.destroy() : answer(line, socket)));
+    conn = await Connection.connect({ port: server.port });
+    expect(await failure(firstValueFrom(conn.api('status')))).toEqual({ message: 'connection lost before the reply to "api status"', sent: true });
+  });
+});
