@@ -39,7 +39,7 @@ import {
 } from 'rxjs';
 import { Channel, Connection, EslHangupError, type EslEvent, Server } from 'rxesl';
 import type { FakeCall, FakeSwitch } from 'rxesl/testing';
-import { runWhenMain, switchFor } from './support.js';
+import { explain, runWhenMain, switchFor } from './support.js';
 
 /** Music on hold: a stream that never ends on FreeSWITCH (broken with uuid_break). */
 export const MUSIC = 'local_stream://moh';
@@ -232,7 +232,7 @@ async function main(): Promise<void> {
       console.log(line);
       if (++printed === demoCallers.length) allPrinted();
     },
-    error: (err: Error) => console.error(err.message),
+    error: (err: unknown) => console.error(explain(err)),
   });
   if (!fake) return;
   const f = fake;

@@ -27,7 +27,7 @@ import {
 } from 'rxjs';
 import { Channel, Connection, type EslEvent, header } from 'rxesl';
 import { type FakeSwitch, installConference } from 'rxesl/testing';
-import { runWhenMain, switchFor } from './support.js';
+import { explain, runWhenMain, switchFor } from './support.js';
 
 export interface ModeratorOptions {
   /** The conference to moderate. Default 3000. */
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   await lastValueFrom(conn.events('plain', ['DTMF', 'CUSTOM', 'conference::maintenance']));
   const done = moderate(conn, { settleMs: 500 }).subscribe({
     next: (command) => console.log(`conference 3000 ${command}`),
-    error: (err: Error) => console.error(err.message),
+    error: (err: unknown) => console.error(explain(err)),
   });
   if (!demo) return;
   const fake = demo;

@@ -8,7 +8,7 @@
  */
 import { type Observable, concat, debounceTime, filter, groupBy, ignoreElements, map, merge, mergeMap } from 'rxjs';
 import { Connection, type EslEvent } from 'rxesl';
-import { runWhenMain, switchFor } from './support.js';
+import { explain, runWhenMain, switchFor } from './support.js';
 
 export interface FeedOptions {
   /** Only calls in this dialplan context (FreeSWITCH filters them: they never reach us). Default `default`. */
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const conn = await Connection.connect(options);
   const feed = callStates(conn, { context: process.env.EVENT_CONTEXT ?? 'default' }).subscribe({
     next: (c) => console.log(`${time()} ${c.caller} -> ${c.destination}  ${c.state.padEnd(8)} ${c.uuid}`),
-    error: (err: Error) => console.error(err.message),
+    error: (err: unknown) => console.error(explain(err)),
   });
   const end = async (): Promise<void> => {
     feed.unsubscribe();

@@ -9,7 +9,7 @@
 import { type Observable, catchError, concatMap, map, mergeMap, of } from 'rxjs';
 import { Channel, type Connection, EslDisconnectedError, EslHangupError, Server } from 'rxesl';
 import { FakeSwitch } from 'rxesl/testing';
-import { runWhenMain } from './support.js';
+import { explain, runWhenMain } from './support.js';
 
 export interface IvrOptions {
   /** Where 1 goes. */
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   console.log(`IVR listening on 127.0.0.1:${server.port}`);
   server.connections$
     .pipe(mergeMap((call) => ivr(call).pipe(map((outcome) => `${call.channelData?.getHeader('Caller-Caller-ID-Number')}: ${outcome}`))))
-    .subscribe({ next: (line) => console.log(line), error: (err: Error) => console.error(err.message) });
+    .subscribe({ next: (line) => console.log(line), error: (err: unknown) => console.error(explain(err)) });
   if (!demo) return;
   const fake = await FakeSwitch.start({ media: { playbackMs: 300 }, ringMs: 200 });
   const calls = Array.from({ length: 5 }, (_, i) =>

@@ -6,7 +6,7 @@
  * FakeSwitch with simulated traffic in the same process instead: one command, nothing else.
  */
 import { pathToFileURL } from 'node:url';
-import type { ConnectionOptions } from 'rxesl';
+import { type ConnectionOptions, describeError } from 'rxesl';
 import { FakeSwitch, type FakeSwitchOptions } from 'rxesl/testing';
 
 /** True when this module is the script node/tsx was started with. */
@@ -21,9 +21,18 @@ export function isMain(meta: ImportMeta): boolean {
 export function runWhenMain(meta: ImportMeta, main: () => Promise<void>): void {
   if (!isMain(meta)) return;
   main().catch((err: unknown) => {
-    console.error((err as Error).message);
+    console.error(explain(err));
     process.exitCode = 1;
   });
+}
+
+/**
+ * An error as one line for whoever runs the example, with what to check:
+ * `cannot connect to 127.0.0.1:8021: connection refused (is FreeSWITCH running, with
+ * mod_event_socket on that port?)`, not a bare ECONNREFUSED.
+ */
+export function explain(err: unknown, env: NodeJS.ProcessEnv = process.env): string {
+  return describeError(err, { ...eslOptions(env), credentials: 'ESL_PASSWORD' });
 }
 
 /** Connection options from the environment (fs_cli's defaults). */

@@ -1,6 +1,7 @@
 /**
  * Named error classes. Every error rxesl raises or emits is one of these, so callers can
- * branch on `instanceof` (or on `name`, which survives a second copy of the package).
+ * branch on `instanceof` (or on `name`, which survives a second copy of the package); and
+ * describeError, which says any of them in one line for a person to read.
  */
 import type { EslEvent } from './protocol/event.js';
 
@@ -182,4 +183,74 @@ export class EslNoSubscriberError extends EslError {
     super(`no subscriber to connections$: outbound connection ${uuid ?? ''} closed`);
     this.uuid = uuid;
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// One line for a person
+
+/** Where a program was connecting to, for describeError's messages and hints. */
+export interface ErrorContext {
+  host: string;
+  port: number;
+  /** The user of `userauth`, when one was given. */
+  user?: string | undefined;
+  /**
+   * Where the password (and user) come from, named in the hint after a refused password:
+   * `--password or ESL_PASSWORD`, `the ESL_PASSWORD variable`... Default: the `password`
+   * option (and `user`, when there is one).
+   */
+  credentials?: string | undefined;
+}
+
+/** What a system error code means for someone connecting to FreeSWITCH. */
+const SYSTEM_CODES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is FreeSWITCH running, with mod_event_socket on that port?)',
+  ECONNRESET: 'connection reset by the peer',
+  ENOTFOUND: 'unknown host',
+  EAI_AGAIN: 'the host name could not be resolved (DNS)',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'timed out',
+  EADDRNOTAVAIL: 'address not available',
+  EACCES: 'permission denied',
+};
+
+function oneLine(s: string): string {
+  return s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
+/**
+ * One line for any error (or anything thrown), for a person: what happened and, when it
+ * helps, what to check. `cannot connect to 127.0.0.1:8021: connection refused (is FreeSWITCH
+ * running, with mod_event_socket on that port?)` rather than `ECONNREFUSED`. Never a stack
+ * trace. `ctx` says where the program was connecting, for the messages about authentication.
+ */
+export function describeError(err: unknown, ctx?: ErrorContext): string {
+  const where = ctx ? `${ctx.host}:${ctx.port}` : 'FreeSWITCH';
+  if (err instanceof EslAuthError) {
+    const reply = oneLine(err.replyText ?? '');
+    if (err.reason === 'rejected') {
+      return `${where} refused this client (ACL): ${reply || 'rude rejection'} (check apply-inbound-acl in event_socket.conf)`;
+    }
+    if (err.reason === 'invalid') {
+      const what = ctx?.user ? `user ${ctx.user} and its password` : 'the password';
+      const hint = ctx?.credentials ?? (ctx?.user ? 'the user and password options' : 'the password option');
+      return `authentication failed: ${where} refused ${what}: ${reply || 'no reason given'} (check ${hint})`;
+    }
+    return oneLine(err.message);
+  }
+  if (err instanceof EslConnectError) {
+    const why = SYSTEM_CODES[err.code ?? ''];
+    return `cannot connect to ${err.host}:${err.port}: ${why ?? oneLine(err.message.replace(/^cannot connect to \S+: /, ''))}`;
+  }
+  if (err instanceof EslCommandError) return oneLine(err.replyText) || oneLine(err.message);
+  if (err instanceof EslTimeoutError) return `timed out: ${oneLine(err.message)}`;
+  if (err instanceof EslDisconnectedError) return `disconnected: ${oneLine(err.message)}`;
+  if (err instanceof EslProtocolError) return `protocol error (${err.code}): ${oneLine(err.message)}`;
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    if (code === 'EADDRINUSE') return `address in use: ${oneLine(err.message)}`;
+    return oneLine(err.message) || err.name;
+  }
+  return oneLine(String(err));
 }
