@@ -5,7 +5,7 @@
 import { EMPTY, catchError, concatMap, debounceTime, firstValueFrom, last, lastValueFrom, map, mergeMap, take, tap, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Channel, Connection, EslEvent, EslHangupError, Server, collectDigits, dtmf, forChannel, parseFrames, untilHangup } from 'rxesl';
+import { Channel, Connection, EslCommandError, EslEvent, EslHangupError, Server, collectDigits, dtmf, forChannel, jobResult, parseFrames, untilHangup } from 'rxesl';
 import { FakeSwitch, ManualClock, VirtualConnection } from 'rxesl/testing';
 import esl from 'rxesl/modesl';
 import { ivr } from '../examples/outbound-ivr';
@@ -48,10 +48,16 @@ describe('README', () => {
     cleanup.push(() => conn.close());
     const queued: string[] = [];
     const job = await lastValueFrom(
-      conn.bgapi('originate', 'user/1000 &park').pipe(tap((step) => step.kind === 'reply' && queued.push(step.jobUuid!))),
+      conn.bgapi('originate', 'user/1000 &park').pipe(
+        tap((step) => step.kind === 'reply' && queued.push(step.jobUuid!)),
+        jobResult(), // the BackgroundJob alone: no union to narrow
+      ),
     );
     expect(queued).toHaveLength(1);
-    expect(job.kind === 'job' && job.text).toMatch(/^\+OK /);
+    expect(job.text).toMatch(/^\+OK /);
+    const failed = await lastValueFrom(conn.bgapi('originate', 'error/NO_ANSWER &park').pipe(jobResult())).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(EslCommandError);
+    expect((failed as EslCommandError).replyText).toBe('-ERR NO_ANSWER\n');
   });
 
   it('reconnect options', async () => {
