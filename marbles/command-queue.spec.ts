@@ -158,7 +158,7 @@ describe('command FIFO', () => {
       const lateView = '              ------d|';
       const { conn } = scriptedConnection(ts, server);
       expectObservable(conn.channelEvents('x')).toBe(closed);
-      expectObservable(conn.eventsNamed('A', 'B')).toBe(closed);
+      expectObservable(conn.eventsNamed('CHANNEL_ANSWER', 'CHANNEL_HANGUP')).toBe(closed);
       expectObservable(late.pipe(mergeMap(() => conn.jobEvents('j').pipe(map(() => 'e'), endWith('done'))))).toBe(lateView, { d: 'done' });
       expectSubscriptions(server.subscriptions).toBe(serverSubs);
     });

@@ -5,7 +5,7 @@
 import { EMPTY, catchError, concatMap, debounceTime, firstValueFrom, last, lastValueFrom, map, mergeMap, take, tap, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Channel, Connection, EslCommandError, EslEvent, EslHangupError, Server, collectDigits, dtmf, forChannel, jobResult, parseFrames, untilHangup } from 'rxesl';
+import { Channel, Connection, EslCommandError, EslEvent, EslHangupError, Server, collectDigits, dtmf, eventName, forChannel, jobResult, parseFrames, untilHangup } from 'rxesl';
 import { FakeSwitch, ManualClock, VirtualConnection } from 'rxesl/testing';
 import esl from 'rxesl/modesl';
 import { ivr } from '../examples/outbound-ivr';
@@ -58,6 +58,15 @@ describe('README', () => {
     const failed = await lastValueFrom(conn.bgapi('originate', 'error/NO_ANSWER &park').pipe(jobResult())).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(EslCommandError);
     expect((failed as EslCommandError).replyText).toBe('-ERR NO_ANSWER\n');
+  });
+
+  it('event names are checked: a misspelt one throws before anything is sent, a declared one goes with strict: false', async () => {
+    const fake = await startFakeSwitch();
+    const conn = await Connection.connect({ port: fake.port });
+    cleanup.push(() => conn.close());
+    expect(() => conn.events('plain', ['CHANNEL_ANSWR' as 'CHANNEL_ANSWER'])).toThrow(/^FreeSWITCH would ignore "CHANNEL_ANSWR"/);
+    await firstValueFrom(conn.events('plain', ['CHANNEL_ANSWER', eventName('NEWER_EVENT')], { strict: false })); // sent as given
+    expect(fake.received.at(-1)?.line).toBe('event plain CHANNEL_ANSWER NEWER_EVENT');
   });
 
   it('reconnect options', async () => {

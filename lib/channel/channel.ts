@@ -15,12 +15,12 @@
  */
 import { EMPTY, Observable, ReplaySubject, Subject, Subscription, concat, defer, filter, ignoreElements, map, takeUntil, takeWhile } from 'rxjs';
 import type { Connection } from '../connection/connection.js';
-import type { EslConnection } from '../connection/esl-connection.js';
+import type { EslConnection, ReceivedEvent } from '../connection/esl-connection.js';
 import { type ApiResponse, type ApplicationResult, type CommandReply } from '../connection/replies.js';
 import { EslArgumentError, EslDisconnectedError, EslHangupError } from '../errors.js';
 import type { EventFormat } from '../protocol/content-type.js';
 import type { EslEvent } from '../protocol/event.js';
-import { type EventName, type KnownEventName, MYEVENTS_SET } from '../protocol/event-names.js';
+import { type KnownEventName, MYEVENTS_SET } from '../protocol/event-names.js';
 import { type ChannelSnapshot, blankSnapshot, foldChannelEvent } from '../operators/channel-state.js';
 import { dtmf } from '../operators/dtmf.js';
 import { type FeatureCodeOptions, featureCodes } from './feature-codes.js';
@@ -141,7 +141,7 @@ function checkVariable(name: string): string {
  */
 export class Channel<C extends EslConnection = Connection> {
   /** The events a Channel follows (what `subscribeEvents()` asks for). */
-  static readonly EVENTS: readonly EventName[] = [
+  static readonly EVENTS: readonly KnownEventName[] = [
     'CHANNEL_ANSWER',
     'CHANNEL_PROGRESS',
     'CHANNEL_PROGRESS_MEDIA',
@@ -164,7 +164,7 @@ export class Channel<C extends EslConnection = Connection> {
   /** The connection its commands go through. */
   readonly connection: C;
   /** This channel's events, until it ends (its CHANNEL_HANGUP_COMPLETE, the connection closing, `release()`). Hot. */
-  readonly events$: Observable<EslEvent>;
+  readonly events$: Observable<ReceivedEvent>;
   /** The channel's state (the `channelState` fold): the latest snapshot to a new subscriber, then every change; completes when the channel ends. */
   readonly state$: Observable<ChannelSnapshot>;
   /** The keys the caller presses (DTMF events), one string per key. */
@@ -203,7 +203,7 @@ export class Channel<C extends EslConnection = Connection> {
       this.#ended
         ? EMPTY
         : conn.channelEvents(uuid).pipe(
-            takeWhile((e) => !END_EVENTS.has(e.name ?? ''), true),
+            takeWhile((e) => !END_EVENTS.has(e.name), true),
             takeUntil(this.#released),
           ),
     );
@@ -254,7 +254,7 @@ export class Channel<C extends EslConnection = Connection> {
 
   // ------------------------------------------------------------------ following
 
-  #observe(e: EslEvent): void {
+  #observe(e: ReceivedEvent): void {
     this.#note(e);
     this.#snapshot = foldChannelEvent(this.#snapshot, e);
     this.#state.next(this.#snapshot);
@@ -262,8 +262,8 @@ export class Channel<C extends EslConnection = Connection> {
   }
 
   /** Remembers the first hangup event seen, by the follower or by an action. */
-  #note(e: EslEvent): void {
-    if (this.#hangup !== undefined || !HANGUP_EVENTS.has(e.name ?? '')) return;
+  #note(e: ReceivedEvent): void {
+    if (this.#hangup !== undefined || !HANGUP_EVENTS.has(e.name)) return;
     this.#hangup = { uuid: this.uuid, cause: e.getHeader('Hangup-Cause'), event: e };
     this.#hangups.next(this.#hangup);
     this.#hangups.complete();
@@ -315,7 +315,7 @@ export class Channel<C extends EslConnection = Connection> {
       sub.add(
         this.connection.channelEvents(this.uuid).subscribe({
           next: (e) => {
-            if (!HANGUP_EVENTS.has(e.name ?? '')) return;
+            if (!HANGUP_EVENTS.has(e.name)) return;
             this.#note(e);
             subscriber.error(this.#hangupError(what));
           },
@@ -463,7 +463,7 @@ export class Channel<C extends EslConnection = Connection> {
       const sub = new Subscription();
       sub.add(
         this.connection.channelEvents(this.uuid).subscribe((e) => {
-          const name = e.name ?? '';
+          const name = e.name;
           if (PROGRESS_EVENTS.has(name)) progress(e, this.uuid);
           else if (name === 'CHANNEL_BRIDGE' && bridged === undefined) {
             bridged = e;
@@ -564,7 +564,7 @@ export class Channel<C extends EslConnection = Connection> {
       sub.add(
         this.connection.channelEvents(this.uuid).subscribe({
           next: (e) => {
-            if (!HANGUP_EVENTS.has(e.name ?? '')) return;
+            if (!HANGUP_EVENTS.has(e.name)) return;
             this.#note(e);
             down();
           },
@@ -592,7 +592,7 @@ export class Channel<C extends EslConnection = Connection> {
     return defer(() => {
       const sub = this.connection.subscription;
       const mine = this.#owned && this.connection.hasMyEvents;
-      const missing = Channel.EVENTS.filter((n) => !sub.covers(n) && !(mine && MYEVENTS_SET.includes(n as KnownEventName)));
+      const missing = Channel.EVENTS.filter((n) => !sub.covers(n) && !(mine && MYEVENTS_SET.includes(n)));
       return missing.length === 0 ? EMPTY : this.connection.events(format ?? sub.format, missing);
     });
   }

@@ -8,7 +8,7 @@ import { type Observable, firstValueFrom } from 'rxjs';
 import type { EslConnection } from '../connection/esl-connection.js';
 import type { CommandReply } from '../connection/replies.js';
 import { EVENT_FORMATS, type EventFormat } from '../protocol/content-type.js';
-import { LOG_LEVELS } from '../protocol/event-names.js';
+import { type EventName, LOG_LEVELS } from '../protocol/event-names.js';
 import { describeError } from './describe-error.js';
 import type { FunctionKey } from './function-keys.js';
 import type { Palette } from './palette.js';
@@ -220,11 +220,12 @@ export async function runCommand(cmd: ConsoleCommand, ctx: CommandContext): Prom
           print(tokens.length > 0 ? `events (${s.format}): ${tokens.join(' ')}` : 'no events subscribed (try /event plain ALL)');
           return 'continue';
         }
-        await reply(conn.events(cmd.format ?? conn.subscription.format, cmd.names, { failOnError: false }));
+        // Typed by hand: a name FreeSWITCH would ignore is refused (EslArgumentError) and printed.
+        await reply(conn.events(cmd.format ?? conn.subscription.format, cmd.names as EventName[], { failOnError: false }));
         return 'continue';
       }
       case 'nixevent':
-        await reply(conn.nixevent(cmd.names, { failOnError: false }));
+        await reply(conn.nixevent(cmd.names as EventName[], { failOnError: false }));
         return 'continue';
       case 'noevents':
         await reply(conn.noevents({ failOnError: false }));

@@ -13,22 +13,32 @@ import { EslCommandError } from '../errors.js';
 import { Commands, type EncodedCommand, encodeCommand } from '../protocol/commands.js';
 import { ContentType, type EventFormat } from '../protocol/content-type.js';
 import { EslEvent } from '../protocol/event.js';
-import type { EventName } from '../protocol/event-names.js';
+import type { EventName, EventSubclass } from '../protocol/event-names.js';
 import type { Frame } from '../protocol/frame.js';
-import type { EventFilter, EventSubscription } from '../protocol/subscriptions.js';
+import { type EventFilter, type EventSubscription, checkEventNames } from '../protocol/subscriptions.js';
 import { socketTransport } from '../transport/socket.js';
 import type { Transport } from '../transport/transport.js';
 import { AskedFor, type Tracker } from './asked-for.js';
 import type { QueueHooks } from './command-queue.js';
-import type { BgapiOptions, CommandOptions, ConnectionMode, ConnectionState, EslConnection, ExecuteCommandOptions } from './esl-connection.js';
+import type { BgapiOptions, CommandOptions, ConnectionMode, ConnectionState, EslConnection, EventsOptions, ExecuteCommandOptions, ReceivedEvent } from './esl-connection.js';
 import { Link } from './link.js';
 import { CommandTimeouts, type ConnectionOptions } from './options.js';
 import { ApiResponse, type ApplicationResult, type BackgroundJob, CommandReply, type LogLine } from './replies.js';
 import { TwoStepCommands } from './two-step.js';
 
 // The types of a Connection's API, importable with it.
-export type { BgapiOptions, CommandOptions, ConnectionMode, ConnectionState, ExecuteCommandOptions } from './esl-connection.js';
+export type { BgapiOptions, CommandOptions, ConnectionMode, ConnectionState, EventsOptions, ExecuteCommandOptions, ReceivedEvent } from './esl-connection.js';
 export type { ConnectionOptions, ReconnectOptions } from './options.js';
+
+/**
+ * The names of `events()` or `nixevent()` as a list (a string is split at its spaces, as
+ * FreeSWITCH splits the command line), checked unless `strict` is false.
+ */
+function namesOf(names: string | readonly string[], options: EventsOptions | undefined): string[] {
+  const list = typeof names === 'string' ? names.split(' ').filter((n) => n !== '') : [...names];
+  if (options?.strict !== false) checkEventNames(list);
+  return list;
+}
 
 export class Connection implements EslConnection {
   readonly state$: Observable<ConnectionState>;
@@ -38,10 +48,10 @@ export class Connection implements EslConnection {
    * both (the modesl facade) may rely on that order.
    */
   readonly frames$: Observable<Frame>;
-  readonly events$: Observable<EslEvent>;
+  readonly events$: Observable<ReceivedEvent>;
   readonly logs$: Observable<LogLine>;
   readonly notices$: Observable<EslEvent>;
-  /** Problems that do not end the connection: a malformed event, a reply nobody asked for, a failed reconnect attempt, a subscription that could not be restored. */
+  /** Problems that do not end the connection: a malformed event (one without Event-Name included), a reply nobody asked for, a failed reconnect attempt, a subscription that could not be restored. */
   readonly errors$: Observable<Error>;
 
   readonly #link: Link;
@@ -156,8 +166,8 @@ export class Connection implements EslConnection {
 
   // ------------------------------------------------------------------ commands: EslConnection
 
-  events(format: EventFormat, names: EventName | readonly EventName[], options?: CommandOptions): Observable<CommandReply> {
-    const list = typeof names === 'string' ? names.split(' ').filter((n) => n !== '') : [...names];
+  events(format: EventFormat, names: EventName | readonly (EventName | EventSubclass)[], options?: EventsOptions): Observable<CommandReply> {
+    const list = namesOf(names, options);
     // FreeSWITCH switches the format even when it then refuses the names.
     const tracker = this.#asked.subscribing(
       (sub) => sub.subscribe([format, ...list]),
@@ -168,8 +178,8 @@ export class Connection implements EslConnection {
     return this.#reply(Commands.event(format, list), options, tracker);
   }
 
-  nixevent(names: EventName | readonly EventName[], options?: CommandOptions): Observable<CommandReply> {
-    const list = typeof names === 'string' ? names.split(' ').filter((n) => n !== '') : [...names];
+  nixevent(names: EventName | readonly (EventName | EventSubclass)[], options?: EventsOptions): Observable<CommandReply> {
+    const list = namesOf(names, options);
     return this.#reply(Commands.nixevent(list), options, this.#asked.subscribing((sub) => sub.unsubscribe(list)));
   }
 
@@ -321,19 +331,19 @@ export class Connection implements EslConnection {
 
   // ------------------------------------------------------------------ views
 
-  eventsNamed(...names: EventName[]): Observable<EslEvent> {
+  eventsNamed(...names: EventName[]): Observable<ReceivedEvent> {
     return this.#link.router.named(names);
   }
 
-  customEvents(subclass: string): Observable<EslEvent> {
+  customEvents(subclass: string): Observable<ReceivedEvent> {
     return this.#link.router.custom(subclass);
   }
 
-  channelEvents(uuid: string): Observable<EslEvent> {
+  channelEvents(uuid: string): Observable<ReceivedEvent> {
     return this.#link.router.channel(uuid);
   }
 
-  jobEvents(jobUuid: string): Observable<EslEvent> {
+  jobEvents(jobUuid: string): Observable<ReceivedEvent> {
     return this.#link.router.job(jobUuid);
   }
 

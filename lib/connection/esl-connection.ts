@@ -22,9 +22,17 @@ import type { Observable } from 'rxjs';
 import type { ExecuteOptions } from '../protocol/commands.js';
 import type { EventFormat } from '../protocol/content-type.js';
 import type { EslEvent } from '../protocol/event.js';
-import type { EventName } from '../protocol/event-names.js';
+import type { EventName, EventSubclass } from '../protocol/event-names.js';
 import type { EventFilter, EventSubscription } from '../protocol/subscriptions.js';
 import type { ApiResponse, ApplicationResult, BackgroundJob, CommandReply, LogLine } from './replies.js';
+
+/**
+ * An event as a connection delivers it, on `events$` and every view: one with an Event-Name,
+ * so `name` is a string. The router lets no event without one through (it is malformed: a
+ * Connection reports it on `errors$` instead); an EslEvent built by hand, or a reply read as
+ * an event, makes no such promise, and its `name` may be undefined.
+ */
+export type ReceivedEvent = EslEvent & { readonly name: string };
 
 /**
  * connecting and authenticating (the first time), ready, lingering (FreeSWITCH said the
@@ -52,6 +60,16 @@ export interface BgapiOptions extends CommandOptions {
   jobUuid?: string;
   /** Milliseconds to wait for the BACKGROUND_JOB; 0 for none. Default apiTimeout. */
   jobTimeout?: number;
+}
+
+export interface EventsOptions extends CommandOptions {
+  /**
+   * Default true: names FreeSWITCH would pass over without a word (it replies +OK all the
+   * same) throw EslArgumentError before anything is sent: a name FreeSWITCH 1.10.12 does not
+   * know, or an event name after CUSTOM (where FreeSWITCH reads every name as a subclass).
+   * false sends the names as given: for a FreeSWITCH that knows names newer than rxesl's.
+   */
+  strict?: boolean;
 }
 
 export interface ExecuteCommandOptions extends ExecuteOptions, CommandOptions {
@@ -84,16 +102,16 @@ export interface EslConnection {
 
   // ------------------------------------------------------------------ events
 
-  /** Every event received, parsed once: every subscriber gets the same EslEvent object. */
-  readonly events$: Observable<EslEvent>;
+  /** Every event received, parsed once: every subscriber gets the same EslEvent object. Each has a name. */
+  readonly events$: Observable<ReceivedEvent>;
   /** Events whose Event-Name is one of these, exactly (a CUSTOM event's name is CUSTOM). */
-  eventsNamed(...names: EventName[]): Observable<EslEvent>;
+  eventsNamed(...names: EventName[]): Observable<ReceivedEvent>;
   /** CUSTOM events of this Event-Subclass. */
-  customEvents(subclass: string): Observable<EslEvent>;
+  customEvents(subclass: string): Observable<ReceivedEvent>;
   /** Events whose Unique-ID is this channel. */
-  channelEvents(uuid: string): Observable<EslEvent>;
+  channelEvents(uuid: string): Observable<ReceivedEvent>;
   /** Events whose Job-UUID is this one (a bgapi's BACKGROUND_JOB). */
-  jobEvents(jobUuid: string): Observable<EslEvent>;
+  jobEvents(jobUuid: string): Observable<ReceivedEvent>;
   /** Log lines, once `log()` has asked for them. */
   readonly logs$: Observable<LogLine>;
   /**
@@ -106,13 +124,15 @@ export interface EslConnection {
   // ------------------------------------------------------------------ what is asked for
 
   /**
-   * `event <format> <NAME...>` (`ALL` for every event): adds these to what FreeSWITCH sends;
-   * the format applies to the whole connection. Emits the CommandReply and completes. What is
-   * accepted shows in `subscription`, and is asked for again after a reconnect.
+   * `event <format> <NAME...>` (`ALL` for every event; CUSTOM followed by subclasses): adds
+   * these to what FreeSWITCH sends; the format applies to the whole connection. Emits the
+   * CommandReply and completes. What is accepted shows in `subscription`, and is asked for
+   * again after a reconnect. A name FreeSWITCH would pass over throws EslArgumentError unless
+   * `strict` is false (see EventsOptions).
    */
-  events(format: EventFormat, names: EventName | readonly EventName[], options?: CommandOptions): Observable<CommandReply>;
-  /** `nixevent <NAME...>`: these no more. Emits the CommandReply and completes. */
-  nixevent(names: EventName | readonly EventName[], options?: CommandOptions): Observable<CommandReply>;
+  events(format: EventFormat, names: EventName | readonly (EventName | EventSubclass)[], options?: EventsOptions): Observable<CommandReply>;
+  /** `nixevent <NAME...>`: these no more. Emits the CommandReply and completes. Names are checked as `events()` checks them. */
+  nixevent(names: EventName | readonly (EventName | EventSubclass)[], options?: EventsOptions): Observable<CommandReply>;
   /** `noevents`: no events at all any more. Emits the CommandReply and completes. */
   noevents(options?: CommandOptions): Observable<CommandReply>;
   /**

@@ -6,10 +6,11 @@
  */
 import { Observable, Subject, type Subscriber } from 'rxjs';
 import type { EslEvent } from '../protocol/event.js';
+import type { ReceivedEvent } from './esl-connection.js';
 
-type Views = Map<string, Set<Subscriber<EslEvent>>>;
+type Views = Map<string, Set<Subscriber<ReceivedEvent>>>;
 
-function deliver(views: Views, key: string | undefined, ev: EslEvent): void {
+function deliver(views: Views, key: string | undefined, ev: ReceivedEvent): void {
   if (key === undefined) return;
   const set = views.get(key);
   if (set === undefined) return;
@@ -21,8 +22,8 @@ function deliver(views: Views, key: string | undefined, ev: EslEvent): void {
   for (const s of [...set]) s.next(ev);
 }
 
-function view(views: Views, key: string, closed: () => boolean): Observable<EslEvent> {
-  return new Observable<EslEvent>((subscriber) => {
+function view(views: Views, key: string, closed: () => boolean): Observable<ReceivedEvent> {
+  return new Observable<ReceivedEvent>((subscriber) => {
     // A view of a connection that is gone completes at once instead of waiting forever.
     if (closed()) {
       subscriber.complete();
@@ -49,11 +50,11 @@ function completeAll(views: Views): void {
   for (const s of all) s.complete();
 }
 
-export type EventWaiter = (ev: EslEvent) => void;
+export type EventWaiter = (ev: ReceivedEvent) => void;
 
 export class EventRouter {
   /** Every event, parsed once, for every subscriber. */
-  readonly events = new Subject<EslEvent>();
+  readonly events = new Subject<ReceivedEvent>();
   private readonly byName: Views = new Map();
   private readonly bySubclass: Views = new Map();
   private readonly byChannel: Views = new Map();
@@ -68,44 +69,50 @@ export class EventRouter {
   private closed = false;
   private readonly isClosed = (): boolean => this.closed;
 
-  dispatch(ev: EslEvent): void {
+  /**
+   * Routes an event, and returns true; or, for an event without an Event-Name (malformed:
+   * FreeSWITCH names every event it fires), routes it nowhere and returns false. So whatever
+   * this router delivers has a name: a ReceivedEvent.
+   */
+  dispatch(event: EslEvent): boolean {
+    const name = event.name;
+    if (name === undefined) return false;
+    const ev = event as ReceivedEvent;
     this.events.next(ev);
-    const name = this.byName.size > 0 || this.jobs.size > 0 || this.apps.size > 0 || this.hangups.size > 0 || this.bySubclass.size > 0 ? ev.name : undefined;
-    if (name !== undefined) {
-      deliver(this.byName, name, ev);
-      if (name === 'BACKGROUND_JOB' && this.jobs.size > 0) {
-        const id = ev.getHeader('Job-UUID');
-        const w = id === undefined ? undefined : this.jobs.get(id);
-        if (w) {
-          this.jobs.delete(id!);
-          w(ev);
-        }
-      } else if (name === 'CHANNEL_EXECUTE_COMPLETE' && this.apps.size > 0) {
-        const id = ev.getHeader('Application-UUID');
-        const w = id === undefined ? undefined : this.apps.get(id);
-        if (w) {
-          this.apps.delete(id!);
-          w(ev);
-        }
-      } else if (name === 'CHANNEL_HANGUP_COMPLETE' && this.hangups.size > 0) {
-        const id = ev.getHeader('Unique-ID');
-        const set = id === undefined ? undefined : this.hangups.get(id);
-        if (set) {
-          this.hangups.delete(id!);
-          for (const w of set) w(ev);
-        }
-      } else if (name === 'CUSTOM' && this.bySubclass.size > 0) {
-        deliver(this.bySubclass, ev.subclass, ev);
+    if (this.byName.size > 0) deliver(this.byName, name, ev);
+    if (name === 'BACKGROUND_JOB' && this.jobs.size > 0) {
+      const id = ev.getHeader('Job-UUID');
+      const w = id === undefined ? undefined : this.jobs.get(id);
+      if (w) {
+        this.jobs.delete(id!);
+        w(ev);
       }
+    } else if (name === 'CHANNEL_EXECUTE_COMPLETE' && this.apps.size > 0) {
+      const id = ev.getHeader('Application-UUID');
+      const w = id === undefined ? undefined : this.apps.get(id);
+      if (w) {
+        this.apps.delete(id!);
+        w(ev);
+      }
+    } else if (name === 'CHANNEL_HANGUP_COMPLETE' && this.hangups.size > 0) {
+      const id = ev.getHeader('Unique-ID');
+      const set = id === undefined ? undefined : this.hangups.get(id);
+      if (set) {
+        this.hangups.delete(id!);
+        for (const w of set) w(ev);
+      }
+    } else if (name === 'CUSTOM' && this.bySubclass.size > 0) {
+      deliver(this.bySubclass, ev.subclass, ev);
     }
     if (this.byChannel.size > 0) deliver(this.byChannel, ev.getHeader('Unique-ID'), ev);
     if (this.byJob.size > 0) deliver(this.byJob, ev.getHeader('Job-UUID'), ev);
+    return true;
   }
 
   /** Events of these names (Event-Name, exact). */
-  named(names: readonly string[]): Observable<EslEvent> {
+  named(names: readonly string[]): Observable<ReceivedEvent> {
     if (names.length === 1) return view(this.byName, names[0]!, this.isClosed);
-    return new Observable<EslEvent>((subscriber) => {
+    return new Observable<ReceivedEvent>((subscriber) => {
       // Each per-name view completes the subscriber when the connection goes (the first wins).
       const subs = names.map((n) => view(this.byName, n, this.isClosed).subscribe(subscriber));
       return () => subs.forEach((s) => s.unsubscribe());
@@ -113,17 +120,17 @@ export class EventRouter {
   }
 
   /** CUSTOM events of that subclass. */
-  custom(subclass: string): Observable<EslEvent> {
+  custom(subclass: string): Observable<ReceivedEvent> {
     return view(this.bySubclass, subclass, this.isClosed);
   }
 
   /** Events whose Unique-ID is that channel. */
-  channel(uuid: string): Observable<EslEvent> {
+  channel(uuid: string): Observable<ReceivedEvent> {
     return view(this.byChannel, uuid, this.isClosed);
   }
 
   /** Events whose Job-UUID is that job. */
-  job(jobUuid: string): Observable<EslEvent> {
+  job(jobUuid: string): Observable<ReceivedEvent> {
     return view(this.byJob, jobUuid, this.isClosed);
   }
 

@@ -1,5 +1,5 @@
 export { Connection } from './connection.js';
-export type { BgapiOptions, CommandOptions, ConnectionMode, ConnectionState, EslConnection, ExecuteCommandOptions } from './esl-connection.js';
+export type { BgapiOptions, CommandOptions, ConnectionMode, ConnectionState, EslConnection, EventsOptions, ExecuteCommandOptions, ReceivedEvent } from './esl-connection.js';
 export type { ConnectionOptions, ReconnectOptions } from './options.js';
 export { ApiResponse, ApplicationResult, BackgroundJob, CommandReply, LogLine, isErrorText, replySucceeded } from './replies.js';
 export { applicationResult, jobResult } from './results.js';

@@ -233,7 +233,8 @@ export class Link {
           this.errors.next(err as Error);
           return;
         }
-        this.router.dispatch(ev);
+        // FreeSWITCH names every event it fires: one without a name is routed nowhere.
+        if (!this.router.dispatch(ev)) this.errors.next(new EslProtocolError('MALFORMED_EVENT', `an event without Event-Name: ${frame}`));
         return;
       }
       case ContentType.CommandReply:

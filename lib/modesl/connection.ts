@@ -31,6 +31,7 @@ import {
 import { Commands, EXECUTE_ARG_INLINE_MAX, EncodedCommand, encodeCommand } from '../protocol/commands.js';
 import { ContentType, type EventFormat, eventFormatOf } from '../protocol/content-type.js';
 import { EslEvent } from '../protocol/event.js';
+import type { EventName } from '../protocol/event-names.js';
 import { type Frame, isContentLength } from '../protocol/frame.js';
 import { type ClientCommand, CommandReader } from '../switch/command-reader.js';
 import { socketTransport } from '../transport/socket.js';
@@ -845,8 +846,9 @@ export class Connection extends EventEmitter2 {
       for (const name of this.reqEvents) if (!given.includes(name)) head.push(name);
       this.listeningEvents = [...head, ...tail];
     }
-    const list = this.listeningEvents;
-    this.#command(() => this.rx.events(format, list), `event ${format}`, cb);
+    // As modesl: the names go as given, FreeSWITCH ignoring those it does not know.
+    const list = this.listeningEvents as EventName[];
+    this.#command(() => this.rx.events(format, list, { strict: false }), `event ${format}`, cb);
   }
 
   /**

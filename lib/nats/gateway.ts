@@ -515,7 +515,8 @@ export class Gateway {
         return conn.sendEvent(EslEvent.parse('plain', Arg.string(a, 'event')), options);
       case 'events':
         // Additive only, in the gateway's own format: one worker never takes events from another.
-        return conn.events(this.#format, Arg.stringList(a, 'names'), options);
+        // The names were checked by the worker's RemoteSwitch (unless it asked for strict: false).
+        return conn.events(this.#format, Arg.stringList(a, 'names') as EventName[], { ...options, strict: false });
       case 'getvar':
         return conn.getvar(Arg.string(a, 'name'), options);
     }

@@ -11,19 +11,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BehaviorSubject, NEVER, Observable, type Subscriber, type Subscription, share } from 'rxjs';
-import type { BgapiOptions, CommandOptions, ConnectionState, EslConnection, ExecuteCommandOptions } from '../connection/esl-connection.js';
+import type { BgapiOptions, CommandOptions, ConnectionState, EslConnection, EventsOptions, ExecuteCommandOptions, ReceivedEvent } from '../connection/esl-connection.js';
 import type { ApiResponse, ApplicationResult, BackgroundJob, CommandReply, LogLine } from '../connection/replies.js';
 import { EslCommandError, EslDisconnectedError } from '../errors.js';
 import { Commands } from '../protocol/commands.js';
 import type { EventFormat } from '../protocol/content-type.js';
 import type { EslEvent } from '../protocol/event.js';
-import type { EventName } from '../protocol/event-names.js';
-import { type EventFilter, EventSubscription } from '../protocol/subscriptions.js';
+import type { EventName, EventSubclass } from '../protocol/event-names.js';
+import { type EventFilter, EventSubscription, checkEventNames } from '../protocol/subscriptions.js';
 import type { CommandLink } from './command-link.js';
 import type { CommandRequest, CommandValue } from './wire.js';
 
 /** An event of the cluster: an EslEvent that knows which switch it comes from. */
-export type ClusterEvent = EslEvent & { readonly node: string };
+export type ClusterEvent = ReceivedEvent & { readonly node: string };
 
 /** What a RemoteSwitch needs from its cluster: the views on its subjects and what its gateways announce. */
 export interface SwitchViews {
@@ -38,8 +38,11 @@ export interface SwitchViews {
   state(node: string): Observable<ConnectionState>;
 }
 
-function nameList(names: EventName | readonly EventName[]): string[] {
-  return typeof names === 'string' ? names.split(' ').filter((n) => n !== '') : [...names];
+/** The names of events() or nixevent() as a list, checked as a Connection checks them (unless `strict` is false). */
+function nameList(names: EventName | readonly (EventName | EventSubclass)[], options?: EventsOptions): string[] {
+  const list = typeof names === 'string' ? names.split(' ').filter((n) => n !== '') : [...names];
+  if (options?.strict !== false) checkEventNames(list);
+  return list;
 }
 
 export class RemoteSwitch implements EslConnection {
@@ -253,8 +256,8 @@ export class RemoteSwitch implements EslConnection {
    * Asks the switch's gateways for more events (`event <format> <NAME...>`, additive; the
    * format stays the gateway's). A worker cannot take events away from the others.
    */
-  events(format: EventFormat, names: EventName | readonly EventName[], options?: CommandOptions): Observable<CommandReply> {
-    const list = nameList(names);
+  events(format: EventFormat, names: EventName | readonly (EventName | EventSubclass)[], options?: EventsOptions): Observable<CommandReply> {
+    const list = nameList(names, options);
     const label = Commands.event(format, list).label;
     return this.#call(label, 'events', { names: list }, options);
   }
@@ -266,8 +269,8 @@ export class RemoteSwitch implements EslConnection {
   }
 
   /** Refused: see the class comment. */
-  nixevent(names: EventName | readonly EventName[], _options?: CommandOptions): Observable<CommandReply> {
-    return this.#refused(Commands.nixevent(nameList(names)).label);
+  nixevent(names: EventName | readonly (EventName | EventSubclass)[], options?: EventsOptions): Observable<CommandReply> {
+    return this.#refused(Commands.nixevent(nameList(names, options)).label);
   }
 
   /** Refused: see the class comment. */

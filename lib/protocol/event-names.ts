@@ -1,3 +1,5 @@
+import { EslArgumentError } from '../errors.js';
+
 /**
  * Event names, in the order of FreeSWITCH's EVENT_NAMES[] (src/switch_event.c). The table is
  * open-ended: FreeSWITCH appends names over time, so unknown names are kept as strings.
@@ -99,10 +101,42 @@ export const EVENT_NAMES = [
   'ALL',
 ] as const;
 
-/** A FreeSWITCH event name known to this version of rxesl (others are plain strings). */
+/** A FreeSWITCH event name known to this version of rxesl: FreeSWITCH 1.10.12's table. */
 export type KnownEventName = (typeof EVENT_NAMES)[number];
-/** Any event name: the known ones are offered by editors, others are accepted. */
-export type EventName = KnownEventName | (string & {});
+
+declare const declared: unique symbol;
+/**
+ * A name that went through `eventName()`: one rxesl does not know (a FreeSWITCH newer than
+ * 1.10.12), or a CUSTOM subclass that has no `::` in it.
+ */
+export type DeclaredEventName = string & { readonly [declared]: true };
+
+/**
+ * An event name as rxesl's methods take it: a known one (`'CHANNEL_ANSWER'`; a typo such as
+ * `'CHANNEL_ANSWR'` does not compile), or one declared with `eventName()`.
+ */
+export type EventName = KnownEventName | DeclaredEventName;
+
+/**
+ * A CUSTOM event's subclass, where a list of names may hold one (after CUSTOM, in `events()`
+ * and `nixevent()`): `'sofia::register'`, `'conference::maintenance'`; one without `::` goes
+ * through `eventName()`.
+ */
+export type EventSubclass = `${string}::${string}` | DeclaredEventName;
+
+/**
+ * Declares an event name the types do not know: one newer than FreeSWITCH 1.10.12, for
+ * `eventsNamed()` or `ofEvent()`, or a CUSTOM subclass without `::`. A known name in another
+ * case (`channel_answer`) comes back as FreeSWITCH writes it (`CHANNEL_ANSWER`). A name with
+ * a space, a control character or nothing in it throws EslArgumentError: it cannot be one
+ * name on the wire.
+ */
+export function eventName(name: string): EventName {
+  if (typeof name !== 'string' || !/^[^\s\x00-\x1f\x7f]+$/.test(name)) {
+    throw new EslArgumentError('name', name, `not an event name: ${JSON.stringify(name)} (one word, no spaces or control characters)`);
+  }
+  return (lookupEventName(name) ?? name) as EventName;
+}
 
 const BY_UPPER = new Map<string, KnownEventName>(EVENT_NAMES.map((n) => [n, n]));
 

@@ -3,6 +3,7 @@
  * parse_command and event_handler; PROTOCOL.md §2.3). No I/O: the client uses it to know what
  * it asked for (and to ask again after a reconnect), the emulator to decide what to deliver.
  */
+import { EslArgumentError } from '../errors.js';
 import type { EventFormat } from './content-type.js';
 import { EVENT_NAMES, lookupEventName } from './event-names.js';
 
@@ -141,6 +142,49 @@ export class EventSubscription {
     for (const t of this.types) c.types.add(t);
     for (const s of this.subclasses) c.subclasses.add(s);
     return c;
+  }
+}
+
+/**
+ * The names of an `event` or `nixevent` command (without the format) that FreeSWITCH would pass
+ * over without a word, replying +OK all the same when another name counts (parse_command in
+ * mod_event_socket.c): before CUSTOM, a token switch_name_event does not know; after CUSTOM,
+ * where every token is read as a subclass, a token that is an event name (surely meant as one).
+ */
+export function skippedNames(tokens: readonly string[]): { unknown: string[]; readAsSubclass: string[] } {
+  const unknown: string[] = [];
+  const readAsSubclass: string[] = [];
+  let custom = false;
+  for (const token of tokens) {
+    const name = lookupEventName(token);
+    if (custom) {
+      if (name !== undefined) readAsSubclass.push(token);
+    } else if (name === undefined) {
+      unknown.push(token);
+    } else if (name === 'CUSTOM') {
+      custom = true;
+    }
+  }
+  return { unknown, readAsSubclass };
+}
+
+/**
+ * Throws EslArgumentError when FreeSWITCH would pass over some of these names (see
+ * skippedNames): a subscription that silently lacks an event is found at once, not when the
+ * event never comes.
+ */
+export function checkEventNames(tokens: readonly string[]): void {
+  const { unknown, readAsSubclass } = skippedNames(tokens);
+  const quoted = (list: string[]): string => list.map((t) => `"${t}"`).join(', ');
+  if (unknown.length > 0) {
+    throw new EslArgumentError(
+      'names',
+      unknown,
+      `FreeSWITCH would ignore ${quoted(unknown)}: not an event name it knows (a CUSTOM subclass goes after CUSTOM; a name newer than FreeSWITCH 1.10.12 needs { strict: false })`,
+    );
+  }
+  if (readAsSubclass.length > 0) {
+    throw new EslArgumentError('names', readAsSubclass, `${quoted(readAsSubclass)} after CUSTOM would be read as a subclass, not as an event name: put event names before CUSTOM`);
   }
 }
 

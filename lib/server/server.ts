@@ -10,7 +10,7 @@ import { Observable, Subject, firstValueFrom, forkJoin, of } from 'rxjs';
 import { Connection, type ConnectionOptions } from '../connection/connection.js';
 import { EslMaxConnectionsError, EslNoSubscriberError, EslTimeoutError } from '../errors.js';
 import type { EventFormat } from '../protocol/content-type.js';
-import type { EventName } from '../protocol/event-names.js';
+import type { EventName, EventSubclass } from '../protocol/event-names.js';
 
 export interface ServerOptions {
   /** Default 127.0.0.1. */
@@ -25,8 +25,8 @@ export interface ServerOptions {
   linger?: boolean | number;
   /** The event format (`myevents <format>`). Default plain. */
   eventFormat?: EventFormat;
-  /** More events to subscribe after connect (needs `full` in the dialplan's socket application). */
-  events?: readonly EventName[];
+  /** More events to subscribe after connect (needs `full` in the dialplan's socket application); checked as `Connection.events()` checks them. */
+  events?: readonly (EventName | EventSubclass)[];
   /** Milliseconds a peer has to answer `connect` (FreeSWITCH itself waits 25 s for us). Default 10,000. */
   handshakeTimeout?: number;
   /** Connections beyond this are refused (closed at once). Default no limit. */

@@ -1,12 +1,12 @@
 /**
  * Promises the Connection makes to the code built on it: the order of frames$ and events$ (the
- * modesl facade pairs each event with its frame by it), what EslCommandError.reply holds, and
- * the one rule that says a command/reply succeeded. Over a scripted byte pipe: what
+ * modesl facade pairs each event with its frame by it), that every event delivered has a name,
+ * what EslCommandError.reply holds, and the one rule that says a command/reply succeeded. Over a scripted byte pipe: what
  * "FreeSWITCH" sends is written out below, byte for byte.
  */
 import { Subject, firstValueFrom, lastValueFrom } from 'rxjs';
-import { describe, expect, it } from 'vitest';
-import { CommandReply, Connection, EslCommandError, EslEvent, ServerFrames, type Transport, replySucceeded } from 'rxesl';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { CommandReply, Connection, EslCommandError, EslEvent, EslProtocolError, ServerFrames, type Transport, forChannel, forJob, ofCustom, ofEvent, replySucceeded, untilHangup } from 'rxesl';
 
 /** A ready inbound Connection whose "FreeSWITCH" answers each command line with `answer(line)`. */
 function scripted(answer: (line: string) => Buffer[] = () => []): { conn: Connection; send: (bytes: Buffer) => void } {
@@ -62,6 +62,31 @@ describe('frames$ before events$', () => {
       ['b', 'b'],
       ['c', 'c'],
     ]);
+  });
+});
+
+describe('every event delivered has a name', () => {
+  it('an event frame without Event-Name reaches no stream: errors$ reports it (EslProtocolError MALFORMED_EVENT), and the next event is delivered', () => {
+    const { conn, send } = scripted();
+    const seen: string[] = [];
+    conn.events$.subscribe((e) => seen.push(`event ${e.name}`));
+    conn.channelEvents('u1').subscribe((e) => seen.push(`channel ${e.name}`));
+    conn.errors$.subscribe((err) => seen.push(`error ${err.name} ${(err as EslProtocolError).code}`));
+    // FreeSWITCH names every event it fires (switch_event_create_subclass_detailed adds Event-Name first).
+    send(Buffer.concat([ServerFrames.event('plain', 'Unique-ID: u1\nX-What: nameless\n\n'), event('CHANNEL_ANSWER', 'u1')]));
+    expect(seen).toEqual(['error EslProtocolError MALFORMED_EVENT', 'event CHANNEL_ANSWER', 'channel CHANNEL_ANSWER']);
+  });
+
+  it('so the type of a delivered event says name is a string; an EslEvent built by hand does not', () => {
+    const { conn } = scripted();
+    conn.events$.subscribe((e) => expectTypeOf(e.name).toEqualTypeOf<string>());
+    conn.eventsNamed('CHANNEL_ANSWER').subscribe((e) => expectTypeOf(e.name).toEqualTypeOf<string>());
+    conn.channelEvents('u1').subscribe((e) => expectTypeOf(e.name).toEqualTypeOf<string>());
+    conn.customEvents('sofia::register').subscribe((e) => expectTypeOf(e.name).toEqualTypeOf<string>());
+    conn.jobEvents('j1').subscribe((e) => expectTypeOf(e.name).toEqualTypeOf<string>());
+    // The filtering operators keep the type of what they filter.
+    conn.events$.pipe(ofEvent('CHANNEL_ANSWER'), forChannel('u1'), ofCustom('sofia::register'), forJob('j1'), untilHangup('u1')).subscribe((e) => expectTypeOf(e.name).toEqualTypeOf<string>());
+    expectTypeOf(new EslEvent('CHANNEL_ANSWER').name).toEqualTypeOf<string | undefined>();
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EventSubscription, FilterList } from 'rxesl';
+import { skippedNames } from '../../lib/protocol/subscriptions';
 
 describe('EventSubscription merges as mod_event_socket does', () => {
   it('event is additive; names after CUSTOM are subclasses; unknown names are ignored', () => {
@@ -82,5 +83,19 @@ describe('FilterList evaluates as event_handler does', () => {
     expect(l.filters).toEqual([{ header: 'B', value: '3' }]);
     l.delete('all');
     expect(l.size).toBe(0);
+  });
+});
+
+describe('skippedNames: what FreeSWITCH passes over without a word', () => {
+  it('before CUSTOM, a name switch_name_event does not know (it ignores case, and a 13-character prefix such as SWITCH_EVENT_)', () => {
+    expect(skippedNames(['channel_answer', 'SWITCH_EVENT_DTMF', 'ALL', 'CHANNEL_ANSWR', 'plain', 'sofia::register'])).toEqual({
+      unknown: ['CHANNEL_ANSWR', 'plain', 'sofia::register'],
+      readAsSubclass: [],
+    });
+  });
+
+  it('after CUSTOM every token is a subclass: an event name there is one FreeSWITCH will not subscribe', () => {
+    expect(skippedNames(['DTMF', 'CUSTOM', 'sofia::register', 'my-app', 'CHANNEL_HANGUP', 'custom'])).toEqual({ unknown: [], readAsSubclass: ['CHANNEL_HANGUP', 'custom'] });
+    expect(skippedNames([])).toEqual({ unknown: [], readAsSubclass: [] });
   });
 });
