@@ -19,7 +19,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import { CommandReader, ServerFrames, type ClientCommand, type EventFormat } from '../lib/index.js';
+import type { EventFormat } from '../lib/index.js';
+import { CommandReader, ServerFrames, type ClientCommand } from '../lib/switch/index.js';
 import {
   BLOCK_EVENTS,
   EventBlock,

@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { Connection, ServerFrames, type Transport } from 'rxesl';
-import { marbleScheduler } from 'rxesl/testing';
+import { Connection, type Transport } from 'rxesl';
+import { ServerFrames, marbleScheduler } from 'rxesl/testing';
 
 /** Errors compared by class, code and (unless `withMessage` is false) message, not by identity. */
 export function normalise(messages: unknown, withMessage = true): unknown {

@@ -5,7 +5,7 @@
 import { defer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { EslAuthError, EslConnectError } from 'rxesl';
-import { backoffDelay, retryWithBackoff } from 'rxesl';
+import { backoffDelay, retryWithBackoff } from '../lib/connection/backoff';
 import { scheduler } from './helpers';
 
 const policy = { initialDelay: 10, maxDelay: 40, factor: 2, jitter: 0, maxAttempts: 10 };

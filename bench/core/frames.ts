@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EslEvent, ServerFrames, parseFrames, type EventFormat, type Frame } from '../../lib/index.js';
+import { EslEvent, parseFrames, type EventFormat, type Frame } from '../../lib/index.js';
+import { ServerFrames } from '../../lib/switch/index.js';
 import { repoRoot } from './root.js';
 import { EVENT_NAMES_CYCLE, UID_PREFIX, callUuidOf } from './workload.js';
 

@@ -10,7 +10,8 @@
  * (answered at once; `api version` as FreeSWITCH does), `exit`.
  */
 import net from 'node:net';
-import { CommandReader, EslEvent, ServerFrames } from '../../lib/index.js';
+import { EslEvent } from '../../lib/index.js';
+import { CommandReader, ServerFrames } from '../../lib/switch/index.js';
 import { FakeSwitch, ManualClock } from '../../lib/testing/index.js';
 
 export type ToSource = { type: 'stream'; count: number; rate: number } | { type: 'quit' };

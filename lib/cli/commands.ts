@@ -151,7 +151,7 @@ export interface CommandContext {
 }
 
 /** What the prompt does after a command. */
-export type CommandOutcome = 'continue' | 'exit' | 'top';
+export type PromptAction = 'continue' | 'exit' | 'top';
 
 function replyLine(reply: CommandReply, p: Palette): string {
   return reply.ok ? p.green(reply.replyText) : p.red(reply.replyText);
@@ -161,7 +161,7 @@ function replyLine(reply: CommandReply, p: Palette): string {
  * Runs a command, prints what it gives and says what the prompt does next. A failure (a
  * refused command, a dropped connection) is printed as one line; it never throws.
  */
-export async function runCommand(cmd: ConsoleCommand, ctx: CommandContext): Promise<CommandOutcome> {
+export async function runCommand(cmd: ConsoleCommand, ctx: CommandContext): Promise<PromptAction> {
   const { conn, print, palette: p } = ctx;
   const reply = async (o: Observable<CommandReply>): Promise<void> => {
     print(replyLine(await firstValueFrom(o), p));
@@ -191,7 +191,7 @@ export async function runCommand(cmd: ConsoleCommand, ctx: CommandContext): Prom
         // The Job-UUID is ours, so that the feed knows the job's event before the reply comes.
         const jobUuid = randomUUID();
         ctx.jobs.add(jobUuid);
-        return await new Promise<CommandOutcome>((resolve) => {
+        return await new Promise<PromptAction>((resolve) => {
           const sub = conn.bgapi(cmd.command, undefined, { failOnError: false, jobUuid }).subscribe({
             next: (step) => {
               if (step.kind === 'reply') {

@@ -12,7 +12,8 @@ import { type Subscriber, type Subscription, asyncScheduler } from 'rxjs';
 import { EslDisconnectedError, EslError, EslTimeoutError } from '../errors.js';
 import type { Frame } from '../protocol/frame.js';
 
-export interface Scheduler {
+/** The timers a connection's commands run on (a real clock, or a TestScheduler's virtual one). */
+export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 }
@@ -21,7 +22,7 @@ export interface Scheduler {
  * Timers on RxJS's asyncScheduler: real time in production, virtual time inside
  * TestScheduler.run(), so marble tests drive command timeouts and reconnect delays.
  */
-export const realTimers: Scheduler = {
+export const realTimers: Timers = {
   setTimeout: (fn, ms) => asyncScheduler.schedule(fn, ms),
   clearTimeout: (h) => (h as Subscription).unsubscribe(),
 };
@@ -125,7 +126,7 @@ export class CommandQueue {
   private entries: Array<QueuedCommand | undefined> = [];
   private head = 0;
 
-  constructor(private readonly timers: Scheduler = realTimers) {}
+  constructor(private readonly timers: Timers = realTimers) {}
 
   /** Commands written whose reply has not arrived (abandoned ones included: they still own a reply). */
   get size(): number {

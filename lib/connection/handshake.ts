@@ -9,7 +9,7 @@ import type { EncodedCommand } from '../protocol/commands.js';
 import { ContentType } from '../protocol/content-type.js';
 import { EslEvent } from '../protocol/event.js';
 import type { Frame } from '../protocol/frame.js';
-import type { Scheduler } from './command-queue.js';
+import type { Timers } from './command-queue.js';
 import { CommandReply } from './replies.js';
 
 /** The link the handshake runs over. */
@@ -19,7 +19,7 @@ export interface HandshakeLink {
   write(data: Uint8Array | string): void;
   /** Drops the link (the handshake took too long). */
   destroy(): void;
-  readonly timers: Scheduler;
+  readonly timers: Timers;
 }
 
 /**

@@ -9,13 +9,13 @@
 import { Observable } from 'rxjs';
 import { EslCommandError, EslDisconnectedError, EslHangupError, EslTimeoutError } from '../errors.js';
 import type { EncodedCommand } from '../protocol/commands.js';
-import type { Scheduler } from './command-queue.js';
+import type { Timers } from './command-queue.js';
 import type { EventRouter } from './event-router.js';
 import { ApplicationResult, BackgroundJob, type CommandReply } from './replies.js';
 
 /** What the two-step commands need of their connection. */
 export interface TwoStepContext {
-  readonly timers: Scheduler;
+  readonly timers: Timers;
   readonly router: EventRouter;
   /** Makes sure an event type is subscribed: undefined when it is, else a promise that fails when FreeSWITCH refuses. */
   ensureSubscribed(name: string): Promise<void> | undefined;

@@ -22,7 +22,7 @@ import {
 } from './event-store.js';
 import { type Frame, isContentLength } from './frame.js';
 
-export type EventPriority = 'NORMAL' | 'LOW' | 'HIGH';
+export type EslEventPriority = 'NORMAL' | 'LOW' | 'HIGH';
 
 /** Headers for `new EslEvent(headers, body)`: pairs in order, a Map, or an object. Arrays become array headers. */
 export type HeaderInit =
@@ -412,7 +412,7 @@ export class EslEvent {
   }
 
   /** Sets `priority: NORMAL|LOW|HIGH` at the top of the headers. */
-  setPriority(priority: EventPriority = 'NORMAL'): boolean {
+  setPriority(priority: EslEventPriority = 'NORMAL'): boolean {
     if (priority !== 'NORMAL' && priority !== 'LOW' && priority !== 'HIGH') {
       throw new EslArgumentError('priority', priority, 'priority must be NORMAL, LOW or HIGH (EslEvent.PRIORITY)');
     }

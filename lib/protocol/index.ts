@@ -9,7 +9,7 @@ export { Frame, FrameHeaders } from './frame.js';
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_HEADER_BYTES, FrameParser, HANDSHAKE_MAX_BODY_BYTES, MAX_PARSER_LIMIT_BYTES, parseFrames } from './frame-parser.js';
 export type { FrameParserOptions } from './frame-parser.js';
 export { EslEvent, EventHeaders, isArrayValue } from './event.js';
-export type { EventPriority, HeaderInit } from './event.js';
+export type { EslEventPriority, HeaderInit } from './event.js';
 export { splitArrayValue, joinArrayValue } from './event-store.js';
 export type { HeaderList } from './event-store.js';
 export { EVENT_NAMES, LOG_LEVELS, MYEVENTS_SET, eventName, lookupEventName } from './event-names.js';

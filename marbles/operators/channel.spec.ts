@@ -1,6 +1,7 @@
 import { map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { blankSnapshot, channelState, foldChannelEvent, untilHangup } from 'rxesl';
+import { channelState, untilHangup } from 'rxesl';
+import { blankSnapshot, foldChannelEvent } from '../../lib/operators/channel-state';
 import { scheduler } from '../helpers';
 import { A, B, ev } from './events';
 

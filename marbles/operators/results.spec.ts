@@ -7,7 +7,8 @@
  */
 import { type Observable, map, mergeMap } from 'rxjs';
 import { describe, expectTypeOf, it } from 'vitest';
-import { type ApplicationResult, type BackgroundJob, EslCommandError, ServerFrames, applicationResult, jobResult } from 'rxesl';
+import { type ApplicationResult, type BackgroundJob, EslCommandError, applicationResult, jobResult } from 'rxesl';
+import { ServerFrames } from 'rxesl/testing';
 import { scheduler, scriptedConnection, wire } from '../helpers';
 
 const subscribed = wire.reply('+OK event listener enabled plain');

@@ -4,7 +4,8 @@
  * fails every waiting command once. TargetCommand is the plain way to queue a command.
  */
 import { describe, expect, it } from 'vitest';
-import { CommandQueue, EslDisconnectedError, EslTimeoutError, Frame, FrameHeaders, TargetCommand, type Scheduler } from 'rxesl';
+import { EslDisconnectedError, EslTimeoutError, Frame, FrameHeaders } from 'rxesl';
+import { CommandQueue, TargetCommand, type Timers } from '../../lib/connection/command-queue';
 
 function reply(text: string): Frame {
   return new Frame(new FrameHeaders([['Content-Type', 'command/reply'], ['Reply-Text', text]]), Buffer.alloc(0), 'command/reply');
@@ -20,7 +21,7 @@ function recorder() {
 }
 
 /** Timers run by hand. */
-function manualTimers(): Scheduler & { fire(): void; armed: number } {
+function manualTimers(): Timers & { fire(): void; armed: number } {
   const timers = new Map<number, () => void>();
   let id = 0;
   return {

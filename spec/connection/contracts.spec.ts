@@ -6,7 +6,9 @@
  */
 import { Subject, firstValueFrom, lastValueFrom } from 'rxjs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { CommandReply, Connection, EslCommandError, EslEvent, EslProtocolError, ServerFrames, type Transport, forChannel, forJob, ofCustom, ofEvent, replySucceeded, untilHangup } from 'rxesl';
+import { CommandReply, Connection, EslCommandError, EslEvent, EslProtocolError, type Transport, forChannel, forJob, ofCustom, ofEvent, untilHangup } from 'rxesl';
+import { ServerFrames } from 'rxesl/testing';
+import { replySucceeded } from '../../lib/connection/replies';
 
 /** A ready inbound Connection whose "FreeSWITCH" answers each command line with `answer(line)`. */
 function scripted(answer: (line: string) => Buffer[] = () => []): { conn: Connection; send: (bytes: Buffer) => void } {

@@ -6,7 +6,9 @@
  * what FreeSWITCH would have run.
  */
 import { describe, expect, it } from 'vitest';
-import { CommandReader, Commands, EslArgumentError, EslEvent, MAX_COMMAND_BLOCK_BYTES, encodeCommand, type ClientCommand, type EncodedCommand } from 'rxesl';
+import { Commands, EslArgumentError, EslEvent, MAX_COMMAND_BLOCK_BYTES, type EncodedCommand } from 'rxesl';
+import { CommandReader, type ClientCommand } from 'rxesl/testing';
+import { encodeCommand } from '../../lib/protocol/commands';
 
 function serverReads(bytes: Buffer): ClientCommand[] {
   const out: ClientCommand[] = [];

@@ -12,8 +12,8 @@
  */
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CommandReader, type ClientCommand, type Frame, FrameParser } from 'rxesl';
-import { FakeSwitch } from 'rxesl/testing';
+import { type Frame, FrameParser } from 'rxesl';
+import { FakeSwitch, CommandReader, type ClientCommand } from 'rxesl/testing';
 
 /** The length at which read_packet stops reading a block (its max_len). */
 const MAX_LEN = 10_485_760;

@@ -6,16 +6,8 @@
  */
 import { constants } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_MAX_BODY_BYTES,
-  EslArgumentError,
-  EslProtocolError,
-  type Frame,
-  FrameParser,
-  HANDSHAKE_MAX_BODY_BYTES,
-  MAX_PARSER_LIMIT_BYTES,
-  ServerFrames,
-} from 'rxesl';
+import { DEFAULT_MAX_BODY_BYTES, EslArgumentError, EslProtocolError, type Frame, FrameParser, HANDSHAKE_MAX_BODY_BYTES, MAX_PARSER_LIMIT_BYTES } from 'rxesl';
+import { ServerFrames } from 'rxesl/testing';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;

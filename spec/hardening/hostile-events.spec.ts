@@ -13,7 +13,8 @@
  */
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Connection, EslError, EslEvent, EslProtocolError, Frame, FrameHeaders, ServerFrames } from 'rxesl';
+import { Connection, EslError, EslEvent, EslProtocolError, Frame, FrameHeaders } from 'rxesl';
+import { ServerFrames } from 'rxesl/testing';
 import { hostileServer, type HostileServer } from './hostile-server';
 import { readAll } from './read-all';
 

@@ -3,7 +3,7 @@
  * with x, and `event ...` with +OK, and lets the test write any bytes it likes to the client.
  */
 import net from 'node:net';
-import { CommandReader, ServerFrames } from 'rxesl';
+import { CommandReader, ServerFrames } from 'rxesl/testing';
 
 export interface HostileServer {
   readonly port: number;

@@ -15,7 +15,9 @@
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { EslEvent, FrameParser, ServerFrames, urlDecode } from 'rxesl';
+import { EslEvent, FrameParser } from 'rxesl';
+import { ServerFrames } from 'rxesl/testing';
+import { urlDecode } from '../../lib/protocol/url-codec';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -4,7 +4,7 @@
  * with the reply text FreeSWITCH 1.10.12 gives. Tests script the rest (events, notices, close).
  */
 import net from 'node:net';
-import { CommandReader, ServerFrames, type ClientCommand } from 'rxesl';
+import { CommandReader, ServerFrames, type ClientCommand } from 'rxesl/testing';
 
 export interface Dialer {
   socket: net.Socket;

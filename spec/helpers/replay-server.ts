@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { CommandReader, type ClientCommand } from 'rxesl';
-import { rechunk } from 'rxesl/testing';
+
+import { type ClientCommand, CommandReader, rechunk } from 'rxesl/testing';
 import { FIXTURES_DIR, loadFixture } from './fixtures';
 
 export interface ReplayServer {

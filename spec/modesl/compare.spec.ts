@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ServerFrames } from 'rxesl';
+import { ServerFrames } from 'rxesl/testing';
 import * as rxeslModesl from 'rxesl/modesl';
 import type { FakeSwitchOptions } from 'rxesl/testing';
 import { fixtureNames, loadFixture } from '../helpers/fixtures';

@@ -6,7 +6,8 @@
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EslArgumentError, EslConnectError, EslDisconnectedError, EslHangupError, EslProtocolError, EslEvent, ServerFrames } from 'rxesl';
+import { EslArgumentError, EslConnectError, EslDisconnectedError, EslHangupError, EslProtocolError, EslEvent } from 'rxesl';
+import { ServerFrames } from 'rxesl/testing';
 import { Connection, Event, type FrameHeadersObject } from 'rxesl/modesl';
 import { callback, next, record, until } from './helpers/record';
 import { backgroundJob, closeAll, eventFrame, scriptedSwitch, type ScriptedSwitch, type ScriptOptions } from './helpers/scripted-switch';

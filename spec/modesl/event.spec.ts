@@ -6,7 +6,8 @@
 import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { EslEvent, parseFrames, ServerFrames } from 'rxesl';
+import { EslEvent, parseFrames } from 'rxesl';
+import { ServerFrames } from 'rxesl/testing';
 import esl, { Event } from 'rxesl/modesl';
 
 /** modesl 1.2.1 itself (the devDependency), to compare with. */

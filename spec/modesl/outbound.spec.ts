@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ServerFrames } from 'rxesl';
+import { ServerFrames } from 'rxesl/testing';
 import esl, { Connection, type Event, Server } from 'rxesl/modesl';
 import { type Dialer, dial } from '../helpers/dialer';
 import { callback, next, record, until } from './helpers/record';

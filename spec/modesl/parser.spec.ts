@@ -6,8 +6,8 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EslProtocolError, ServerFrames } from 'rxesl';
-import { randomChunks } from 'rxesl/testing';
+import { EslProtocolError } from 'rxesl';
+import { randomChunks, ServerFrames } from 'rxesl/testing';
 import { type Event, type FrameHeadersObject, Parser } from 'rxesl/modesl';
 
 interface Got {

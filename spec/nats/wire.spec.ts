@@ -18,9 +18,9 @@ import {
   EslHangupError,
   EslProtocolError,
   EslTimeoutError,
-  ServerFrames,
   parseFrames,
 } from 'rxesl';
+import { ServerFrames } from 'rxesl/testing';
 import { decodeError, decodeRequest, decodeStatus, decodeValue, encodeError, encodeValue } from '../../lib/nats/wire';
 
 const frameEvent = (bytes: Buffer): EslEvent => EslEvent.fromFrame(parseFrames(bytes)[0]!);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Commands, CommandReader, EslArgumentError, EslEvent, encodeCommand, type ClientCommand } from 'rxesl';
+import { Commands, EslArgumentError, EslEvent } from 'rxesl';
+import { CommandReader, type ClientCommand } from 'rxesl/testing';
+import { encodeCommand } from '../../lib/protocol/commands';
 
 const wire = (c: { bytes: Buffer }): string => c.bytes.toString('utf8');
 

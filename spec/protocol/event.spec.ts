@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { EslArgumentError, EslEvent, EslProtocolError, Frame, FrameHeaders, ServerFrames, parseFrames, urlDecode, urlEncode } from 'rxesl';
+import { EslArgumentError, EslEvent, EslProtocolError, Frame, FrameHeaders, parseFrames } from 'rxesl';
+import { ServerFrames } from 'rxesl/testing';
+import { urlDecode, urlEncode } from '../../lib/protocol/url-codec';
 import { fixtureNames, loadFixture } from '../helpers/fixtures';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EslEvent, type EventFormat, FrameParser, ServerFrames, type Frame } from 'rxesl';
+import { EslEvent, type EventFormat, FrameParser, type Frame } from 'rxesl';
+import { ServerFrames } from 'rxesl/testing';
 
 /** Header names FreeSWITCH could write; XML needs them to be XML names. */
 const headerName = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,15}$/).filter((n) => !['content-length', '_body'].includes(n.toLowerCase()));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventSubscription, FilterList } from 'rxesl';
+import { EventSubscription, FilterList } from '../../lib/protocol/subscriptions';
 import { skippedNames } from '../../lib/protocol/subscriptions';
 
 describe('EventSubscription merges as mod_event_socket does', () => {

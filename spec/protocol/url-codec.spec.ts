@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { urlDecode, urlEncode } from 'rxesl';
+import { urlDecode, urlEncode } from '../../lib/protocol/url-codec';
 
 describe('urlEncode is switch_url_encode_opt(double_encode = false)', () => {
   it.each([

@@ -1,7 +1,8 @@
 import net from 'node:net';
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Connection, EslDisconnectedError, EslTimeoutError, Server, ServerFrames } from 'rxesl';
+import { Connection, EslDisconnectedError, EslTimeoutError, Server } from 'rxesl';
+import { ServerFrames } from 'rxesl/testing';
 import { dial } from '../helpers/dialer';
 
 let server: Server | undefined;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CommandReader, EslProtocolError, atoi, type ClientCommand } from 'rxesl';
-import { rechunk } from 'rxesl/testing';
+import { EslProtocolError } from 'rxesl';
+import { atoi } from '../../lib/switch/command-reader';
+import { type ClientCommand, CommandReader, rechunk } from 'rxesl/testing';
 import { fixtureNames, loadFixture } from '../helpers/fixtures';
 
 function read(chunks: Uint8Array[]): ClientCommand[] {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DISCONNECT_GOODBYE, ServerFrames, parseFrames } from 'rxesl';
+import { parseFrames } from 'rxesl';
+import { ServerFrames } from 'rxesl/testing';
+import { DISCONNECT_GOODBYE } from '../../lib/protocol/content-type';
 import { fixtureNames, loadFixture } from '../helpers/fixtures';
 
 /** Every frame of every capture, as exact bytes. */

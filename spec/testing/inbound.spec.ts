@@ -3,8 +3,9 @@
  * filters, formats, logs and sendevent, on the wire.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Commands, DISCONNECT_GOODBYE, EslEvent, ServerFrames } from 'rxesl';
-import { type FakeSwitch, ManualClock } from 'rxesl/testing';
+import { Commands, EslEvent } from 'rxesl';
+import { DISCONNECT_GOODBYE } from '../../lib/protocol/content-type';
+import { type FakeSwitch, ManualClock, ServerFrames } from 'rxesl/testing';
 import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 import { RawClient } from './helpers/raw-client';
 

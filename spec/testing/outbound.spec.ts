@@ -3,7 +3,8 @@
  * connect out to the test's server; the test then drives the call as an outbound ESL app.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Commands, DISCONNECT_GOODBYE, EslEvent, type Frame } from 'rxesl';
+import { Commands, EslEvent, type Frame } from 'rxesl';
+import { DISCONNECT_GOODBYE } from '../../lib/protocol/content-type';
 import { type FakeSwitch, ManualClock } from 'rxesl/testing';
 import { OutboundServer, type RawClient } from './helpers/raw-client';
 import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Scheduler } from './clock.js';
 import { EventFactory, FiredEvent, toEslEvent, type HeaderBuilder, type SwitchIdentity } from './events.js';
-import { formatLogLine, type LogLine, type LogOrigin } from './logger.js';
+import { switchLogLine, type FakeLogLine, type LogOrigin } from './logger.js';
 import type { ResolvedOptions } from './options.js';
 
 /** What the bus needs from a connection to deliver events and logs to it. */
@@ -23,7 +23,7 @@ export interface EventSink {
   /** Offers an event: the connection applies its subscription, filters and myevents rules. */
   offerEvent(event: FiredEvent): void;
   /** Offers a log line: taken when the connection logs at that level. */
-  offerLog(line: LogLine): void;
+  offerLog(line: FakeLogLine): void;
 }
 
 /** How a connection is indexed for delivery. */
@@ -51,7 +51,7 @@ export class SwitchBus {
   #bySession = new Map<string, Set<EventSink>>();
   #loggers = new Set<EventSink>();
   #observers = new Set<(event: FiredEvent) => void>();
-  #logObservers = new Set<(line: LogLine) => void>();
+  #logObservers = new Set<(line: FakeLogLine) => void>();
   #errorObservers = new Set<(err: Error) => void>();
 
   constructor(
@@ -193,7 +193,7 @@ export class SwitchBus {
   /** Emits a log line (switch_log_printf) to every logging connection. */
   log(level: number, message: string, origin: LogOrigin = {}): void {
     if (this.#loggers.size === 0 && this.#logObservers.size === 0) return;
-    const line = formatLogLine(level, message, origin, this.scheduler.now(), this.options.idleCpu);
+    const line = switchLogLine(level, message, origin, this.scheduler.now(), this.options.idleCpu);
     for (const s of this.#loggers) {
       try {
         s.offerLog(line);
@@ -211,7 +211,7 @@ export class SwitchBus {
     return () => this.#observers.delete(fn);
   }
 
-  observeLogs(fn: (line: LogLine) => void): () => void {
+  observeLogs(fn: (line: FakeLogLine) => void): () => void {
     this.#logObservers.add(fn);
     return () => this.#logObservers.delete(fn);
   }

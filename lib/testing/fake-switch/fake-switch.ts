@@ -28,7 +28,7 @@ import { SITES } from './events.js';
 import type { FaultOptions, MalformedFrameKind } from './faults.js';
 import { Heartbeat } from './heartbeat.js';
 import { Listener, type ListenerHost, type ReceivedCommand } from './listener.js';
-import type { LogLine, LogOrigin } from './logger.js';
+import type { FakeLogLine, LogOrigin } from './logger.js';
 import { resolveOptions, type FakeSwitchOptions, type ResolvedOptions } from './options.js';
 import { originate } from './originate.js';
 import { runSocketApplication } from './outbound.js';
@@ -533,7 +533,7 @@ export class FakeSwitch extends EventEmitter {
   }
 
   /** Observes every log line (returns an unsubscribe function). */
-  onLog(fn: (line: LogLine) => void): () => void {
+  onLog(fn: (line: FakeLogLine) => void): () => void {
     return this.#core.observeLogs(fn);
   }
 }

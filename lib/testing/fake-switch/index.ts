@@ -18,6 +18,6 @@ export { parseDialString } from './dial-string.js';
 export type { DialString, DialLeg } from './dial-string.js';
 export type { FaultOptions, MalformedFrameKind } from './faults.js';
 export type { ReceivedCommand } from './listener.js';
-export type { LogLine, LogOrigin, TextChannel } from './logger.js';
+export type { FakeLogLine, LogOrigin, TextChannel } from './logger.js';
 export type { TrafficHandle, TrafficOptions } from './traffic.js';
 export { HANGUP_CAUSES } from './constants.js';

@@ -21,7 +21,7 @@ import { handleCommand, type CommandListener, type CommandOutcome, type UserPerm
 import type { SessionWatcher, SwitchCore } from './core.js';
 import type { FiredEvent } from './events.js';
 import { FrameWriter, malformedFrame, type FaultOptions, type MalformedFrameKind } from './faults.js';
-import type { LogLine } from './logger.js';
+import type { FakeLogLine } from './logger.js';
 import { Outbox } from './outbox.js';
 
 /** A command a client sent, as FakeSwitch recorded it. */
@@ -305,7 +305,7 @@ export class Listener implements EventSink, SessionWatcher, CommandListener {
   }
 
   /** socket_logger for this connection. */
-  offerLog(line: LogLine): void {
+  offerLog(line: FakeLogLine): void {
     if (this.#closed || !this.logOn || line.level > this.logLevel) return;
     const queued = this.#outbox.offerLog(line);
     if (queued === 'queued') this.#flush();

@@ -20,8 +20,8 @@ export interface LogOrigin {
   channel?: TextChannel;
 }
 
-/** One log line, ready for log/data. */
-export interface LogLine {
+/** One log line the emulator writes, ready for log/data (rxesl's LogLine is one read). */
+export interface FakeLogLine {
   level: number;
   textChannel: TextChannel;
   file: string;
@@ -46,7 +46,7 @@ function logTimestamp(ms: number): string {
 }
 
 /** Formats one line as switch_log_vprintf does. */
-export function formatLogLine(level: number, message: string, origin: LogOrigin, nowMs: number, idleCpu: number): LogLine {
+export function switchLogLine(level: number, message: string, origin: LogOrigin, nowMs: number, idleCpu: number): FakeLogLine {
   const file = origin.file ?? 'switch_core.c';
   const func = origin.func ?? 'switch_log_printf';
   const line = origin.line ?? 1;

@@ -4,14 +4,14 @@
  * mod_event_socket gives up on the client) and listener_run's order of writing them.
  */
 import type { FiredEvent } from './events.js';
-import type { LogLine } from './logger.js';
+import type { FakeLogLine } from './logger.js';
 
 /** What became of an offered event or log line. */
 export type Queued = 'queued' | 'lost' | 'give-up';
 
 /** How the queued items are written; each returns false once the connection has closed. */
 export interface OutboxWriter {
-  log(line: LogLine): boolean;
+  log(line: FakeLogLine): boolean;
   event(event: FiredEvent): boolean;
 }
 
@@ -21,7 +21,7 @@ export class Outbox {
   readonly #writer: OutboxWriter;
   #events: FiredEvent[] = [];
   #eventHead = 0;
-  #logs: LogLine[] = [];
+  #logs: FakeLogLine[] = [];
   #logHead = 0;
   #lostEvents = 0;
   #lostLogs = 0;
@@ -46,7 +46,7 @@ export class Outbox {
   }
 
   /** Queues a log line, unless the queue is full. */
-  offerLog(line: LogLine): Queued {
+  offerLog(line: FakeLogLine): Queued {
     if (this.#logs.length - this.#logHead >= this.#logLimit) return ++this.#lostLogs > 500 ? 'give-up' : 'lost';
     this.#lostLogs = 0;
     this.#logs.push(line);

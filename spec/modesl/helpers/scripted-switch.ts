@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import { CommandReader, ServerFrames, type ClientCommand } from 'rxesl';
+import { CommandReader, ServerFrames, type ClientCommand } from 'rxesl/testing';
 import type { Connection } from 'rxesl/modesl';
 
 export interface Peer {
