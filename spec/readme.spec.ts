@@ -104,34 +104,47 @@ describe('README', () => {
     expect(await pin).toBe('1234');
   });
 
-  it('Channel: answer, a menu, a bridge', async () => {
-    const fs = await startFakeSwitch({ media: { playbackMs: 20 }, ringMs: 10 });
-    const server = await Server.listen({ port: 0 });
-    cleanup.push(() => server.close());
-    const results = firstValueFrom(
-      server.connections$.pipe(
-        mergeMap((conn) => {
-          const call = Channel.fromConnection(conn);
-          return call.answer().pipe(
-            concatMap(() => call.playAndGetDigits({ file: 'ivr/menu.wav', max: 1, regex: '[12]' })),
-            concatMap(({ digits }) => call.bridge(digits === '1' ? 'user/1001' : 'user/1002', { continueOnFail: true })),
-            last(),
-            catchError((err) => (err instanceof EslHangupError ? EMPTY : throwError(() => err))),
-          );
-        }),
-        take(1),
-      ),
-    );
-    const caller = fs.call({ socket: `127.0.0.1:${server.port} async full`, dtmf: '1' });
-    // the agent (user/1001) answers; the bridge is over when the agent hangs up
-    cleanup.push(fs.onEvent((e) => {
-      if (e.name === 'CHANNEL_BRIDGE') fs.hangup(e.getHeader('Other-Leg-Unique-ID')!);
-    }));
-    const r = await results;
-    expect(r).toMatchObject({ kind: 'result', bridged: true, disposition: 'SUCCESS', hangupCause: 'NORMAL_CLEARING' });
-    expect(fs.channel(r.kind === 'result' ? r.otherLeg! : '')?.name).toContain('1001');
-    caller.hangup();
-  });
+  for (const [agent, answers] of [
+    ['user/1001', true],
+    ['user/1002', false],
+  ] as const) {
+    it(`Channel: answer, a menu, a bridge; the call ends by itself (${answers ? 'bridged, then the agent hangs up' : 'the agent is busy'})`, async () => {
+      const fs = await startFakeSwitch({ media: { playbackMs: 20 }, ringMs: 10 });
+      // the agent answers, and hangs up a moment later; or is busy
+      fs.endpoint('user/1001', { hangupAfterMs: 20 });
+      fs.endpoint('user/1002', { failCause: 'USER_BUSY' });
+      const names = new Map<string | undefined, string | undefined>();
+      cleanup.push(fs.onEvent((e) => e.name === 'CHANNEL_CREATE' && names.set(e.getHeader('Unique-ID'), e.getHeader('Channel-Name'))));
+      const server = await Server.listen({ port: 0 });
+      cleanup.push(() => server.close());
+      const results = firstValueFrom(
+        server.connections$.pipe(
+          mergeMap((conn) => {
+            const call = Channel.fromConnection(conn);
+            return call.answer().pipe(
+              concatMap(() => call.playAndGetDigits({ file: 'ivr/menu.wav', max: 1, regex: '[12]' })),
+              concatMap(({ digits }) => call.bridge(digits === '1' ? 'user/1001' : 'user/1002', { continueOnFail: true, hangupAfterBridge: true })),
+              last(), // { kind: 'result', bridged, otherLeg, disposition, hangupCause }
+              // Bridged: FreeSWITCH hung the caller up when the agent left. Not bridged: hang up here.
+              concatMap((result) => call.hangup().pipe(map(() => result))),
+              catchError((err) => (err instanceof EslHangupError ? EMPTY : throwError(() => err))),
+            );
+          }),
+          take(1),
+        ),
+      );
+      const caller = fs.call({ socket: `127.0.0.1:${server.port} async full`, dtmf: answers ? '1' : '2' });
+      const r = await results;
+      // The caller is down without the test hanging it up: the program has nothing left to wait for.
+      expect(await caller.whenDown).toBe('NORMAL_CLEARING');
+      if (answers) {
+        expect(r).toMatchObject({ kind: 'result', bridged: true, disposition: 'SUCCESS', hangupCause: 'NORMAL_CLEARING' });
+        expect(names.get(r.kind === 'result' ? r.otherLeg : '')).toBe(`sofia/internal/${agent.slice(5)}@127.0.0.1`);
+      } else {
+        expect(r).toMatchObject({ kind: 'result', bridged: false, disposition: 'USER_BUSY' });
+      }
+    });
+  }
 
   it('a marble test of a call flow on a VirtualConnection', () => {
     new TestScheduler((a, e) => expect(a).toEqual(e)).run(({ cold, expectObservable }) => {

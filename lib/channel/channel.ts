@@ -119,8 +119,27 @@ export interface BridgeOptions {
    * up on most failures (not NO_ANSWER) and the action fails with EslHangupError.
    */
   continueOnFail?: boolean | readonly string[];
-  /** Before bridging, `set hangup_after_bridge`: whether the caller is hung up when the far end hangs up. */
+  /**
+   * Before bridging, `set hangup_after_bridge`: whether FreeSWITCH hangs the caller up when a
+   * bridge that happened ends (otherwise the caller stays up, waiting). The bridge still ends
+   * with its result, not EslHangupError.
+   */
   hangupAfterBridge?: boolean;
+}
+
+/** Where an action's outcome goes (the Observable's subscriber, errors translated). */
+interface Sink<R> {
+  next(value: R): void;
+  complete(): void;
+  error(err: unknown): void;
+}
+
+/** An action a hangup may end rather than fail: see Channel's #guard. */
+interface Ending {
+  /** True once a hangup of the channel ends the action instead of failing it. */
+  ends(): boolean;
+  /** The connection went while the action waited for its outcome: end it with what is known. */
+  end(): void;
 }
 
 const HANGUP_EVENTS = new Set(['CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE']);
@@ -303,9 +322,11 @@ export class Channel<C extends EslConnection = Connection> {
   /**
    * Runs `body` unless the channel has hung up, and fails it with EslHangupError at this
    * channel's first hangup event while it runs. `body` gets a callback that records events it
-   * sees, and returns its subscription.
+   * sees, and returns its subscription. With `ending`, once `ending.ends()` is true a hangup is
+   * the end of the action, not its failure: the action goes on waiting for its outcome, and if
+   * the connection goes first, `ending.end()` ends it with what is known.
    */
-  #guard<R>(what: string, body: (subscriber: { next(v: R): void; complete(): void; error(e: unknown): void }) => Subscription): Observable<R> {
+  #guard<R>(what: string, body: (subscriber: Sink<R>) => Subscription, ending?: Ending): Observable<R> {
     return new Observable<R>((subscriber) => {
       if (this.#hangup !== undefined) {
         subscriber.error(this.#hangupError(what));
@@ -317,11 +338,15 @@ export class Channel<C extends EslConnection = Connection> {
           next: (e) => {
             if (!HANGUP_EVENTS.has(e.name)) return;
             this.#note(e);
+            if (ending?.ends()) return;
             subscriber.error(this.#hangupError(what));
           },
           // The view completes when the connection is gone. The connection's execute does not fail
           // a command whose reply has come while its completion has not: this does.
-          complete: () => subscriber.error(this.#translate(new EslDisconnectedError(`connection closed before ${what} completed`), what)),
+          complete: () => {
+            if (ending?.ends()) ending.end();
+            else subscriber.error(this.#translate(new EslDisconnectedError(`connection closed before ${what} completed`), what));
+          },
         }),
       );
       if (subscriber.closed) return sub;
@@ -446,49 +471,76 @@ export class Channel<C extends EslConnection = Connection> {
    * it), `{ kind: 'bridged', otherLeg }` when it answers, and at the application's completion
    * `{ kind: 'result', bridged, otherLeg, disposition, hangupCause }`, then completes: a
    * failed bridge reports its cause; a bridge that happened completes when it is over.
+   *
+   * Once bridged, the end of the call is the end of the bridge, not its failure: with
+   * hangup_after_bridge FreeSWITCH hangs this channel up when the far end leaves, inside the
+   * bridge application (switch_ivr_multi_threaded_bridge), so the hangup comes before the
+   * completion; the caller may hang up too. The result is emitted all the same, from the
+   * completion when it comes, else (the socket closed with the call) from what the channel's
+   * hangup event says, with `completion` undefined. A hangup before the far end answered fails
+   * the bridge with EslHangupError, as it fails any action.
    */
   bridge(dial: string, options: BridgeOptions = {}): Observable<BridgeProgress> {
     const presets: Array<Observable<never>> = [];
     const cof = options.continueOnFail;
     if (cof !== undefined) presets.push(this.setVar('continue_on_fail', typeof cof === 'boolean' ? String(cof) : cof.join(',')).pipe(ignoreElements()));
     if (options.hangupAfterBridge !== undefined) presets.push(this.setVar('hangup_after_bridge', String(options.hangupAfterBridge)).pipe(ignoreElements()));
-    const run = this.#guard<BridgeProgress>('bridge', (s) => {
+    const run = defer(() => {
       let ringing = false;
-      let bridged: EslEvent | undefined;
-      const progress = (e: EslEvent, leg: string): void => {
-        if (ringing) return;
-        ringing = true;
-        s.next({ kind: 'ringing', leg, early: e.name === 'CHANNEL_PROGRESS_MEDIA', event: e });
+      let bridged: ReceivedEvent | undefined;
+      let sink: Sink<BridgeProgress> | undefined;
+      let over = false;
+      const finish = (completion: ApplicationResult | undefined): void => {
+        if (over || sink === undefined) return;
+        over = true;
+        sink.next(bridgeResult(completion, bridged, this.#hangup?.event));
+        sink.complete();
       };
-      const sub = new Subscription();
-      sub.add(
-        this.connection.channelEvents(this.uuid).subscribe((e) => {
-          const name = e.name;
-          if (PROGRESS_EVENTS.has(name)) progress(e, this.uuid);
-          else if (name === 'CHANNEL_BRIDGE' && bridged === undefined) {
-            bridged = e;
-            s.next({ kind: 'bridged', otherLeg: e.getHeader('Other-Leg-Unique-ID') ?? e.getHeader('Bridge-B-Unique-ID'), event: e });
-          }
-        }),
+      const ending: Ending = { ends: () => bridged !== undefined, end: () => finish(undefined) };
+      return this.#guard<BridgeProgress>(
+        'bridge',
+        (s) => {
+          sink = s;
+          const progress = (e: EslEvent, leg: string): void => {
+            if (ringing) return;
+            ringing = true;
+            s.next({ kind: 'ringing', leg, early: e.name === 'CHANNEL_PROGRESS_MEDIA', event: e });
+          };
+          const sub = new Subscription();
+          sub.add(
+            this.connection.channelEvents(this.uuid).subscribe((e) => {
+              const name = e.name;
+              if (PROGRESS_EVENTS.has(name)) progress(e, this.uuid);
+              else if (name === 'CHANNEL_BRIDGE' && bridged === undefined) {
+                bridged = e;
+                s.next({ kind: 'bridged', otherLeg: e.getHeader('Other-Leg-Unique-ID') ?? e.getHeader('Bridge-B-Unique-ID'), event: e });
+              }
+            }),
+          );
+          // The far end's own progress, when this connection receives other channels' events (inbound).
+          sub.add(
+            this.connection
+              .eventsNamed('CHANNEL_PROGRESS', 'CHANNEL_PROGRESS_MEDIA')
+              .pipe(filter((e) => e.getHeader('Unique-ID') !== this.uuid && e.getHeader('Other-Leg-Unique-ID') === this.uuid))
+              .subscribe((e) => progress(e, e.getHeader('Unique-ID') ?? '')),
+          );
+          sub.add(
+            this.connection.execute('bridge', dial, { uuid: this.#target, failOnError: true }).subscribe({
+              next: (step) => {
+                if (step.kind === 'complete') finish(step);
+              },
+              error: (err) => {
+                // Bridged, then the channel's end came before the completion could (the
+                // connection's execute fails at CHANNEL_HANGUP_COMPLETE, or with the socket).
+                if (bridged !== undefined && (err instanceof EslHangupError || err instanceof EslDisconnectedError)) finish(undefined);
+                else s.error(err);
+              },
+            }),
+          );
+          return sub;
+        },
+        ending,
       );
-      // The far end's own progress, when this connection receives other channels' events (inbound).
-      sub.add(
-        this.connection
-          .eventsNamed('CHANNEL_PROGRESS', 'CHANNEL_PROGRESS_MEDIA')
-          .pipe(filter((e) => e.getHeader('Unique-ID') !== this.uuid && e.getHeader('Other-Leg-Unique-ID') === this.uuid))
-          .subscribe((e) => progress(e, e.getHeader('Unique-ID') ?? '')),
-      );
-      sub.add(
-        this.connection.execute('bridge', dial, { uuid: this.#target, failOnError: true }).subscribe({
-          next: (step) => {
-            if (step.kind !== 'complete') return;
-            s.next(bridgeResult(step, bridged));
-            s.complete();
-          },
-          error: (err) => s.error(err),
-        }),
-      );
-      return sub;
     });
     return presets.length === 0 ? run : concat(...presets, run);
   }

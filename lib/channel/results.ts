@@ -4,12 +4,13 @@
  * digits of play_and_get_digits, the length of a recording or the disposition of a bridge are
  * there, with no second round trip.
  */
-import type { ApplicationResult } from '../connection/replies.js';
+import { ApplicationResult } from '../connection/replies.js';
 import type { EslEvent } from '../protocol/event.js';
 
-/** A channel variable as the completion event carries it. */
-function variableOf(result: ApplicationResult, name: string): string | undefined {
-  return result.event.getHeader(`variable_${name}`);
+/** A channel variable as an event of the channel carries it (FreeSWITCH puts them all on each). */
+function variableOf(result: ApplicationResult | EslEvent | undefined, name: string): string | undefined {
+  const event = result instanceof ApplicationResult ? result.event : result;
+  return event?.getHeader(`variable_${name}`);
 }
 
 function numberOf(result: ApplicationResult, name: string): number | undefined {
@@ -120,21 +121,30 @@ export interface BridgeResult {
    * (originate_failed_cause, else the disposition).
    */
   readonly hangupCause: string | undefined;
-  /** The CHANNEL_EXECUTE_COMPLETE. */
-  readonly completion: ApplicationResult;
+  /**
+   * The CHANNEL_EXECUTE_COMPLETE; undefined when the call ended before it could reach us (a
+   * bridged call hung up, and the socket closed with it): the other fields are then read from
+   * the channel's hangup event, which carries the same variables.
+   */
+  readonly completion: ApplicationResult | undefined;
 }
 
 export type BridgeProgress = BridgeRinging | BridgeBridged | BridgeResult;
 
-export function bridgeResult(result: ApplicationResult, bridgedEvent: EslEvent | undefined): BridgeResult {
-  const disposition = variableOf(result, 'originate_disposition');
+/**
+ * The result of a bridge: from its completion, or, when the call ended before it came, from
+ * the channel's hangup event (`ended`).
+ */
+export function bridgeResult(completion: ApplicationResult | undefined, bridgedEvent: EslEvent | undefined, ended?: EslEvent): BridgeResult {
+  const source = completion ?? ended;
+  const disposition = variableOf(source, 'originate_disposition');
   const bridged = bridgedEvent !== undefined || disposition === 'SUCCESS';
   const otherLeg =
     bridgedEvent?.getHeader('Other-Leg-Unique-ID') ??
     bridgedEvent?.getHeader('Bridge-B-Unique-ID') ??
-    (bridged ? (variableOf(result, 'last_bridge_to') ?? variableOf(result, 'bridge_uuid')) : undefined);
+    (bridged ? (variableOf(source, 'last_bridge_to') ?? variableOf(source, 'bridge_uuid')) : undefined);
   const hangupCause = bridged
-    ? (variableOf(result, 'bridge_hangup_cause') ?? variableOf(result, 'last_bridge_hangup_cause'))
-    : (variableOf(result, 'originate_failed_cause') ?? disposition);
-  return { kind: 'result', bridged, otherLeg, disposition, hangupCause, completion: result };
+    ? (variableOf(source, 'bridge_hangup_cause') ?? variableOf(source, 'last_bridge_hangup_cause'))
+    : (variableOf(source, 'originate_failed_cause') ?? disposition);
+  return { kind: 'result', bridged, otherLeg, disposition, hangupCause, completion };
 }

@@ -159,13 +159,64 @@ describe('Channel actions', () => {
     });
   });
 
-  it('bridge: the caller hanging up while bridged fails it after the bridged notification', () => {
+  it('bridge: a hangup before the far end answers fails it with EslHangupError', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const { vc, ch } = call({ applications: { bridge: { duration: 100, bridge: { ringAfter: 2, answerAfter: 10, otherLeg: B } } } });
+      const hangup = cold('----x');
+      const steps = '      --r-#';
+      hangup.subscribe(() => vc.hangup('ORIGINATOR_CANCEL'));
+      expectObservable(ch.bridge('user/1001').pipe(map(progress))).toBe(steps, { r: 'ringing' }, hungUp(ch.uuid, 'bridge', 'ORIGINATOR_CANCEL'));
+    });
+  });
+
+  it('bridge: once bridged, the end of the call ends the bridge: the result, not EslHangupError (here the caller hangs up, and no completion comes)', () => {
+    let ch!: Channel;
+    scheduler().run(({ cold, expectObservable }) => {
+      const c = call({ applications: { bridge: { duration: 100, bridge: { answerAfter: 3, otherLeg: B } } } });
+      ch = c.ch;
+      const hangup = cold('--------x');
+      const steps = '      ---b----(r|)';
+      hangup.subscribe(() => c.vc.hangup('NORMAL_CLEARING'));
+      // No completion: the result is read from the hangup event (no variables here), `completion` is undefined.
+      const result = ch.bridge('user/1001').pipe(map((p) => (p.kind === 'result' ? `${progress(p)} ${p.completion === undefined ? 'no completion' : 'completion'}` : progress(p))));
+      expectObservable(result).toBe(steps, { b: 'bridged B', r: 'result true B undefined undefined no completion' });
+    });
+    expect(held(ch)).toEqual({ waiters: 0, views: 0 });
+  });
+
+  it('bridge with hangupAfterBridge: FreeSWITCH hangs the caller up when the far end leaves, before the completion: bridged, then the result', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      // FreeSWITCH's order (switch_ivr_multi_threaded_bridge, then switch_core_session_exec):
+      // CHANNEL_UNBRIDGE, the caller's CHANNEL_HANGUP inside the bridge application, the
+      // application's CHANNEL_EXECUTE_COMPLETE when it returns, then CHANNEL_HANGUP_COMPLETE.
+      const hangupHeaders = { 'Hangup-Cause': 'NORMAL_CLEARING', 'Channel-Call-State': 'HANGUP', 'Answer-State': 'hangup' };
+      const { vc, ch } = call({
+        applications: { bridge: { duration: 10, bridge: { answerAfter: 3, otherLeg: B }, events: [{ after: 10, name: 'CHANNEL_HANGUP', headers: hangupHeaders }] } },
+      });
+      const complete = cold('-----------x');
+      const commands = '     (sb)';
+      const steps = '        ---b------(r|)';
+      const cause = '        ----------(c|)';
+      complete.subscribe(() => vc.send(vc.channelEvent('CHANNEL_HANGUP_COMPLETE', { 'Hangup-Cause': 'NORMAL_CLEARING' })));
+      const result = ch.bridge('user/1001', { hangupAfterBridge: true }).pipe(map((p) => (p.kind === 'result' ? `${progress(p)} ${p.completion?.application}` : progress(p))));
+      expectObservable(result).toBe(steps, { b: 'bridged B', r: 'result true B SUCCESS NORMAL_CLEARING bridge' });
+      expectObservable(vc.commands$).toBe(commands, { s: 'execute set hangup_after_bridge=true', b: 'execute bridge user/1001' });
+      expectObservable(ch.hangup$.pipe(map((h) => h.cause))).toBe(cause, { c: 'NORMAL_CLEARING' });
+    });
+  });
+
+  it('bridge, hung up after the far end left, and the socket closes before the completion (no linger): the result from the hangup event', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const { vc, ch } = call({ applications: { bridge: { duration: 100, bridge: { answerAfter: 3, otherLeg: B } } } });
-      const hangup = cold('--------x');
-      const steps = '      ---b----#';
-      hangup.subscribe(() => vc.hangup('NORMAL_CLEARING'));
-      expectObservable(ch.bridge('user/1001').pipe(map(progress))).toBe(steps, { b: 'bridged B' }, hungUp(ch.uuid, 'bridge', 'NORMAL_CLEARING'));
+      const end = cold('--------x');
+      const steps = '   ---b----(r|)';
+      end.subscribe(() => {
+        // The caller's CHANNEL_HANGUP carries the channel's variables, the bridge's included.
+        vc.send(vc.channelEvent('CHANNEL_HANGUP', { 'Hangup-Cause': 'NORMAL_CLEARING', variable_originate_disposition: 'SUCCESS', variable_bridge_hangup_cause: 'NORMAL_CLEARING' }));
+        vc.disconnect();
+      });
+      const result = ch.bridge('user/1001', { hangupAfterBridge: true }).pipe(map((p) => (p.kind === 'result' ? `${progress(p)} ${p.completion === undefined ? 'no completion' : 'completion'}` : progress(p))));
+      expectObservable(result).toBe(steps, { b: 'bridged B', r: 'result true B SUCCESS NORMAL_CLEARING no completion' });
     });
   });
 

@@ -134,6 +134,26 @@ describe('Channel on an outbound connection (FakeSwitch)', () => {
     await lastValueFrom(ch.hangup());
   });
 
+  it('bridge with hangupAfterBridge: FreeSWITCH hangs the caller up as the far end leaves, and the bridge ends with its result, not EslHangupError', async () => {
+    const { fake, server } = await setup();
+    fake.endpoint('user/1001', { answerAfterMs: 10, hangupAfterMs: 20 });
+    const { ch, call } = await answerCall(fake, server);
+    const seen: string[] = [];
+    ch.events$.subscribe((e) => seen.push(e.name === 'CHANNEL_EXECUTE_COMPLETE' ? `${e.name} ${e.getHeader('Application')}` : e.name));
+    const steps = await lastValueFrom(ch.bridge('user/1001', { hangupAfterBridge: true }).pipe(toArray()));
+    expect(steps.map((s) => s.kind)).toEqual(['ringing', 'bridged', 'result']);
+    expect(steps[2]).toMatchObject({ kind: 'result', bridged: true, disposition: 'SUCCESS', hangupCause: 'NORMAL_CLEARING' });
+    expect(await call.whenDown).toBe('NORMAL_CLEARING');
+    // As FreeSWITCH: the caller's hangup inside the bridge application, then its completion.
+    expect(seen.filter((n) => ['CHANNEL_UNBRIDGE', 'CHANNEL_HANGUP', 'CHANNEL_EXECUTE_COMPLETE bridge'].includes(n))).toEqual([
+      'CHANNEL_UNBRIDGE',
+      'CHANNEL_HANGUP',
+      'CHANNEL_EXECUTE_COMPLETE bridge',
+    ]);
+    await waitFor(() => ch.ended);
+    expect(ch.connection.routerStats).toEqual({ waiters: 0, views: 0 });
+  });
+
   it('bridge that fails: with continueOnFail the result carries the cause; without, FreeSWITCH hangs the caller up', async () => {
     const { fake, server } = await setup();
     fake.endpoint('user/1002', { failCause: 'USER_BUSY', answerAfterMs: 10 });
