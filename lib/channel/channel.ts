@@ -19,7 +19,7 @@ import type { EslConnection, ReceivedEvent } from '../connection/esl-connection.
 import { type ApiResponse, type ApplicationResult, type CommandReply } from '../connection/replies.js';
 import { EslArgumentError, EslDisconnectedError, EslHangupError } from '../errors.js';
 import type { EventFormat } from '../protocol/content-type.js';
-import type { EslEvent } from '../protocol/event.js';
+import { EslEvent } from '../protocol/event.js';
 import { type KnownEventName, MYEVENTS_SET } from '../protocol/event-names.js';
 import { type ChannelSnapshot, blankSnapshot, foldChannelEvent } from '../operators/channel-state.js';
 import { dtmf } from '../operators/dtmf.js';
@@ -39,10 +39,18 @@ import {
 export interface ChannelOptions {
   /**
    * An event of this channel to start its state from: the CHANNEL_PARK or CHANNEL_CREATE it
-   * was found by, a `uuid_dump`... Default, on an outbound connection's own channel: the
-   * connect reply (channelData).
+   * was found by... Default, on an outbound connection's own channel: the connect reply
+   * (channelData).
    */
   data?: EslEvent;
+  /**
+   * Start the state from `api uuid_dump <uuid> json`, sent at once: `state$` gives its first
+   * snapshot when the dump has come, the channel as it is then. `Channel.of(conn, uuid)` does
+   * this on a live call (any channel but an outbound connection's own, when no `data` is
+   * given); `new Channel()` only when asked. No such channel (yet), or a dump that cannot be
+   * read: the state starts blank, and the channel is followed all the same.
+   */
+  dump?: boolean;
 }
 
 export interface PlaybackOptions {
@@ -199,11 +207,13 @@ export class Channel<C extends EslConnection = Connection> {
   #hangup: ChannelHangup | undefined;
   #ended = false;
   #tracking: Subscription | undefined;
+  /** The uuid_dump on its way (options.dump): state$ waits for it. */
+  #dumping: Subscription | undefined;
 
   /**
    * Follows channel `uuid` on `conn` from now until it ends: one view on the connection's
    * router, released at CHANNEL_HANGUP_COMPLETE (or CHANNEL_DESTROY), when the connection
-   * closes, or on `release()`. Sends nothing.
+   * closes, or on `release()`. Sends nothing, unless `options.dump` asks for a uuid_dump.
    */
   constructor(conn: C, uuid: string, options: ChannelOptions = {}) {
     if (typeof uuid !== 'string' || uuid === '') throw new EslArgumentError('uuid', uuid, 'a Channel needs the Unique-ID of a channel');
@@ -214,7 +224,9 @@ export class Channel<C extends EslConnection = Connection> {
     const data = options.data ?? (this.#owned ? conn.channelData : undefined);
     if (data !== undefined && (data.getHeader('Unique-ID') ?? uuid) === uuid) snapshot = foldChannelEvent(snapshot, data);
     this.#snapshot = snapshot;
-    this.#state.next(snapshot);
+    // With a dump to wait for, state$ starts when it comes (or when the channel ends first).
+    if (options.dump === true) this.#dumping = new Subscription();
+    else this.#state.next(snapshot);
 
     this.state$ = this.#state.asObservable();
     this.hangup$ = this.#hangups.asObservable();
@@ -233,6 +245,16 @@ export class Channel<C extends EslConnection = Connection> {
       next: (e) => this.#observe(e),
       complete: () => this.#end(),
     });
+    if (this.#dumping !== undefined) {
+      // Events that come before the dump's reply were fired before the dump was taken: the dump
+      // is folded in over them.
+      this.#dumping.add(
+        conn.api('uuid_dump', `${uuid} json`, { failOnError: false }).subscribe({
+          next: (r) => this.#seed(r.ok ? r.body : undefined),
+          error: () => this.#seed(undefined),
+        }),
+      );
+    }
   }
 
   /** The channel of an outbound connection (a call FreeSWITCH's `socket` application sent to a Server). */
@@ -242,9 +264,15 @@ export class Channel<C extends EslConnection = Connection> {
     return new Channel(conn, uuid);
   }
 
-  /** A channel by uuid, or by one of its events (which also gives its initial state). */
+  /**
+   * A channel by uuid, its state from `uuid_dump <uuid> json` (sent at once; see
+   * ChannelOptions.dump); or by one of its events, which gives its initial state.
+   */
   static of<C extends EslConnection>(conn: C, channel: string | EslEvent, options: ChannelOptions = {}): Channel<C> {
-    if (typeof channel === 'string') return new Channel(conn, channel, options);
+    if (typeof channel === 'string') {
+      const own = conn.mode === 'outbound' && conn.uuid === channel;
+      return new Channel(conn, channel, { dump: options.data === undefined && !own, ...options });
+    }
     const uuid = channel.getHeader('Unique-ID');
     if (uuid === undefined) throw new EslArgumentError('channel', channel.name, `a ${channel.name ?? 'event'} without Unique-ID names no channel`);
     return new Channel(conn, uuid, { data: channel, ...options });
@@ -276,8 +304,22 @@ export class Channel<C extends EslConnection = Connection> {
   #observe(e: ReceivedEvent): void {
     this.#note(e);
     this.#snapshot = foldChannelEvent(this.#snapshot, e);
-    this.#state.next(this.#snapshot);
+    if (this.#dumping === undefined) this.#state.next(this.#snapshot);
     if (this.#snapshot.ended) this.#end();
+  }
+
+  /** The uuid_dump answered (its JSON), or could not: state$ starts, from it or from what is known. */
+  #seed(json: string | undefined): void {
+    this.#dumping = undefined;
+    if (json !== undefined && json.trimStart().startsWith('{')) {
+      try {
+        const dump = EslEvent.parse('json', json);
+        if (dump.getHeader('Unique-ID') === this.uuid) this.#snapshot = foldChannelEvent(this.#snapshot, dump);
+      } catch {
+        // Not a dump after all: the state starts from what is known.
+      }
+    }
+    this.#state.next(this.#snapshot);
   }
 
   /** Remembers the first hangup event seen, by the follower or by an action. */
@@ -293,6 +335,12 @@ export class Channel<C extends EslConnection = Connection> {
     this.#ended = true;
     this.#tracking?.unsubscribe();
     this.#tracking = undefined;
+    if (this.#dumping !== undefined) {
+      // Ended before the dump came: state$ gives what is known, then completes.
+      this.#dumping.unsubscribe();
+      this.#dumping = undefined;
+      this.#state.next(this.#snapshot);
+    }
     this.#state.complete();
     this.#hangups.complete();
     this.#released.complete();

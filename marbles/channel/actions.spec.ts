@@ -4,7 +4,7 @@
  */
 import { concatMap, distinctUntilChanged, map, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { Channel, EslHangupError, type BridgeProgress } from 'rxesl';
+import { Channel, type ChannelSnapshot, EslEvent, EslHangupError, type BridgeProgress } from 'rxesl';
 import { VirtualConnection } from 'rxesl/testing';
 import { scheduler } from '../helpers';
 import { B, call, held } from './helpers';
@@ -292,13 +292,47 @@ describe('Channel actions', () => {
   it('a channel named by uuid (inbound form): sendmsg <uuid>, uuid_getvar', () => {
     scheduler().run(({ expectObservable }) => {
       const vc = new VirtualConnection({ applications: { answer: 2 }, api: { uuid_getvar: (args) => (args === `${B} language` ? 'de\n' : '_undef_\n') } });
-      const other = Channel.of(vc.connection, B);
+      const other = new Channel(vc.connection, B); // (Channel.of would ask for its uuid_dump first)
       const commands = 'a-g';
       const language = '--(l|)';
       expectObservable(other.answer().pipe(concatMap(() => other.getVar('language')))).toBe(language, { l: 'de' });
       expectObservable(vc.commands$).toBe(commands, { a: 'execute answer', g: `api uuid_getvar ${B} language` });
     });
     // (the virtual switch runs every application on its own call; only the line names B)
+  });
+
+  it('Channel.of(conn, uuid) on a live call: uuid_dump <uuid> json at once, and state$ starts from the dump', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      // What uuid_dump gives: the channel's CHANNEL_DATA, here as JSON (mod_commands.c, uuid_dump_function).
+      const dump = JSON.stringify({
+        'Event-Name': 'CHANNEL_DATA',
+        'Unique-ID': B,
+        'Channel-State': 'CS_EXECUTE',
+        'Channel-Call-State': 'ACTIVE',
+        'Answer-State': 'answered',
+        'Caller-Caller-ID-Number': '1001',
+        variable_language: 'de',
+      });
+      const vc = new VirtualConnection({ replyDelay: 3, api: { uuid_dump: (args) => (args === `${B} json` ? dump : '-ERR No such channel!\n') } });
+      // An event of the channel before the dump's reply: folded in, but state$ waits for the dump.
+      cold('-x').subscribe(() => vc.send(new EslEvent({ 'Event-Name': 'CHANNEL_EXECUTE', 'Unique-ID': B, Application: 'playback' })));
+      const other = Channel.of(vc.connection, B);
+      const commands = 'd';
+      const states = '  ---s';
+      const state = map((x: ChannelSnapshot) => `${x.answered} ${x.callState} ${x.callerIdNumber} ${x.application} ${x.variables.language}`);
+      expectObservable(vc.commands$).toBe(commands, { d: `api uuid_dump ${B} json` });
+      expectObservable(other.state$.pipe(state)).toBe(states, { s: 'true ACTIVE 1001 playback de' });
+    });
+  });
+
+  it('Channel.of(conn, uuid) of no channel (yet: an origination_uuid): state$ starts blank at the -ERR, and follows it', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const vc = new VirtualConnection({ replyDelay: 2, api: { uuid_dump: () => '-ERR No such channel!\n' } });
+      cold('----x').subscribe(() => vc.send(new EslEvent({ 'Event-Name': 'CHANNEL_ANSWER', 'Unique-ID': B, 'Answer-State': 'answered' })));
+      const other = Channel.of(vc.connection, B);
+      const states = '  --b-a';
+      expectObservable(other.state$.pipe(map((x) => `${x.answered} ${x.lastEvent}`))).toBe(states, { b: 'false undefined', a: 'true CHANNEL_ANSWER' });
+    });
   });
 
   it('breakMedia: api uuid_break, and the playback completes at once', () => {

@@ -47,6 +47,20 @@ describe('docs/channel.md', () => {
     expect(ch.snapshot).toMatchObject({ callerIdNumber: '1001', lastEvent: 'CHANNEL_PARK' });
   });
 
+  it('Channel.of(conn, uuid) of a call already answered: the first state is the uuid_dump', async () => {
+    const fake = await startFakeSwitch();
+    const conn = closeAfterTest(await Connection.connect({ port: fake.port }));
+    const placed = fake.call({ callerIdNumber: '1001', actions: ['answer', ['set', 'queue=sales'], 'park'] });
+    await expect.poll(() => fake.channel(placed.uuid)?.variables.queue).toBe('sales');
+    const uuid = placed.uuid;
+
+    const call = Channel.of(conn, uuid); // a call already answered, found by `show channels`
+    const { answered, callerIdNumber, variables } = await firstValueFrom(call.state$);
+
+    expect({ answered, callerIdNumber, queue: variables.queue }).toEqual({ answered: true, callerIdNumber: '1001', queue: 'sales' });
+    call.release();
+  });
+
   it('a hangup as a value: catchError turns EslHangupError into "caller left (<cause>)"', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const vc = new VirtualConnection({ applications: { playback: 50 } });

@@ -32,6 +32,20 @@ describe('Channel on an inbound connection (FakeSwitch)', () => {
     ch.release();
   });
 
+  it('Channel.of(conn, uuid) of a live call: its first state is the uuid_dump (as json), not a blank one', async () => {
+    const { fake, conn } = await setup();
+    const call = fake.call({ callerIdNumber: '1001', callerIdName: 'Zoë', actions: ['answer', ['set', 'queue=sales'], 'park'] });
+    await waitFor(() => fake.channel(call.uuid)?.variables.queue === 'sales');
+    const ch = Channel.of(conn, call.uuid);
+    const first = await firstValueFrom(ch.state$);
+    expect(first).toMatchObject({ uuid: call.uuid, callerIdNumber: '1001', callerIdName: 'Zoë', answered: true, callState: 'ACTIVE', lastEvent: 'CHANNEL_DATA' });
+    expect(first.variables.queue).toBe('sales');
+    expect(ch.snapshot).toBe(first);
+    expect(fake.received.at(-1)?.line).toBe(`api uuid_dump ${call.uuid} json`);
+    ch.release();
+    expect(conn.routerStats).toEqual({ waiters: 0, views: 0 });
+  });
+
   it('a parked channel by uuid: playback, play_and_get_digits, variables, hangup', async () => {
     const { fake, conn } = await setup();
     const uuid = await fake.originate('user/1000', '&park');
