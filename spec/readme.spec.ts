@@ -5,7 +5,8 @@
 import { EMPTY, catchError, concatMap, debounceTime, firstValueFrom, last, lastValueFrom, map, mergeMap, take, tap, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Channel, Connection, EslCommandError, EslEvent, EslHangupError, Server, collectDigits, dtmf, eventName, forChannel, jobResult, parseFrames, untilHangup } from 'rxesl';
+import net from 'node:net';
+import { Channel, Connection, EslCommandError, EslDisconnectedError, EslEvent, EslHangupError, Server, type Transport, collectDigits, describeError, dtmf, eventName, forChannel, jobResult, parseFrames, socketTransport, untilHangup } from 'rxesl';
 import { FakeSwitch, ManualClock, VirtualConnection } from 'rxesl/testing';
 import esl from 'rxesl/modesl';
 import { ivr } from '../examples/outbound-ivr';
@@ -67,6 +68,42 @@ describe('README', () => {
     expect(() => conn.events('plain', ['CHANNEL_ANSWR' as 'CHANNEL_ANSWER'])).toThrow(/^FreeSWITCH would ignore "CHANNEL_ANSWR"/);
     await firstValueFrom(conn.events('plain', ['CHANNEL_ANSWER', eventName('NEWER_EVENT')], { strict: false })); // sent as given
     expect(fake.received.at(-1)?.line).toBe('event plain CHANNEL_ANSWER NEWER_EVENT');
+  });
+
+  it("every option left out: fs_cli's 127.0.0.1:8021, within 10 s, with ClueCon", async () => {
+    // The connector is told where rxesl would connect, and connects to the test's switch instead.
+    const fake = await startFakeSwitch({ password: 'ClueCon' });
+    let asked: unknown[] = [];
+    const connector = async (host: string, port: number, timeoutMs: number): Promise<Transport> => {
+      asked = [host, port, timeoutMs];
+      const socket = net.connect(fake.port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      return socketTransport(socket);
+    };
+    const conn = await Connection.connect({ connector });
+    cleanup.push(() => conn.close());
+    expect(asked).toEqual(['127.0.0.1', 8021, 10_000]);
+    expect(fake.received.map((c) => c.line)).toEqual(['auth ClueCon']);
+  });
+
+  it('closeReason: undefined when we closed it, the error when FreeSWITCH did', async () => {
+    const fake = await startFakeSwitch();
+    const ours = await Connection.connect({ port: fake.port });
+    const theirs = await Connection.connect({ port: fake.port });
+    const lines: string[] = [];
+    for (const conn of [ours, theirs]) conn.closed.then(() => lines.push(conn.closeReason ? `lost: ${describeError(conn.closeReason)}` : 'closed by us'));
+    await ours.close();
+    await fake.stop();
+    await theirs.closed;
+    expect(lines).toEqual(['closed by us', 'lost: disconnected: FreeSWITCH closed the connection']);
+    expect(theirs.closeReason).toBeInstanceOf(EslDisconnectedError);
+  });
+
+  it('Server.listen({ port: 0 }): server.port is the port the system picked', async () => {
+    const server = await Server.listen({ port: 0 });
+    cleanup.push(() => server.close());
+    expect(server.port).toBeGreaterThan(0);
+    expect(server.address).toMatchObject({ address: '127.0.0.1', port: server.port });
   });
 
   it('reconnect options', async () => {

@@ -86,7 +86,11 @@ export interface EslConnection {
   readonly state$: Observable<ConnectionState>;
   /** Resolves (never rejects) once the connection is closed for good and all it held is released. */
   readonly closed: Promise<void>;
-  /** The error it closed on, if it did (undefined while open, and after a close() asked for). */
+  /**
+   * Why it closed, once `closed` has resolved: undefined when it was asked to (close(), and for
+   * a Connection exit() or destroy()), else the error it ended on (FreeSWITCH closed it, the
+   * socket failed, reconnecting gave up). Undefined while open.
+   */
   readonly closeReason: Error | undefined;
   /**
    * Closes the connection for good: commands still waiting fail with EslDisconnectedError and

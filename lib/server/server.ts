@@ -15,7 +15,7 @@ import type { EventName, EventSubclass } from '../protocol/event-names.js';
 export interface ServerOptions {
   /** Default 127.0.0.1. */
   host?: string;
-  /** Default 8084 (the socket application's default port). 0 picks a free port. */
+  /** Default 8084 (the socket application's default port). 0: a free port the system picks, which `server.port` then says. */
   port?: number;
   /** Use this net.Server (listening or not) instead of creating one, as modesl's `server` option. */
   server?: net.Server;
@@ -108,6 +108,7 @@ export class Server {
     return this.#server.address() as net.AddressInfo;
   }
 
+  /** The port it listens on: with `port: 0`, the one the system picked. */
   get port(): number {
     return this.address.port;
   }
