@@ -1,2 +1,0 @@
-export { Server } from './server.js';
-export type { CloseOptions, ServerOptions } from './server.js';
