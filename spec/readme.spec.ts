@@ -39,7 +39,7 @@ describe('README', () => {
         take(1),
       ),
     );
-    fake.call({ destination: '1000', callerIdNumber: '1001', hangupAfterMs: 50 });
+    fake.call({ destination: 'park', callerIdNumber: '1001', hangupAfterMs: 50 });
     expect(await lines).toBe('1001: HANGUP');
   });
 

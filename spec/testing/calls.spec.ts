@@ -80,7 +80,8 @@ describe('fake.call and the dialplan', () => {
     expect(await call.whenDown).toBe('NORMAL_CLEARING');
   });
 
-  it('a destination nobody matched answers and parks; extensions can be RegExps or handlers', async () => {
+  it('with the catch-all asked for, a destination nobody matched answers and parks; extensions can be RegExps or handlers', async () => {
+    fake.dialplan.catchAll = true;
     fake.extension({ destination: /^9(\d+)$/, handler: (dest) => [`set dialed=${dest.slice(1)}`, 'hangup USER_BUSY'] });
     const parked = fake.call({ destination: 'whatever' });
     await eventsOf(parked.uuid, named('CHANNEL_PARK'));
@@ -89,9 +90,21 @@ describe('fake.call and the dialplan', () => {
     expect(await busy.whenDown).toBe('USER_BUSY');
   });
 
-  it('no route: NO_ROUTE_DESTINATION once the catch-all is off', async () => {
-    fake.dialplan.catchAll = false;
+  it('no route: a destination no extension matches hangs up with NO_ROUTE_DESTINATION (the catch-all is off unless asked for)', async () => {
+    // switch_core_standard_on_routing: no extension found, "No Route, Aborting", the channel
+    // hangs up with NO_ROUTE_DESTINATION.
+    expect(fake.dialplan.catchAll).toBe(false);
     expect(await fake.call({ destination: 'nowhere' }).whenDown).toBe('NO_ROUTE_DESTINATION');
+    const withOption = await startFakeSwitch({ clock, heartbeatIntervalMs: 0, catchAll: true });
+    expect(withOption.dialplan.catchAll).toBe(true);
+  });
+
+  it('originate to a loopback extension that does not exist fails -ERR NO_ROUTE_DESTINATION', async () => {
+    // Observed on FreeSWITCH 1.10.12: `originate loopback/nosuch/default &park` answers
+    // -ERR NO_ROUTE_DESTINATION (the b-leg finds no route and the a-leg follows it).
+    const conn = closeAfterTest(await RawClient.authed(fake.port));
+    expect(await conn.text('api originate loopback/nosuch/default &park')).toBe('-ERR NO_ROUTE_DESTINATION\n');
+    await expect(fake.originate('loopback/nosuch/default')).rejects.toThrow('NO_ROUTE_DESTINATION');
   });
 
   it('an unknown application hangs up with DESTINATION_OUT_OF_ORDER', async () => {

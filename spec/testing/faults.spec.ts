@@ -190,7 +190,7 @@ describe('stop', () => {
       (async () => {
         const fs = await FakeSwitch.start({ heartbeatIntervalMs: 50 });
         fs.call({ actions: ['answer', 'playback silence_stream://60000'] });
-        fs.traffic({ callsPerSecond: 50 });
+        fs.traffic({ callsPerSecond: 50, destination: 'park' });
         const s = net.connect(fs.port, '127.0.0.1');
         await new Promise((r) => s.once('data', r));
         s.write('auth ClueCon\\n\\nevent plain ALL\\n\\n');

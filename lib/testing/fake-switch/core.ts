@@ -33,7 +33,7 @@ export class SwitchCore extends SwitchBus implements ChannelHost {
   constructor(options: ResolvedOptions, scheduler: Scheduler) {
     super(options, scheduler);
     this.apis = new ApiRegistry(this);
-    this.dialplan = new Dialplan(options.outboundSocket);
+    this.dialplan = new Dialplan(options.outboundSocket, options.catchAll);
   }
 
   // ------------------------------------------------------------------ the channel table

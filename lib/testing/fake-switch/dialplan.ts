@@ -4,8 +4,10 @@
  * mod_dialplan_xml for the destinations of `originate`, `fake.call()`, `transfer` and the
  * b-leg of `loopback/<extension>/<context>`.
  *
- * The defaults mirror the `default` context the captures were made with (outbound, park,
- * echo, answer_park, tone, hangup), plus a catch-all: any other destination answers and parks.
+ * The built-in extensions are those of the `default` context the captures were made with
+ * (outbound, park, echo, answer_park, tone, hangup): a test dialplan, not FreeSWITCH's stock
+ * one. A destination no extension matches has no route (the channel hangs up with
+ * NO_ROUTE_DESTINATION, as mod_dialplan_xml leaves it), unless a catch-all is asked for.
  */
 
 /**
@@ -63,14 +65,15 @@ interface Entry {
 
 /**
  * The switch's dialplan: `fake.dialplan` (or `fake.extension()` to add one extension). Each
- * lookup tries the added extensions in order, then the defaults, then the catch-all.
+ * lookup tries the added extensions in order, then the defaults, then the catch-all if it is on.
  */
 export class Dialplan {
   #entries: Entry[] = [];
   #inline = new Map<string, Action[]>();
-  #catchAll = true;
+  #catchAll: boolean;
 
-  constructor(outboundSocket: string) {
+  constructor(outboundSocket: string, catchAll = false) {
+    this.#catchAll = catchAll;
     const builtin = (def: ExtensionDefinition): void => {
       this.#entries.push({ def, builtin: true });
     };
@@ -99,7 +102,10 @@ export class Dialplan {
     this.#catchAll = false;
   }
 
-  /** Whether a destination nobody matched answers and parks (true by default; clear() turns it off). */
+  /**
+   * Whether a destination no extension matches answers and parks. Off by default: such a
+   * destination has no route, as on FreeSWITCH. clear() turns it off too.
+   */
   set catchAll(on: boolean) {
     this.#catchAll = on;
   }

@@ -87,6 +87,11 @@ export interface FakeSwitchOptions {
   outboundSocket?: string;
   /** Extra dialplan extensions, tried before the defaults. */
   dialplan?: ExtensionDefinition[];
+  /**
+   * A destination no extension matches answers and parks. Default false: it has no route
+   * (NO_ROUTE_DESTINATION), as on FreeSWITCH. Also `fake.dialplan.catchAll`.
+   */
+  catchAll?: boolean;
   /** Global variables ($${name}, global_getvar). */
   globalVariables?: Record<string, string>;
   /** `status`'s session limit. Default 1000. */
@@ -130,6 +135,7 @@ export interface ResolvedOptions {
   ringMs: number;
   outboundSocket: string;
   dialplan: ExtensionDefinition[];
+  catchAll: boolean;
   globalVariables: Record<string, string>;
   maxSessions: number;
   eventQueueLimit: number;
@@ -169,6 +175,7 @@ export function resolveOptions(o: FakeSwitchOptions = {}): ResolvedOptions {
     ringMs: o.ringMs ?? 0,
     outboundSocket: o.outboundSocket ?? '127.0.0.1:8084 async full',
     dialplan: o.dialplan ?? [],
+    catchAll: o.catchAll ?? false,
     globalVariables: {
       hostname,
       domain: o.ipv4 ?? '127.0.0.1',
