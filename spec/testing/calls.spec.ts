@@ -186,6 +186,45 @@ describe('originate', () => {
   });
 });
 
+describe('dial strings FreeSWITCH has no endpoint for', () => {
+  // switch_core_session_outgoing_channel: a technology (the text before the first `/`, all of
+  // it without one) no module provides fails the leg with CHAN_NOT_IMPLEMENTED, which
+  // switch_ivr_originate reports; FreeSWITCH 1.10.12 was seen answering `foobar` and
+  // `xyz/abc` that way.
+  it('originate answers -ERR CHAN_NOT_IMPLEMENTED and no channel is created', async () => {
+    const conn = closeAfterTest(await RawClient.authed(fake.port));
+    expect(await conn.text('api originate foobar &park')).toBe('-ERR CHAN_NOT_IMPLEMENTED\n');
+    expect(await conn.text('api originate xyz/abc &park')).toBe('-ERR CHAN_NOT_IMPLEMENTED\n');
+    await expect(fake.originate('{origination_uuid=11111111-2222-3333-4444-555555555555}xyz/abc')).rejects.toThrow('CHAN_NOT_IMPLEMENTED');
+    expect(fake.channels()).toEqual([]);
+  });
+
+  it('bridge(foobar) fails with it: originate_disposition, and the caller hung up with that cause', async () => {
+    const call = fake.call({ actions: ['answer', 'bridge(foobar)', 'park'] });
+    expect(await call.whenDown).toBe('CHAN_NOT_IMPLEMENTED');
+    const complete = await mon.event((e) => e.name === 'CHANNEL_HANGUP_COMPLETE' && e.getHeader('Unique-ID') === call.uuid);
+    expect(complete.getHeader('variable_originate_disposition')).toBe('CHAN_NOT_IMPLEMENTED');
+    expect(complete.getHeader('variable_originate_failed_cause')).toBe('CHAN_NOT_IMPLEMENTED');
+  });
+
+  it('a technology fake.endpoint() describes exists; user/ and sofia/ exist without being described', async () => {
+    fake.endpoint(/^verto\.rtc\//, { answerAfterMs: 0 });
+    const uuid = await fake.originate('verto.rtc/1001');
+    expect(fake.channel(uuid)?.name).toBe('verto.rtc/1001');
+    expect(fake.channel(await fake.originate('sofia/internal/1002@example.com'))?.answered).toBe(true);
+    expect(fake.channel(await fake.originate('user/1003'))?.answered).toBe(true);
+  });
+
+  it('error/<cause>: that cause; NORMAL_CLEARING for a name FreeSWITCH does not know, DESTINATION_OUT_OF_ORDER for NONE', async () => {
+    // mod_dptools' error endpoint returns switch_channel_str2cause(destination), which starts
+    // from NORMAL_CLEARING; a cause of NONE becomes DESTINATION_OUT_OF_ORDER.
+    await expect(fake.originate('error/user_busy')).rejects.toThrow('USER_BUSY');
+    await expect(fake.originate('error/17')).rejects.toThrow('USER_BUSY');
+    await expect(fake.originate('error/no_such_cause')).rejects.toThrow('NORMAL_CLEARING');
+    await expect(fake.originate('error/none')).rejects.toThrow('DESTINATION_OUT_OF_ORDER');
+  });
+});
+
 describe('applications', () => {
   it('playback: FILE PLAYED, FILE NOT FOUND, a terminator breaks it', async () => {
     const media = await startFakeSwitch({ clock, heartbeatIntervalMs: 0, media: { missing: ['nope.wav'], durations: { 'long.wav': 10_000 } } });

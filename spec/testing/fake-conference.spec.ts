@@ -133,8 +133,11 @@ describe('FakeSwitch conference (mod_conference)', () => {
   it('a member hanging up leaves: del-member before its CHANNEL_EXECUTE_COMPLETE and CHANNEL_HANGUP_COMPLETE', async () => {
     const { fake, conn, conferences } = await setup();
     await lastValueFrom(conn.events('plain', ['CHANNEL_EXECUTE_COMPLETE', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE']));
+    // The member's add-member event must have reached the connection before the watch starts.
+    const added = firstValueFrom(conn.events$.pipe(filter((e) => e.getHeader('Action') === 'add-member')));
     const a = fake.call({ actions: ['conference 3000'] });
-    await waitFor(() => conferences.get('3000')?.members.length === 1);
+    await added;
+    expect(conferences.get('3000')?.members).toHaveLength(1);
     const order = firstValueFrom(
       conn.events$.pipe(
         filter((e) => e.getHeader('Unique-ID') === a.uuid || e.getHeader('Action') === 'conference-destroy'),

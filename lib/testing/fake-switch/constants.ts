@@ -136,15 +136,17 @@ export const HANGUP_CAUSES: Readonly<Record<string, number>> = {
 };
 
 /**
- * switch_channel_str2cause: a cause name (any case) or a number; an unknown name is
- * NORMAL_CLEARING's neighbour in FreeSWITCH (CAUSE_NONE), which hangs up as NORMAL_CLEARING.
+ * switch_channel_str2cause: a cause name (any case), or a number when the text starts with a
+ * digit (read with atoi). Nothing, or a name it does not know, is NORMAL_CLEARING: the value
+ * it starts from (switch_channel.c). `fallback` replaces that default where a caller has
+ * another (an unknown code, or nothing at all).
  */
 export function causeName(input: string | undefined, fallback = 'NORMAL_CLEARING'): string {
   if (input === undefined || input.trim() === '') return fallback;
   const s = input.trim().toUpperCase();
   if (s in HANGUP_CAUSES) return s;
-  if (/^\d+$/.test(s)) {
-    const n = Number(s);
+  if (/^\d/.test(s)) {
+    const n = atoi(s);
     for (const [name, code] of Object.entries(HANGUP_CAUSES)) if (code === n) return name;
   }
   return fallback;

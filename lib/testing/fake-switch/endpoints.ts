@@ -1,9 +1,11 @@
 /**
  * The endpoints a dial string names, as channel drivers: loopback (two legs, the b-leg
- * running the dialplan), error/<cause>, and a generic endpoint for every other target
- * (user/..., sofia/...: it rings, then answers or fails as its configured behaviour says).
- * Each creates its leg with the events and log lines of its FreeSWITCH counterpart, and
- * hands originate (originate.ts) the wait for that leg's answer.
+ * running the dialplan), error/<cause>, and a generic endpoint for user/... and sofia/...
+ * (and whatever `fake.endpoint()` describes): it rings, then answers or fails as its
+ * configured behaviour says. Any other technology is no endpoint at all: FreeSWITCH fails the
+ * leg with CHAN_NOT_IMPLEMENTED (switch_core_session_outgoing_channel). Each creates its leg
+ * with the events and log lines of its FreeSWITCH counterpart, and hands originate
+ * (originate.ts) the wait for that leg's answer.
  *
  * The loopback flow fires its events in the order the 06-events captures show them, with
  * the same headers: CODEC x2 before the caller profile exists, CHANNEL_UUID when an
@@ -14,13 +16,19 @@
 import { DEFAULT_CODEC, type CallerProfile, type LogSite } from './channel-data.js';
 import type { ChannelStates } from './channel-states.js';
 import { Channel } from './channel.js';
-import { CHANNEL_STATES as CHANNEL_STATE_NAMES, CS } from './constants.js';
+import { CHANNEL_STATES as CHANNEL_STATE_NAMES, CS, causeName } from './constants.js';
 import type { SwitchCore } from './core.js';
 import type { DialLeg } from './dial-string.js';
 import { SITES } from './events.js';
 import { initInboundLeg, newChannelLog, routeAndExecute } from './routing.js';
 
 const SSM = 'switch_core_state_machine.c';
+
+/**
+ * The technologies the generic endpoint plays without being told: mod_dptools' user endpoint
+ * and mod_sofia. Others exist only when `fake.endpoint()` describes a target of theirs.
+ */
+const GENERIC_TECHS = new Set(['user', 'sofia']);
 
 /** How a non-loopback endpoint behaves when called. */
 export interface EndpointBehavior {
@@ -72,14 +80,18 @@ export class EndpointRegistry {
     };
   }
 
-  behaviorFor(target: string): EndpointBehavior {
+  behaviorFor(target: string): EndpointBehavior | undefined {
     for (const { pattern, behavior } of this.#behaviors) {
       if (typeof pattern === 'string' ? pattern === target : (pattern.lastIndex = 0, pattern.test(target))) return behavior;
     }
-    return {};
+    return undefined;
   }
 
-  /** Dials one leg of a dial string with the endpoint its target names (switch_core_session_outgoing_channel). */
+  /**
+   * Dials one leg of a dial string with the endpoint its target names
+   * (switch_core_session_outgoing_channel): the technology is what comes before the first `/`
+   * (all of it when there is none).
+   */
   dial(leg: DialLeg, globals: Array<[string, string]>, options: OriginateOptions & { timeoutSec: number }): LegAttempt {
     const vars = [...globals, ...leg.vars];
     const target = leg.target;
@@ -88,10 +100,28 @@ export class EndpointRegistry {
     const rest = slash < 0 ? '' : target.slice(slash + 1);
     if (tech === 'loopback') return this.#loopback(rest, vars, options);
     if (tech === 'error') {
-      const cause = rest.toUpperCase() || 'NORMAL_CLEARING';
-      return { result: Promise.resolve({ ok: false, cause }), cancel: () => undefined };
+      // mod_dptools' error endpoint: the cause its destination names (switch_channel_str2cause:
+      // NORMAL_CLEARING for a name it does not know), DESTINATION_OUT_OF_ORDER for NONE.
+      const cause = causeName(rest);
+      return this.#failed(cause === 'NONE' ? 'DESTINATION_OUT_OF_ORDER' : cause);
     }
-    return this.#generic(tech, rest, target, vars, options);
+    const behavior = this.behaviorFor(target);
+    if (behavior || GENERIC_TECHS.has(tech)) return this.#generic(tech, rest, target, vars, behavior ?? {}, options);
+    const caller = options.caller?.uuid;
+    this.#core.log(3, `Could not locate channel type ${tech}`, { file: 'switch_core_session.c', func: 'switch_core_session_outgoing_channel', line: 537, uuid: caller, channel: 3 });
+    this.#core.log(5, `Cannot create outgoing channel of type [${tech}] cause: [CHAN_NOT_IMPLEMENTED]`, {
+      file: 'switch_ivr_originate.c',
+      func: 'switch_ivr_originate',
+      line: 3059,
+      uuid: caller,
+      channel: 3,
+    });
+    return this.#failed('CHAN_NOT_IMPLEMENTED');
+  }
+
+  /** A leg that could not be created: the originate sees its cause at once. */
+  #failed(cause: string): LegAttempt {
+    return { result: Promise.resolve({ ok: false, cause }), cancel: () => undefined };
   }
 
   /** Applies the originate variables that shape the new leg. */
@@ -268,9 +298,8 @@ export class EndpointRegistry {
   }
 
   /** Any other endpoint: one outbound leg that rings, then answers or fails as its behaviour says. */
-  #generic(tech: string, rest: string, target: string, vars: Array<[string, string]>, options: OriginateOptions & { timeoutSec: number }): LegAttempt {
+  #generic(tech: string, rest: string, target: string, vars: Array<[string, string]>, behavior: EndpointBehavior, options: OriginateOptions & { timeoutSec: number }): LegAttempt {
     const core = this.#core;
-    const behavior = this.behaviorFor(target);
     const name = tech === 'user' ? `sofia/internal/${rest.includes('@') ? rest : `${rest}@${core.options.ipv4}`}` : target;
     const destination = tech === 'user' ? rest.split('@')[0]! : (rest.split('/').pop() ?? rest).split('@')[0]!;
     const ch = new Channel(core, { name, direction: 'outbound' });

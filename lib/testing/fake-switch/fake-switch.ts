@@ -341,7 +341,9 @@ export class FakeSwitch extends EventEmitter {
 
   /**
    * Sets how a non-loopback dial string behaves (`user/1001`, /^sofia\//...): ring time,
-   * early media, answer or a failure cause. Returns a function that removes the rule.
+   * early media, answer or a failure cause. A technology other than user, sofia, loopback and
+   * error is dialable only through such a rule (otherwise CHAN_NOT_IMPLEMENTED, as FreeSWITCH
+   * answers for an endpoint it does not have). Returns a function that removes the rule.
    */
   endpoint(pattern: string | RegExp, behavior: EndpointBehavior): () => void {
     return this.#endpoints.define(pattern, behavior);
