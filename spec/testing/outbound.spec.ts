@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { Commands, EslEvent, type Frame } from 'rxesl';
 import { DISCONNECT_GOODBYE } from '../../lib/protocol/content-type';
 import { type FakeSwitch, ManualClock } from 'rxesl/testing';
-import { OutboundServer, type RawClient } from './helpers/raw-client';
+import { OutboundServer, RawClient } from './helpers/raw-client';
 import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
 
 let fake: FakeSwitch;
@@ -45,6 +45,13 @@ async function connect(conn: RawClient, then: string[] = []): Promise<{ frame: F
   const replies: string[] = [];
   for (let i = 0; i < then.length; i++) replies.push((await conn.reply()).headers.get('Reply-Text') ?? '');
   return { frame, info: EslEvent.fromFrame(frame), replies };
+}
+
+/** An event as the tests below list them: its name, with the application or the hangup cause it reports. */
+function label(e: EslEvent): string {
+  if (e.name === 'CHANNEL_EXECUTE_COMPLETE') return `${e.name} ${e.getHeader('Application')}`;
+  if (e.name === 'CHANNEL_HANGUP') return `${e.name} ${e.getHeader('Hangup-Cause')}`;
+  return e.name ?? '';
 }
 
 /** Reads events until one of that name (and application) arrives. */
@@ -235,15 +242,14 @@ describe('driving a call', () => {
     expect(await call.whenDown).toBe('CALL_REJECTED');
   });
 
-  it('without resume the channel stays parked after the client leaves', async () => {
+  it('without resume the extension goes on too: socket_function leaves the channel in CS_EXECUTE', async () => {
+    // mod_event_socket.c: listener_run clears CF_CONTROLLED as it ends, which ends the park;
+    // socket_function then returns, and switch_core_standard_on_execute runs the next action.
     const { call, conn } = await outboundCall('async full', { actions: ['hangup CALL_REJECTED'] });
     await connect(conn);
     await conn.text('exit');
     await conn.whenClosed();
-    for (let i = 0; i < 20; i++) await turn();
-    expect(fake.channel(call.uuid)?.application).toBe('socket');
-    expect(fake.channel(call.uuid)?.hangupCause).toBeUndefined();
-    call.hangup();
+    expect(await call.whenDown).toBe('CALL_REJECTED');
   });
 
   it('static mode runs sendmsg inline: +OK comes when the application has finished', async () => {
@@ -312,9 +318,75 @@ describe('driving a call', () => {
   });
 });
 
+describe('the client leaving an async outbound socket', () => {
+  // Observed on FreeSWITCH 1.10.12: when the client sends `exit` or just closes, the leg gets
+  // CHANNEL_UNPARK, CHANNEL_EXECUTE_COMPLETE (Application socket), then CHANNEL_HANGUP with
+  // NORMAL_CLEARING; the other loopback leg follows and no channel is left half a second
+  // later. The source says why: the park ends with the connection (listener_run clears
+  // CF_CONTROLLED), socket_function returns, and an extension with nothing after `socket`
+  // hangs up ("has executed the last dialplan instruction").
+  async function loopbackToOutbound(): Promise<{ fs: FakeSwitch; mon: RawClient; conn: RawClient; a: string }> {
+    const fs = await startFakeSwitch({ clock, heartbeatIntervalMs: 0, outboundSocket: `127.0.0.1:${app.port} async full` });
+    const mon = closeAfterTest(await RawClient.authed(fs.port));
+    await mon.text('event plain ALL');
+    const a = fs.originate('loopback/outbound/default', '&park');
+    const conn = await app.accept();
+    await connect(conn, ['myevents']);
+    await until(conn, 'CHANNEL_PARK');
+    // The originate waits for the b-leg's answer, which the outbound application gives.
+    expect(await conn.text(Commands.execute('answer', undefined, { eventLock: true }))).toBe('+OK');
+    return { fs, mon, conn, a: await a };
+  }
+
+  /** The names of one channel's events from `mon` up to CHANNEL_DESTROY. */
+  async function eventsUntilDestroyed(mon: RawClient, uuid: string): Promise<string[]> {
+    const names: string[] = [];
+    for (;;) {
+      const e = await mon.event((x) => x.getHeader('Unique-ID') === uuid);
+      names.push(label(e));
+      if (e.name === 'CHANNEL_DESTROY') return names;
+    }
+  }
+
+  for (const how of ['exit', 'a plain close'] as const) {
+    it(`${how}: CHANNEL_UNPARK, CHANNEL_EXECUTE_COMPLETE socket, CHANNEL_HANGUP NORMAL_CLEARING; the a-leg follows; no channel left`, async () => {
+      const { fs, mon, conn, a } = await loopbackToOutbound();
+      const b = fs.channels().find((c) => c.uuid !== a)!.uuid;
+      // Everything up to the a-leg's park (the answer included) has been seen: what follows is the leaving.
+      await mon.event((e) => e.name === 'CHANNEL_PARK' && e.getHeader('Unique-ID') === a);
+      for (let i = 0; i < 5; i++) await turn();
+      for (let n = mon.unread.length; n > 0; n--) await mon.next();
+      if (how === 'exit') expect(await conn.text('exit')).toBe('+OK bye');
+      else conn.close();
+      const bEvents = await eventsUntilDestroyed(mon, b);
+      expect(bEvents.slice(0, 3)).toEqual(['CHANNEL_UNPARK', 'CHANNEL_EXECUTE_COMPLETE socket', 'CHANNEL_HANGUP NORMAL_CLEARING']);
+      expect(bEvents).toContain('CHANNEL_HANGUP_COMPLETE');
+      await mon.event((e) => e.name === 'CHANNEL_DESTROY' && e.getHeader('Unique-ID') === a);
+      expect(fs.channels()).toEqual([]);
+    });
+  }
+
+  it('with resume the dialplan continues after the socket application', async () => {
+    const mon = closeAfterTest(await RawClient.authed(fake.port));
+    await mon.text('event plain CHANNEL_PARK CHANNEL_UNPARK CHANNEL_EXECUTE_COMPLETE');
+    const { call, conn } = await outboundCall('async full', { actions: ['set after_socket=yes', 'park'] });
+    await connect(conn, ['myevents', 'resume']);
+    await until(conn, 'CHANNEL_PARK');
+    conn.close();
+    const seen: string[] = [];
+    while (seen.length < 5) {
+      const e = await mon.event((x) => x.getHeader('Unique-ID') === call.uuid);
+      seen.push(label(e));
+    }
+    expect(seen).toEqual(['CHANNEL_PARK', 'CHANNEL_UNPARK', 'CHANNEL_EXECUTE_COMPLETE socket', 'CHANNEL_EXECUTE_COMPLETE set', 'CHANNEL_PARK']);
+    expect(fake.channel(call.uuid)).toMatchObject({ application: 'park', hangupCause: undefined });
+    expect(fake.channel(call.uuid)?.variables).toMatchObject({ after_socket: 'yes', socket_resume: 'true' });
+    call.hangup();
+  });
+});
+
 describe('divert_events', () => {
   it('an event sent to a diverting session reaches its socket whatever the subscriptions', async () => {
-    const { RawClient } = await import('./helpers/raw-client');
     const { call, conn } = await outboundCall();
     await connect(conn, ['myevents', 'divert_events on']);
     const other = await RawClient.authed(fake.port);

@@ -79,6 +79,11 @@ export interface WaitOptions {
   media?: boolean;
   /** Whether uuid_break ends this wait. Default true (park sets false). */
   breakable?: boolean;
+  /**
+   * Ends the wait with `signal` once this settles (the outbound socket's park ends when its
+   * connection does). Applications running nested inside the wait finish first.
+   */
+  until?: Promise<unknown>;
 }
 
 /** A `sendmsg` queued on the channel (its private event queue). */
@@ -291,6 +296,8 @@ export class Channel extends ChannelStates {
       };
       if (frame) frame.waiter = waiter;
       if (ms !== undefined) timer = this.host.scheduler.after(ms, () => waiter.resolve({ reason: 'timeout' }));
+      const signal = (): void => waiter.resolve({ reason: 'signal' });
+      options.until?.then(signal, signal);
       this.#feedQueuedDigits();
       if (!waiter.done) this.pumpMessages();
     });

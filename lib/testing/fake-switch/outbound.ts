@@ -2,13 +2,19 @@
  * The `socket` application (socket_function in mod_event_socket.c): FakeSwitch connects out
  * to `host:port`, sends nothing, and waits for the client's first command, which must be
  * `connect`. In `async` mode the channel then parks while the client drives it; `full` gives
- * the connection the inbound command set. When the connection ends, `resume` lets the
- * dialplan continue; otherwise an async channel stays parked, as on FreeSWITCH.
+ * the connection the inbound command set.
+ *
+ * When the connection ends (`exit`, or the client closes), the park ends: listener_run clears
+ * the channel's CF_CONTROLLED flag on its way out, switch_ivr_park's loop stops
+ * (CHANNEL_UNPARK), and the socket application returns (CHANNEL_EXECUTE_COMPLETE). The
+ * channel is still in CS_EXECUTE, so its extension goes on: with nothing after `socket`, it
+ * hangs up with NORMAL_CLEARING (switch_core_standard_on_execute). `resume` (or the
+ * socket_resume variable) only makes socket_function put the channel back in CS_EXECUTE when
+ * something moved it meanwhile: the same outcome here, where nothing does.
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import type { SwitchBus } from './bus.js';
 import type { AppContext, Channel } from './channel.js';
-import { switchTrue } from './constants.js';
 import { SITES } from './events.js';
 import type { Listener } from './listener.js';
 
@@ -100,22 +106,12 @@ export async function runSocketApplication(core: SwitchBus, ctx: AppContext, cre
     // The application waits for `connect`, then parks the channel while the client drives it.
     await Promise.race([listener.whenConnected(), channel.whenDown(), listener.whenClosed]);
     if (!channel.ready) return;
-    // Once the park has ended (a transfer, a hangup), a later close concerns other applications.
-    let parked = true;
-    void listener.whenClosed.then(() => {
-      if (parked && (listener.resume || switchTrue(channel.getVar('socket_resume')))) channel.wakeCurrent();
-    });
+    // The park lasts until a hangup, a transfer, or the end of the connection.
     channel.emit('CHANNEL_PARK', SITES.park);
-    await ctx.wait(undefined, { breakable: false });
-    parked = false;
+    await ctx.wait(undefined, { breakable: false, until: listener.whenClosed });
     channel.emit('CHANNEL_UNPARK', SITES.unpark);
     return;
   }
   // Static mode: the connection runs in the channel's thread; the application returns when it ends.
-  let running = true;
-  void listener.whenClosed.then(() => {
-    if (running) channel.wakeCurrent();
-  });
-  await ctx.wait(undefined, { breakable: false, media: false });
-  running = false;
+  await ctx.wait(undefined, { breakable: false, media: false, until: listener.whenClosed });
 }

@@ -102,13 +102,19 @@ function hunt(core: SwitchCore, ch: Channel, dest: string, ctx: string): { actio
   return ext;
 }
 
-/** Runs an extension's applications in order; out of applications, the channel hangs up. */
+/**
+ * Runs an extension's applications in order; out of applications, the channel hangs up
+ * (switch_core_standard_on_execute).
+ */
 export async function executeExtension(ch: Channel, actions: readonly Action[]): Promise<void> {
   for (const a of actions) {
     if (!ch.ready || ch.transferPending) return;
     await ch.execute(a.app, a.data);
   }
-  if (ch.ready && !ch.transferPending) ch.hangup('NORMAL_CLEARING');
+  if (ch.ready && !ch.transferPending) {
+    ch.log(5, `${ch.name} has executed the last dialplan instruction, hanging up.`, { file: SSM, func: 'switch_core_standard_on_execute', line: 382 });
+    ch.hangup('NORMAL_CLEARING');
+  }
 }
 
 /**
