@@ -198,14 +198,25 @@ describe('driving a call', () => {
     await call.whenDestroyed;
   });
 
-  it('linger 2: the linger notice after CHANNEL_HANGUP, events go on, the disconnect 2 s (clock) later', async () => {
+  it('linger 2: the linger notice after the leg\'s last events, the disconnect 2 s (clock) later', async () => {
+    // Observed on FreeSWITCH 1.10.12: a hangup from elsewhere (here the caller) reaches the
+    // client as CHANNEL_HANGUP, CHANNEL_UNPARK, CHANNEL_EXECUTE_COMPLETE socket, the
+    // CHANNEL_STATEs (CS_HANGUP, CS_REPORTING: the two of capture 07), CHANNEL_HANGUP_COMPLETE,
+    // then the linger notice, then (after the linger time) the disconnect notice and the close.
     const { call, conn } = await outboundCall();
     const { replies } = await connect(conn, ['myevents', 'linger 2']);
     expect(replies[1]).toBe('+OK will linger 2 seconds');
     await until(conn, 'CHANNEL_PARK');
     call.hangup();
-    await until(conn, 'CHANNEL_HANGUP');
-    const notice = await conn.next();
+    const { frame: notice, skipped } = await conn.until((f) => f.contentType === 'text/disconnect-notice');
+    expect(skipped.map((f) => label(EslEvent.fromFrame(f)))).toEqual([
+      'CHANNEL_HANGUP NORMAL_CLEARING',
+      'CHANNEL_UNPARK',
+      'CHANNEL_EXECUTE_COMPLETE socket',
+      'CHANNEL_STATE',
+      'CHANNEL_STATE',
+      'CHANNEL_HANGUP_COMPLETE',
+    ]);
     expect([...notice.headers]).toEqual([
       ['Content-Type', 'text/disconnect-notice'],
       ['Controlled-Session-UUID', call.uuid],
@@ -214,7 +225,6 @@ describe('driving a call', () => {
       ['Linger-Time', '2'],
       ['Content-Length', '0'],
     ]);
-    await until(conn, 'CHANNEL_HANGUP_COMPLETE');
     expect(await conn.text('getvar hangup_cause')).toBe('NORMAL_CLEARING');
     await clock.tick(1999);
     expect(conn.closed).toBe(false);
@@ -416,5 +426,21 @@ describe('inbound myevents <uuid>', () => {
     expect(skipped.every((f) => EslEvent.fromFrame(f).getHeader('Unique-ID') === uuid)).toBe(true);
     expect(frame.headers.get('Controlled-Session-UUID')).toBe(uuid);
     await c.whenClosed();
+  });
+
+  it('a hangup by its own command is noticed on the pass right after it: the linger notice follows CHANNEL_HANGUP, later events after it', async () => {
+    // Capture 07: `api uuid_kill` on the lingering connection itself; listener_run's next pass
+    // (right after the api reply) sees the channel down with only CHANNEL_HANGUP queued.
+    const c = closeAfterTest(await RawClient.authed(fake.port));
+    const uuid = await fake.originate('loopback/answer_park/default', '&park');
+    await c.text(`myevents ${uuid}`);
+    expect(await c.text('linger 2')).toBe('+OK will linger 2 seconds');
+    expect(await c.text(`api uuid_kill ${uuid}`)).toBe('+OK\n');
+    const { frame, skipped } = await c.until((f) => f.contentType === 'text/disconnect-notice');
+    expect(skipped.map((f) => label(EslEvent.fromFrame(f)))).toEqual(['CHANNEL_HANGUP NORMAL_CLEARING']);
+    expect(frame.headers.get('Content-Disposition')).toBe('linger');
+    await until(c, 'CHANNEL_HANGUP_COMPLETE');
+    await clock.tick(2000);
+    expect((await c.next()).headers.get('Content-Disposition')).toBe('disconnect');
   });
 });

@@ -86,6 +86,8 @@ export class Listener implements EventSink, SessionWatcher, CommandListener {
   #outbox: Outbox;
   #handleDisco = false;
   #downSeen = false;
+  /** The session went down while a command of this connection ran (its own uuid_kill, say). */
+  #downInCommand = false;
   #reported = false;
   #lingerTimer: TimerHandle | undefined;
   #waitingDrain = false;
@@ -383,9 +385,15 @@ export class Listener implements EventSink, SessionWatcher, CommandListener {
 
   sessionDown(channel: Channel): void {
     if (channel !== this.session || this.#downSeen) return;
-    // listener_run notices on its next pass: right after what is queued now (CHANNEL_HANGUP),
-    // or after the reply of the command it is running.
+    // listener_run looks at the channel once per pass of its loop, between commands. A command
+    // of this connection that brought the channel down (its own uuid_kill) is followed by a
+    // pass at once, which finds only CHANNEL_HANGUP queued (capture 07). A hangup from
+    // anywhere else is seen on a pass that comes up to 20 ms later (the loop polls the socket
+    // with that timeout), when the session thread has fired its last events: FreeSWITCH
+    // 1.10.12 was seen sending the linger notice after HANGUP, UNPARK, EXECUTE_COMPLETE,
+    // STATE and HANGUP_COMPLETE.
     this.#downSeen = true;
+    this.#downInCommand = this.#busy;
     this.#flush();
   }
 
@@ -397,20 +405,21 @@ export class Listener implements EventSink, SessionWatcher, CommandListener {
 
   #checkSession(): void {
     if (!this.#downSeen || this.#closed) return;
-    if (!this.#handleDisco) {
+    // The pass that notices the hangup (see sessionDown).
+    if (!this.#handleDisco && (this.#downInCommand || this.#reported)) {
       this.#handleDisco = true;
       if (this.linger) {
         const ch = this.session!;
         this.#write(ServerFrames.lingerNotice({ controlledSessionUuid: ch.uuid, channelName: ch.name, lingerTime: this.lingerSeconds }));
+        // The linger time counts from the notice (linger_timeout += now).
         if (this.lingerSeconds !== -1) {
           this.#lingerTimer = this.core.scheduler.after(this.lingerSeconds * 1000, () => this.#finish({ notice: true }));
         }
         return;
       }
     }
-    // Without linger the connection ends once the channel has reported (after
-    // CHANNEL_HANGUP_COMPLETE, as the outbound captures show).
-    if (!this.linger && this.#reported) this.#finish({ notice: true });
+    // Without linger, that pass ends the connection.
+    if (this.#handleDisco && !this.linger) this.#finish({ notice: true });
   }
 
   // ------------------------------------------------------------------ writing and closing
