@@ -159,6 +159,18 @@ describe('greeting and authentication', () => {
     );
   });
 
+  it('a client that ends its side of the socket still gets the disconnect notice, after the replies to what it sent', async () => {
+    // listener_run: read_packet meets the end of the stream, the loop ends, and the listener
+    // writes "Disconnected, goodbye." before closing; commands read before the end run first.
+    const c = await client();
+    c.write('api echo first\n\napi echo second\n\n');
+    c.end();
+    await c.whenClosed();
+    expect(c.frames.map((f) => f.contentType)).toEqual(['auth/request', 'command/reply', 'api/response', 'api/response', 'text/disconnect-notice']);
+    expect(c.frames.slice(2, 4).map((f) => f.bodyText)).toEqual(['first', 'second']);
+    expect(c.frames[4]!.bodyText).toBe(DISCONNECT_GOODBYE);
+  });
+
   it('closes a connection that sends nothing for 25 s (clock time), with the notice', async () => {
     const c = await raw();
     await c.next();

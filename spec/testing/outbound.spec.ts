@@ -376,6 +376,25 @@ describe('the client leaving an async outbound socket', () => {
     });
   }
 
+  it('a client that half-closes still gets the disconnect notice before the close, and the channel goes on without it', async () => {
+    // Observed on FreeSWITCH 1.10.12: an outbound client that ends its side of the socket
+    // receives text/disconnect-notice ("Disconnected, goodbye.") before FreeSWITCH closes.
+    const { call, conn } = await outboundCall();
+    await connect(conn, ['myevents']);
+    await until(conn, 'CHANNEL_PARK');
+    conn.end();
+    const { frame } = await conn.until((f) => f.contentType === 'text/disconnect-notice');
+    expect([...frame.headers]).toEqual([
+      ['Content-Type', 'text/disconnect-notice'],
+      ['Controlled-Session-UUID', call.uuid],
+      ['Content-Disposition', 'disconnect'],
+      ['Content-Length', String(Buffer.byteLength(DISCONNECT_GOODBYE))],
+    ]);
+    expect(frame.bodyText).toBe(DISCONNECT_GOODBYE);
+    await conn.whenClosed();
+    expect(await call.whenDown).toBe('NORMAL_CLEARING');
+  });
+
   it('with resume the dialplan continues after the socket application', async () => {
     const mon = closeAfterTest(await RawClient.authed(fake.port));
     await mon.text('event plain CHANNEL_PARK CHANNEL_UNPARK CHANNEL_EXECUTE_COMPLETE');

@@ -187,7 +187,9 @@ export class FakeSwitch extends EventEmitter {
 
   #listen(port: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const server = createServer((socket) => this.#accept(socket));
+      // Half-open: a client that ends its side still gets the disconnect notice (listener_run
+      // reads the end of its stream, then writes the notice and closes).
+      const server = createServer({ allowHalfOpen: true }, (socket) => this.#accept(socket));
       server.once('error', reject);
       server.listen(port, this.#options.host, () => {
         server.off('error', reject);

@@ -82,6 +82,8 @@ export class Listener implements EventSink, SessionWatcher, CommandListener {
   #busy = false;
   #closed = false;
   #firstCommand = true;
+  /** The client ended its side of the socket: no command after those already read. */
+  #ended = false;
   #firstTimer: TimerHandle | undefined;
   #outbox: Outbox;
   #handleDisco = false;
@@ -133,6 +135,10 @@ export class Listener implements EventSink, SessionWatcher, CommandListener {
     this.#writer.onCut = () => this.#finish({ notice: false });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('end', () => {
+      this.#ended = true;
+      this.#pump();
+    });
     socket.on('error', () => this.#finish({ notice: false }));
     socket.on('close', () => this.#finish({ notice: false }));
     socket.on('drain', () => {
@@ -221,6 +227,9 @@ export class Listener implements EventSink, SessionWatcher, CommandListener {
       const cmd = this.#pending.shift()!;
       this.#run(cmd);
     }
+    // The end of the client's stream, once the commands before it have run: read_packet fails,
+    // and listener_run ends with the disconnect notice (a client that half-closed reads it).
+    if (this.#ended && !this.#busy && !this.#closed && this.#pending.length === 0) this.#finish({ notice: true });
   }
 
   #run(cmd: ClientCommand): void {

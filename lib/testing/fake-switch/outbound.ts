@@ -57,7 +57,8 @@ function parseSocketTarget(data: string): SocketTarget | undefined {
 
 function tryConnect(host: string, port: number): Promise<Socket | undefined> {
   return new Promise((resolve) => {
-    const socket = netConnect({ host, port });
+    // Half-open, as the inbound sockets: a client that ends its side still gets the notice.
+    const socket = netConnect({ host, port, allowHalfOpen: true });
     const fail = (): void => {
       socket.destroy();
       resolve(undefined);

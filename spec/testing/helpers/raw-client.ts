@@ -148,6 +148,11 @@ export class RawClient {
   close(): void {
     this.socket.destroy();
   }
+
+  /** Ends our side of the socket (a half-close): what the server still writes can be read. */
+  end(): void {
+    this.socket.end();
+  }
 }
 
 /** A TCP server the emulator's `socket` application connects to (an outbound ESL app). */
