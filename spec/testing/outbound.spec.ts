@@ -328,6 +328,27 @@ describe('driving a call', () => {
   });
 });
 
+describe('originate variables on the loopback b-leg', () => {
+  it('{var=...} and [var=...] of the dial string reach the b-leg: its events and the connect reply', async () => {
+    // Observed on FreeSWITCH 1.10.12, and mod_loopback's channel_on_init says why: the
+    // originate's variables are kept on the a-leg and set on the b-leg when it is created.
+    const fs = await startFakeSwitch({ clock, heartbeatIntervalMs: 0, outboundSocket: `127.0.0.1:${app.port} async full` });
+    const mon = closeAfterTest(await RawClient.authed(fs.port));
+    await mon.text('event plain CHANNEL_CREATE');
+    void fs.originate('{campaign=spring sale,origination_caller_id_number=5551234}[leg_note=first]loopback/outbound/default', '&park').catch(() => undefined);
+    const conn = await app.accept();
+    const { info } = await connect(conn);
+    expect(info.getHeader('Channel-Name')).toBe('loopback/outbound-b');
+    expect(info.getHeader('variable_campaign')).toBe('spring sale');
+    expect(info.getHeader('variable_leg_note')).toBe('first');
+    expect(info.getHeader('variable_origination_caller_id_number')).toBe('5551234');
+    const bCreate = await mon.event((e) => e.getHeader('Channel-Name') === 'loopback/outbound-b');
+    expect(bCreate.getHeader('variable_campaign')).toBe('spring sale');
+    expect(bCreate.getHeader('variable_leg_note')).toBe('first');
+    conn.close();
+  });
+});
+
 describe('the client leaving an async outbound socket', () => {
   // Observed on FreeSWITCH 1.10.12: when the client sends `exit` or just closes, the leg gets
   // CHANNEL_UNPARK, CHANNEL_EXECUTE_COMPLETE (Application socket), then CHANNEL_HANGUP with

@@ -232,7 +232,10 @@ export class EndpointRegistry {
 
     b.profile = { ...b.profile, ...this.#baseProfile('inbound', exten, context, options, vars), chanName: b.name, source: 'mod_loopback' };
     b.hasProfile = true;
-    b.setVar('origination_uuid', a.uuid);
+    // mod_loopback keeps the originate's variables (the dial string's {} and [] ones) and sets
+    // each on the b-leg in the a-leg's init: they show in its events and in an outbound
+    // socket's connect reply (the 06 captures: the b-leg's variable_origination_uuid).
+    for (const [k, v] of vars) b.setVar(k, v);
     b.setVar('other_loopback_leg_uuid', a.uuid);
     b.setVar('loopback_leg', 'B');
     b.setRunningState(CS.INIT);
