@@ -161,12 +161,15 @@ describe('originate', () => {
   });
 
   it('a generic endpoint rings, then answers after ringMs; a timeout gives NO_ANSWER', async () => {
-    fake.endpoint('user/1001', { answerAfterMs: 4000, earlyMedia: true });
+    fake.endpoint('user/1001', { answerAfterMs: 4000 });
     fake.endpoint('user/1002', { noAnswer: true });
-    const p = fake.originate('user/1001', '&park');
-    const events = await mon.until((f) => f.bodyText.includes('Event-Name: CHANNEL_PROGRESS_MEDIA'));
-    expect(events.skipped.map((f) => EslEvent.fromFrame(f).name)).toContain('CHANNEL_PROGRESS');
-    await clock.tick(4000);
+    let settled = false;
+    const p = fake.originate('user/1001', '&park').finally(() => (settled = true));
+    const events = await mon.until((f) => f.bodyText.includes('Event-Name: CHANNEL_PROGRESS'));
+    expect(events.frame.bodyText).toContain('Channel-Call-State: DOWN');
+    await clock.tick(3999);
+    expect(settled).toBe(false);
+    await clock.tick(1);
     const uuid = await p;
     expect(fake.channel(uuid)).toMatchObject({ name: 'sofia/internal/1001@127.0.0.1', answered: true });
     const never = fake.originate('{originate_timeout=10}user/1002', '&park').then(
@@ -183,6 +186,71 @@ describe('originate', () => {
     const uuid = await fake.originate('user/busy|loopback/answer_park/default', 'conference');
     await mon.event((e) => e.name === 'CHANNEL_PARK' && e.getHeader('Unique-ID') === uuid);
     expect(fake.channel(uuid)?.variables.routed).toBe('1');
+  });
+});
+
+describe('early media', () => {
+  // switch_ivr_originate starts with early_ok on: a leg with early media (CF_EARLY_MEDIA) ends
+  // the wait as an answer would, unless ignore_early_media (or bridge_early_media,
+  // monitor_early_media_*) turns it off. Observed on FreeSWITCH 1.10.12: `originate` to a leg
+  // that only pre-answers returns +OK at once and the a-leg runs its application in the
+  // EARLY call state; one that neither answers nor pre-answers blocks for originate_timeout
+  // and ends -ERR NO_ANSWER.
+  it('originate to a leg that only pre-answers returns +OK at once; the a-leg runs its application in EARLY', async () => {
+    fake.extension({ destination: 'early', actions: ['pre_answer', 'park'] });
+    const conn = closeAfterTest(await RawClient.authed(fake.port));
+    const reply = await conn.text('api originate loopback/early/default &park');
+    expect(reply).toMatch(/^\+OK [0-9a-f-]{36}\n$/);
+    const a = reply.slice(4, 40);
+    const park = await mon.event((e) => e.name === 'CHANNEL_PARK' && e.getHeader('Unique-ID') === a);
+    expect(park.getHeader('Channel-Call-State')).toBe('EARLY');
+    expect(park.getHeader('Answer-State')).toBe('early');
+    expect(fake.channel(a)).toMatchObject({ answered: false, callState: 'EARLY' });
+  });
+
+  it('ignore_early_media=true: the originate waits for an answer, and without one ends NO_ANSWER at originate_timeout', async () => {
+    fake.extension({ destination: 'early', actions: ['pre_answer', 'park'] });
+    let settled = false;
+    const never = fake.originate('{ignore_early_media=true,originate_timeout=5}loopback/early/default').then(
+      () => 'answered',
+      (err: Error) => err.message,
+    ).finally(() => (settled = true));
+    await clock.tick(4999);
+    expect(settled).toBe(false);
+    await clock.tick(1);
+    expect(await never).toBe('NO_ANSWER');
+  });
+
+  it('a generic endpoint with early media: the originate succeeds on it, before the answer', async () => {
+    fake.endpoint('user/1001', { earlyMedia: true, answerAfterMs: 4000 });
+    const uuid = await fake.originate('user/1001');
+    expect(fake.channel(uuid)).toMatchObject({ answered: false, callState: 'EARLY' });
+    await clock.tick(4000);
+    expect(fake.channel(uuid)).toMatchObject({ answered: true, callState: 'ACTIVE' });
+  });
+
+  it('bridge to a leg with early media bridges at once: the caller pre-answered, then answered when the leg answers', async () => {
+    fake.endpoint('user/1001', { earlyMedia: true, answerAfterMs: 4000 });
+    const call = fake.call({ actions: ['bridge user/1001'] });
+    const upToBridge = await eventsOf(call.uuid, named('CHANNEL_BRIDGE'));
+    expect(upToBridge.map((e) => e.name)).toContain('CHANNEL_PROGRESS_MEDIA');
+    expect(upToBridge.map((e) => e.name)).not.toContain('CHANNEL_ANSWER');
+    expect(upToBridge.at(-1)!.getHeader('Channel-Call-State')).toBe('EARLY');
+    await clock.tick(4000);
+    await eventsOf(call.uuid, named('CHANNEL_ANSWER'));
+    expect(fake.channel(call.uuid)?.answered).toBe(true);
+    call.hangup();
+  });
+
+  it('a caller with ignore_early_media set waits for the answer before bridging (the originate takes the caller\'s variable)', async () => {
+    fake.endpoint('user/1001', { earlyMedia: true, answerAfterMs: 4000 });
+    const call = fake.call({ actions: ['set ignore_early_media=true', 'bridge user/1001'] });
+    await clock.tick(3999);
+    expect(fake.channel(call.uuid)?.partnerUuid).toBeUndefined();
+    await clock.tick(1);
+    const upToBridge = await eventsOf(call.uuid, named('CHANNEL_BRIDGE'));
+    expect(upToBridge.map((e) => e.name)).toContain('CHANNEL_ANSWER');
+    call.hangup();
   });
 });
 

@@ -23,19 +23,23 @@ export function linkLegs(core: SwitchCore, a: Channel, b: Channel): void {
 }
 
 /**
- * Bridges `a` (running the bridge application) with `b`: answers `a` if needed,
- * CHANNEL_BRIDGE on `a` (Bridge-A-Unique-ID, Bridge-B-Unique-ID), then waits until a leg
+ * Bridges `a` (running the bridge application) with `b`: answers `a` when `b` has answered,
+ * or pre-answers it when `b` only has early media (the originate took early media as
+ * success) and answers it once `b` answers (switch_ivr_multi_threaded_bridge and its audio
+ * loop); CHANNEL_BRIDGE on `a` (Bridge-A-Unique-ID, Bridge-B-Unique-ID), then waits until a leg
  * leaves. When `b` hangs up, CHANNEL_UNBRIDGE and `a` continues its dialplan (hanging up if
  * hangup_after_bridge is true); when `a` hangs up, `b` is hung up; when `a` is transferred
  * out of the bridge, CHANNEL_UNBRIDGE and the orphaned `b` is hung up with NORMAL_CLEARING
  * (audio_bridge_on_exchange_media does that to a b-leg whose partner left).
  */
 export async function bridge(core: SwitchCore, ctx: AppContext, a: Channel, b: Channel): Promise<void> {
-  if (!a.answered) a.answer();
+  if (b.answered) a.answer();
+  else if (b.early) a.preAnswer();
   if (!a.ready || !b.ready) {
     if (b.ready) b.hangup('ORIGINATOR_CANCEL');
     return;
   }
+  const stopAnswering = b.onAnswered(() => a.answer());
   const exported = (a.getVar('export_vars') ?? '').split(',').filter((s) => s !== '');
   for (const name of exported) b.setVar(name, a.getVar(name));
   b.setVar('call_uuid', a.uuid);
@@ -58,6 +62,7 @@ export async function bridge(core: SwitchCore, ctx: AppContext, a: Channel, b: C
   const stopWaking = b.onDown(() => a.wakeCurrent());
   await ctx.wait(undefined, { breakable: false });
   stopWaking();
+  stopAnswering();
   a.partnerUuid = undefined;
   b.partnerUuid = undefined;
   if (a.down) {

@@ -95,6 +95,7 @@ export abstract class ChannelStates extends ChannelData {
   #holders = new Set<object>();
   #downWaiters: Array<() => void> = [];
   #answerWaiters: Array<() => void> = [];
+  #mediaWaiters: Array<() => void> = [];
   #destroyWaiters: Array<() => void> = [];
 
   constructor(host: StateHost, init: ChannelInit) {
@@ -131,6 +132,22 @@ export abstract class ChannelStates extends ChannelData {
     return () => {
       const i = this.#answerWaiters.indexOf(fn);
       if (i >= 0) this.#answerWaiters.splice(i, 1);
+    };
+  }
+
+  /**
+   * Calls `fn` once the channel has media, early (pre-answer) or answered, whichever comes
+   * first; returns a function that cancels it.
+   */
+  onMedia(fn: () => void): () => void {
+    if (this.mediaReady) {
+      fn();
+      return () => undefined;
+    }
+    this.#mediaWaiters.push(fn);
+    return () => {
+      const i = this.#mediaWaiters.indexOf(fn);
+      if (i >= 0) this.#mediaWaiters.splice(i, 1);
     };
   }
 
@@ -292,6 +309,7 @@ export abstract class ChannelStates extends ChannelData {
     this.setVar('early_media', 'true');
     this.emit('CHANNEL_PROGRESS_MEDIA', SITES.progressMedia);
     this.setCallState('EARLY');
+    for (const w of this.#mediaWaiters.splice(0)) w();
   }
 
   /** switch_channel_perform_mark_answered: CHANNEL_ANSWER, then call state ACTIVE. */
@@ -303,6 +321,7 @@ export abstract class ChannelStates extends ChannelData {
     this.setVar('endpoint_disposition', 'ANSWER');
     this.setCallState('ACTIVE');
     for (const w of this.#answerWaiters.splice(0)) w();
+    for (const w of this.#mediaWaiters.splice(0)) w();
   }
 
   /** Caller-ID flip on an answered outbound leg (switch_channel_flip_cid): CALL_UPDATE. */

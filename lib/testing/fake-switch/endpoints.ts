@@ -56,6 +56,17 @@ export interface OriginateOptions {
   cidNum?: string;
 }
 
+/**
+ * What switch_ivr_originate decided for the legs it dials, from the dial string's variables
+ * and the caller's (originate.ts).
+ */
+export interface DialSettings {
+  /** originate_timeout: the legs not answered by then are given up with NO_ANSWER. */
+  timeoutSec: number;
+  /** Early media counts as success (oglobals.early_ok): true unless ignore_early_media and the like say otherwise. */
+  earlyOk: boolean;
+}
+
 /** One leg being dialled: the wait for its answer, and how originate cancels it. */
 export interface LegAttempt {
   result: Promise<OriginateResult>;
@@ -92,7 +103,7 @@ export class EndpointRegistry {
    * (switch_core_session_outgoing_channel): the technology is what comes before the first `/`
    * (all of it when there is none).
    */
-  dial(leg: DialLeg, globals: Array<[string, string]>, options: OriginateOptions & { timeoutSec: number }): LegAttempt {
+  dial(leg: DialLeg, globals: Array<[string, string]>, options: OriginateOptions & DialSettings): LegAttempt {
     const vars = [...globals, ...leg.vars];
     const target = leg.target;
     const slash = target.indexOf('/');
@@ -160,7 +171,7 @@ export class EndpointRegistry {
    * loopback/<exten>[/<context>[/<dialplan>]]: an outbound a-leg and an inbound b-leg that
    * runs <exten> in <context>; answering the b-leg answers the a-leg first.
    */
-  #loopback(rest: string, vars: Array<[string, string]>, options: OriginateOptions & { timeoutSec: number }): LegAttempt {
+  #loopback(rest: string, vars: Array<[string, string]>, options: OriginateOptions & DialSettings): LegAttempt {
     const core = this.#core;
     const parts = rest.split('/');
     const exten = parts[0] || 'default';
@@ -301,7 +312,7 @@ export class EndpointRegistry {
   }
 
   /** Any other endpoint: one outbound leg that rings, then answers or fails as its behaviour says. */
-  #generic(tech: string, rest: string, target: string, vars: Array<[string, string]>, behavior: EndpointBehavior, options: OriginateOptions & { timeoutSec: number }): LegAttempt {
+  #generic(tech: string, rest: string, target: string, vars: Array<[string, string]>, behavior: EndpointBehavior, options: OriginateOptions & DialSettings): LegAttempt {
     const core = this.#core;
     const name = tech === 'user' ? `sofia/internal/${rest.includes('@') ? rest : `${rest}@${core.options.ipv4}`}` : target;
     const destination = tech === 'user' ? rest.split('@')[0]! : (rest.split('/').pop() ?? rest).split('@')[0]!;
@@ -368,10 +379,12 @@ export class EndpointRegistry {
 }
 
 /**
- * Resolves when the leg answers (ok), hangs up (its cause), the caller hangs up
- * (ORIGINATOR_CANCEL) or the originate times out (NO_ANSWER).
+ * Resolves when the leg answers (ok), or has early media when that counts (ok: the
+ * originate's check_channel_status takes CF_EARLY_MEDIA as success unless early_ok is off),
+ * hangs up (its cause), the caller hangs up (ORIGINATOR_CANCEL) or the originate times out
+ * (NO_ANSWER).
  */
-function waitForAnswer(core: SwitchCore, leg: Channel, options: OriginateOptions & { timeoutSec: number }): Promise<OriginateResult> {
+function waitForAnswer(core: SwitchCore, leg: Channel, options: OriginateOptions & DialSettings): Promise<OriginateResult> {
   return new Promise<OriginateResult>((resolve) => {
     let settled = false;
     let stop = (): void => undefined;
@@ -388,7 +401,8 @@ function waitForAnswer(core: SwitchCore, leg: Channel, options: OriginateOptions
     });
     // The originating thread notices the answer on its next pass, after what the
     // answering thread does next (the b-leg's next application in the 06 captures).
-    const stopAnswered = leg.onAnswered(() => core.defer(() => finish({ ok: true, channel: leg })));
+    const succeeded = (): void => core.defer(() => finish({ ok: true, channel: leg }));
+    const stopAnswered = options.earlyOk ? leg.onMedia(succeeded) : leg.onAnswered(succeeded);
     const stopLegDown = leg.onDown(() => finish({ ok: false, cause: leg.hangupCause ?? 'NORMAL_CLEARING' }));
     const stopCallerDown = options.caller?.onDown(() => {
       leg.hangup('ORIGINATOR_CANCEL');
