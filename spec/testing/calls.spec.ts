@@ -254,6 +254,75 @@ describe('early media', () => {
   });
 });
 
+describe('originate time limits', () => {
+  // switch_ivr_originate: originate_timeout (and a bridging caller's call_timeout) gives up the
+  // unanswered legs with NO_ANSWER; check_per_channel_timeouts hangs up a leg that has not
+  // progressed (rung, early media, answered) by leg_progress_timeout with PROGRESS_TIMEOUT (a
+  // forced reason, the originate's cause) and one not answered by leg_timeout with
+  // ALLOTTED_TIMEOUT; progress_timeout gives up a group in which no leg progressed with
+  // PROGRESS_TIMEOUT. FreeSWITCH counts whole seconds; FakeSwitch strikes at the exact time.
+  /** Settles with the originate's uuid or its failure cause, and says when. */
+  function attempt(dial: string): { outcome: Promise<string>; settled: () => boolean } {
+    let done = false;
+    const outcome = fake.originate(dial).then(
+      (uuid) => `answered ${uuid.length}`,
+      (err: Error) => err.message,
+    ).finally(() => (done = true));
+    return { outcome, settled: () => done };
+  }
+
+  it('leg_timeout: the leg is hung up with ALLOTTED_TIMEOUT, and that is the originate\'s cause', async () => {
+    fake.endpoint('user/1001', { noAnswer: true });
+    const { outcome, settled } = attempt('{leg_timeout=3}user/1001');
+    await clock.tick(2999);
+    expect(settled()).toBe(false);
+    await clock.tick(1);
+    expect(await outcome).toBe('ALLOTTED_TIMEOUT');
+    const hangup = await mon.event((e) => e.name === 'CHANNEL_HANGUP');
+    expect(hangup.getHeader('Hangup-Cause')).toBe('ALLOTTED_TIMEOUT');
+  });
+
+  it('[leg_timeout] per leg: each leg of a group its own limit', async () => {
+    fake.endpoint(/^user\/10\d\d$/, { noAnswer: true });
+    const { outcome } = attempt('[leg_timeout=2]user/1001,[leg_timeout=5]user/1002');
+    await clock.tick(2000);
+    expect(fake.channels().map((c) => c.destination)).toEqual(['1002']);
+    await clock.tick(3000);
+    expect(await outcome).toBe('ALLOTTED_TIMEOUT');
+  });
+
+  it('leg_progress_timeout: PROGRESS_TIMEOUT for a leg that has not rung by then; a ringing leg is left to originate_timeout', async () => {
+    fake.endpoint('user/silent', { ring: false, noAnswer: true });
+    fake.endpoint('user/ringing', { noAnswer: true });
+    const silent = attempt('{leg_progress_timeout=2}user/silent');
+    const ringing = attempt('{leg_progress_timeout=2,originate_timeout=6}user/ringing');
+    await clock.tick(2000);
+    expect(await silent.outcome).toBe('PROGRESS_TIMEOUT');
+    expect(ringing.settled()).toBe(false);
+    await clock.tick(4000);
+    expect(await ringing.outcome).toBe('NO_ANSWER');
+  });
+
+  it('progress_timeout: a group where no leg progressed is given up with PROGRESS_TIMEOUT; at the time limit NO_ANSWER comes first', async () => {
+    fake.endpoint(/^user\/silent/, { ring: false, noAnswer: true });
+    const early = attempt('{progress_timeout=3,originate_timeout=10}user/silent1,user/silent2');
+    const same = attempt('{progress_timeout=4,originate_timeout=4}user/silent3');
+    await clock.tick(3000);
+    expect(await early.outcome).toBe('PROGRESS_TIMEOUT');
+    await clock.tick(1000);
+    expect(await same.outcome).toBe('NO_ANSWER');
+  });
+
+  it('bridge takes the caller\'s call_timeout as its time limit', async () => {
+    fake.endpoint('user/1001', { noAnswer: true });
+    const call = fake.call({ actions: ['set call_timeout=3', 'bridge user/1001', 'set after=1', 'park'] });
+    await clock.tick(3000);
+    const done = await eventsOf(call.uuid, named('CHANNEL_EXECUTE_COMPLETE', 'bridge'));
+    expect(done.at(-1)!.getHeader('variable_originate_disposition')).toBe('NO_ANSWER');
+    call.hangup();
+  });
+});
+
 describe('dial strings FreeSWITCH has no endpoint for', () => {
   // switch_core_session_outgoing_channel: a technology (the text before the first `/`, all of
   // it without one) no module provides fails the leg with CHAN_NOT_IMPLEMENTED, which

@@ -139,7 +139,8 @@ export function registerControlApps(r: AppRegistry, { core, endpoints, socket }:
 
   r.register('bridge', async (ctx) => {
     const { channel } = ctx;
-    const result = await originate(core, endpoints, ctx.args, { caller: channel, timeoutSec: 60 });
+    // No time limit of its own: the originate takes the caller's call_timeout, or 60 s.
+    const result = await originate(core, endpoints, ctx.args, { caller: channel });
     if (!result.ok) {
       channel.setVar('originate_disposition', result.cause);
       channel.setVar('originate_failed_cause', result.cause);

@@ -61,16 +61,44 @@ export interface OriginateOptions {
  * and the caller's (originate.ts).
  */
 export interface DialSettings {
-  /** originate_timeout: the legs not answered by then are given up with NO_ANSWER. */
+  /**
+   * The originate's time limit (the api's timeout argument, a bridging caller's call_timeout,
+   * originate_timeout): the legs not answered by then are given up with NO_ANSWER.
+   */
   timeoutSec: number;
+  /** progress_timeout: the group is given up with PROGRESS_TIMEOUT if no leg rang or had early media by then. */
+  progressTimeoutSec: number | undefined;
   /** Early media counts as success (oglobals.early_ok): true unless ignore_early_media and the like say otherwise. */
   earlyOk: boolean;
+}
+
+/** One leg's own limits, from its variables (switch_ivr_originate reads them off the new channel). */
+interface LegTimeouts {
+  /** leg_timeout: the leg is hung up with ALLOTTED_TIMEOUT if not answered by then. */
+  legTimeoutSec?: number;
+  /** leg_progress_timeout: the leg is hung up with PROGRESS_TIMEOUT if it has not rung, had early media or answered by then. */
+  legProgressTimeoutSec?: number;
 }
 
 /** One leg being dialled: the wait for its answer, and how originate cancels it. */
 export interface LegAttempt {
   result: Promise<OriginateResult>;
   cancel: (cause: string) => void;
+  /** Whether the leg has rung, had early media or answered (oglobals->progress). */
+  progressed: () => boolean;
+}
+
+/** The positive whole number a variable holds (atoi > 0; the last one set wins), if any. */
+function positiveSeconds(vars: ReadonlyArray<readonly [string, string]>, name: string): number | undefined {
+  let value: string | undefined;
+  for (const [k, v] of vars) if (k === name) value = v;
+  const n = value === undefined ? 0 : Number.parseInt(value, 10);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/** Whether a leg has rung, had early media or answered. */
+function hasProgressed(ch: Channel): boolean {
+  return ch.times.progress > 0 || ch.mediaReady;
 }
 
 export class EndpointRegistry {
@@ -103,8 +131,9 @@ export class EndpointRegistry {
    * (switch_core_session_outgoing_channel): the technology is what comes before the first `/`
    * (all of it when there is none).
    */
-  dial(leg: DialLeg, globals: Array<[string, string]>, options: OriginateOptions & DialSettings): LegAttempt {
+  dial(leg: DialLeg, globals: Array<[string, string]>, settings: OriginateOptions & DialSettings): LegAttempt {
     const vars = [...globals, ...leg.vars];
+    const options = { ...settings, ...this.#legTimeouts(vars, settings.caller) };
     const target = leg.target;
     const slash = target.indexOf('/');
     const tech = slash < 0 ? target : target.slice(0, slash);
@@ -132,7 +161,17 @@ export class EndpointRegistry {
 
   /** A leg that could not be created: the originate sees its cause at once. */
   #failed(cause: string): LegAttempt {
-    return { result: Promise.resolve({ ok: false, cause }), cancel: () => undefined };
+    return { result: Promise.resolve({ ok: false, cause }), cancel: () => undefined, progressed: () => false };
+  }
+
+  /** leg_timeout and leg_progress_timeout, with the log lines switch_ivr_originate writes when it takes them. */
+  #legTimeouts(vars: ReadonlyArray<readonly [string, string]>, caller: Channel | undefined): LegTimeouts {
+    const legTimeoutSec = positiveSeconds(vars, 'leg_timeout');
+    const legProgressTimeoutSec = positiveSeconds(vars, 'leg_progress_timeout');
+    const site = { file: 'switch_ivr_originate.c', func: 'switch_ivr_originate', uuid: caller?.uuid, channel: 3 as const };
+    if (legTimeoutSec) this.#core.log(7, `Setting leg timeout to ${legTimeoutSec}`, { ...site, line: 3171 });
+    if (legProgressTimeoutSec) this.#core.log(7, `Setting leg progress timeout to ${legProgressTimeoutSec}`, { ...site, line: 3180 });
+    return { legTimeoutSec, legProgressTimeoutSec };
   }
 
   /** Applies the originate variables that shape the new leg. */
@@ -171,7 +210,7 @@ export class EndpointRegistry {
    * loopback/<exten>[/<context>[/<dialplan>]]: an outbound a-leg and an inbound b-leg that
    * runs <exten> in <context>; answering the b-leg answers the a-leg first.
    */
-  #loopback(rest: string, vars: Array<[string, string]>, options: OriginateOptions & DialSettings): LegAttempt {
+  #loopback(rest: string, vars: Array<[string, string]>, options: OriginateOptions & DialSettings & LegTimeouts): LegAttempt {
     const core = this.#core;
     const parts = rest.split('/');
     const exten = parts[0] || 'default';
@@ -292,6 +331,7 @@ export class EndpointRegistry {
         return r;
       }),
       cancel: (cause) => a.hangup(cause),
+      progressed: () => hasProgressed(a),
     };
   }
 
@@ -312,7 +352,7 @@ export class EndpointRegistry {
   }
 
   /** Any other endpoint: one outbound leg that rings, then answers or fails as its behaviour says. */
-  #generic(tech: string, rest: string, target: string, vars: Array<[string, string]>, behavior: EndpointBehavior, options: OriginateOptions & DialSettings): LegAttempt {
+  #generic(tech: string, rest: string, target: string, vars: Array<[string, string]>, behavior: EndpointBehavior, options: OriginateOptions & DialSettings & LegTimeouts): LegAttempt {
     const core = this.#core;
     const name = tech === 'user' ? `sofia/internal/${rest.includes('@') ? rest : `${rest}@${core.options.ipv4}`}` : target;
     const destination = tech === 'user' ? rest.split('@')[0]! : (rest.split('/').pop() ?? rest).split('@')[0]!;
@@ -374,6 +414,7 @@ export class EndpointRegistry {
     return {
       result: waitForAnswer(this.#core, ch, options),
       cancel: (cause) => ch.hangup(cause),
+      progressed: () => hasProgressed(ch),
     };
   }
 }
@@ -382,23 +423,37 @@ export class EndpointRegistry {
  * Resolves when the leg answers (ok), or has early media when that counts (ok: the
  * originate's check_channel_status takes CF_EARLY_MEDIA as success unless early_ok is off),
  * hangs up (its cause), the caller hangs up (ORIGINATOR_CANCEL) or the originate times out
- * (NO_ANSWER).
+ * (NO_ANSWER). The leg's own limits hang it up first when they are shorter
+ * (check_per_channel_timeouts): leg_progress_timeout with PROGRESS_TIMEOUT when it has not
+ * progressed, leg_timeout with ALLOTTED_TIMEOUT. FreeSWITCH compares whole seconds, so its
+ * limits strike up to a second later than these.
  */
-function waitForAnswer(core: SwitchCore, leg: Channel, options: OriginateOptions & DialSettings): Promise<OriginateResult> {
+function waitForAnswer(core: SwitchCore, leg: Channel, options: OriginateOptions & DialSettings & LegTimeouts): Promise<OriginateResult> {
   return new Promise<OriginateResult>((resolve) => {
     let settled = false;
     let stop = (): void => undefined;
     const finish = (r: OriginateResult): void => {
       if (settled) return;
       settled = true;
-      timer.cancel();
+      for (const t of timers) t.cancel();
       stop();
       resolve(r);
     };
-    const timer = core.scheduler.after(options.timeoutSec * 1000, () => {
-      leg.hangup('NO_ANSWER');
-      finish({ ok: false, cause: 'NO_ANSWER' });
-    });
+    const timers = [
+      core.scheduler.after(options.timeoutSec * 1000, () => {
+        leg.hangup('NO_ANSWER');
+        finish({ ok: false, cause: 'NO_ANSWER' });
+      }),
+    ];
+    // The leg's hangup ends the wait with its cause (below).
+    if (options.legTimeoutSec) timers.push(core.scheduler.after(options.legTimeoutSec * 1000, () => leg.hangup('ALLOTTED_TIMEOUT')));
+    if (options.legProgressTimeoutSec) {
+      timers.push(
+        core.scheduler.after(options.legProgressTimeoutSec * 1000, () => {
+          if (!hasProgressed(leg)) leg.hangup('PROGRESS_TIMEOUT');
+        }),
+      );
+    }
     // The originating thread notices the answer on its next pass, after what the
     // answering thread does next (the b-leg's next application in the 06 captures).
     const succeeded = (): void => core.defer(() => finish({ ok: true, channel: leg }));

@@ -48,11 +48,23 @@ function originateVariables(vars: ReadonlyArray<[string, string]>, caller: Chann
   return out;
 }
 
+/** atoi: the leading integer of a text, 0 when there is none. */
+function atoiOf(value: string | undefined): number {
+  const n = value === undefined ? 0 : Number.parseInt(value, 10);
+  return Number.isFinite(n) ? n : 0;
+}
+
 /** switch_ivr_originate's reading of its variables, in its order. */
 function dialSettings(vars: ReadonlyArray<[string, string]>, options: OriginateOptions): DialSettings {
   const get = (name: string): string | undefined => vars.find(([k]) => k.toLowerCase() === name)?.[1];
-  const timeoutVar = get('originate_timeout') ?? get('call_timeout');
-  const timeoutSec = timeoutVar !== undefined ? Number.parseInt(timeoutVar, 10) || 60 : (options.timeoutSec ?? 60);
+  // The time limit: the api's argument, then a bridging caller's call_timeout, 60 s when that
+  // leaves nothing, then originate_timeout when it is a positive number.
+  let timeoutSec = options.timeoutSec ?? 0;
+  const callTimeout = options.caller?.getVar('call_timeout');
+  if (callTimeout !== undefined) timeoutSec = atoiOf(callTimeout);
+  if (timeoutSec <= 0) timeoutSec = 60;
+  if (atoiOf(get('originate_timeout')) > 0) timeoutSec = atoiOf(get('originate_timeout'));
+  const progressTimeoutSec = atoiOf(get('progress_timeout')) > 0 ? atoiOf(get('progress_timeout')) : undefined;
   // Early media is success by default (early_ok = 1); these turn that off.
   let earlyOk = true;
   const confirmEarly = get('group_confirm_early_ok');
@@ -61,7 +73,7 @@ function dialSettings(vars: ReadonlyArray<[string, string]>, options: OriginateO
   const ignore = get('ignore_early_media');
   if (ignore !== undefined && (switchTrue(ignore) || ignore === 'consume' || ignore === 'ring_ready')) earlyOk = false;
   if (switchTrue(get('monitor_early_media_ring')) || switchTrue(get('monitor_early_media_fail'))) earlyOk = false;
-  return { timeoutSec, earlyOk };
+  return { timeoutSec, progressTimeoutSec, earlyOk };
 }
 
 /**
@@ -71,29 +83,49 @@ function dialSettings(vars: ReadonlyArray<[string, string]>, options: OriginateO
 export async function originate(core: SwitchCore, endpoints: EndpointRegistry, dial: string, options: OriginateOptions = {}): Promise<OriginateResult> {
   const origin = { file: 'switch_ivr_originate.c', func: 'switch_ivr_originate', channel: 3 as const };
   core.log(7, 'Parsing global variables', { ...origin, line: 2301, uuid: options.caller?.uuid });
-  const result = await originateGroups(endpoints, dial, options);
+  const result = await originateGroups(core, endpoints, dial, options);
   if (!result.ok) {
     core.log(7, `Originate Resulted in Error Cause: ${HANGUP_CAUSES[result.cause] ?? 0} [${result.cause}]`, { ...origin, line: 4056, uuid: options.caller?.uuid });
   }
   return result;
 }
 
-async function originateGroups(endpoints: EndpointRegistry, dial: string, options: OriginateOptions): Promise<OriginateResult> {
+async function originateGroups(core: SwitchCore, endpoints: EndpointRegistry, dial: string, options: OriginateOptions): Promise<OriginateResult> {
   const parsed = parseDialString(dial);
   let last: OriginateResult = { ok: false, cause: 'NO_ROUTE_DESTINATION' };
   const vars = originateVariables(parsed.vars, options.caller);
   const settings = dialSettings(vars, options);
+  // A PROGRESS_TIMEOUT is switch_ivr_originate's force_reason: the final cause whatever the
+  // groups after it fail with.
+  let forced: string | undefined;
   for (const group of parsed.groups) {
     if (options.caller && !options.caller.ready) return { ok: false, cause: 'ORIGINATOR_CANCEL' };
     const attempts = group.map((leg) => endpoints.dial(leg, vars, { ...options, ...settings }));
+    const progress = progressTimeout(core, attempts, settings);
     if (attempts.length === 1) {
       last = await attempts[0]!.result;
     } else {
       last = await firstAnswer(attempts);
     }
+    progress.cancel();
     if (last.ok) return last;
+    if (last.cause === 'PROGRESS_TIMEOUT') forced = last.cause;
   }
-  return last;
+  return forced !== undefined ? { ok: false, cause: forced } : last;
+}
+
+/**
+ * progress_timeout: when no leg of the group has rung, had early media or answered by then,
+ * every leg is hung up with PROGRESS_TIMEOUT. At the time limit or after it, NO_ANSWER comes
+ * first (switch_ivr_originate checks the limit with >=, the progress timeout with >).
+ */
+function progressTimeout(core: SwitchCore, attempts: readonly LegAttempt[], settings: DialSettings): { cancel(): void } {
+  const sec = settings.progressTimeoutSec;
+  if (sec === undefined || sec >= settings.timeoutSec) return { cancel: () => undefined };
+  return core.scheduler.after(sec * 1000, () => {
+    if (attempts.some((a) => a.progressed())) return;
+    for (const a of attempts) a.cancel('PROGRESS_TIMEOUT');
+  });
 }
 
 async function firstAnswer(attempts: LegAttempt[]): Promise<OriginateResult> {
@@ -112,7 +144,8 @@ async function firstAnswer(attempts: LegAttempt[]): Promise<OriginateResult> {
           resolve(r);
           return;
         }
-        if (!r.ok) lastFailure = r;
+        // A leg's PROGRESS_TIMEOUT is forced (force_reason): it stays the group's cause.
+        if (!r.ok && (lastFailure.ok || lastFailure.cause !== 'PROGRESS_TIMEOUT')) lastFailure = r;
         if (pending === 0 && !won) resolve(lastFailure);
       });
     });
