@@ -362,6 +362,74 @@ describe('dial strings FreeSWITCH has no endpoint for', () => {
   });
 });
 
+describe('play_and_get_digits and media lengths, as switch_ivr_play_say.c makes them', () => {
+  /** Clock ms between two events, from their Event-Date-Timestamp (µs of the switch's clock). */
+  const between = (a: EslEvent, b: EslEvent): number => (Number(b.getHeader('Event-Date-Timestamp')) - Number(a.getHeader('Event-Date-Timestamp'))) / 1000;
+
+  it('a prompt that does not open ends each try at once (no digits collected, read_result unset); the invalid file plays after every try', async () => {
+    // switch_ivr_read: switch_ivr_play_file fails with NOTFOUND and the read jumps to its end
+    // without collecting; switch_play_and_get_digits then plays the bad-input file and counts
+    // a try. Three tries with a 250 ms invalid file take 750 ms, not tries x timeout.
+    const media = await startFakeSwitch({ clock, heartbeatIntervalMs: 0, media: { missing: ['nope.wav'] } });
+    const m = closeAfterTest(await RawClient.authed(media.port));
+    await m.text('event plain CHANNEL_EXECUTE CHANNEL_EXECUTE_COMPLETE PLAYBACK_START');
+    const call = media.call({ actions: ['answer', 'play_and_get_digits 1 1 3 5000 # nope.wav silence_stream://250 choice', 'park'] });
+    const started = await m.event((e) => e.name === 'CHANNEL_EXECUTE' && e.getHeader('Application') === 'play_and_get_digits');
+    await clock.tick(5000);
+    const seen: EslEvent[] = [];
+    for (;;) {
+      const e = await m.event();
+      seen.push(e);
+      if (e.name === 'CHANNEL_EXECUTE_COMPLETE' && e.getHeader('Application') === 'play_and_get_digits') break;
+    }
+    const done = seen.at(-1)!;
+    expect(between(started, done)).toBe(750);
+    expect(seen.filter((e) => e.name === 'PLAYBACK_START').map((e) => e.getHeader('Playback-File-Path'))).toEqual([
+      'silence_stream://250',
+      'silence_stream://250',
+      'silence_stream://250',
+    ]);
+    expect(done.getHeader('variable_read_result')).toBeUndefined();
+    expect(done.getHeader('variable_choice')).toBeUndefined();
+    call.hangup();
+  });
+
+  it('tone_stream:// plays as long as its tones: on + off per tone, 250 + 62.5 ms per DTMF character, loops=N times; silence_stream://0 does not open', async () => {
+    // mod_tone_stream runs the script into a buffer (libteletone: defaults of 2000 and 500
+    // samples at 8000 Hz for a DTMF character) and the file handle reads it `loops` times.
+    const m = closeAfterTest(await RawClient.authed(fake.port));
+    await m.text('event plain PLAYBACK_START PLAYBACK_STOP CHANNEL_EXECUTE_COMPLETE');
+    const lengths: Array<[string, number]> = [
+      ['tone_stream://%(500,500,440);loops=3', 3000],
+      ['tone_stream://%(1000,4000,440,480)', 5000],
+      ['tone_stream://1234', 1250],
+      ['tone_stream://L=2;%(100,100,350,440)', 400],
+    ];
+    for (const [file, ms] of lengths) {
+      const call = fake.call({ actions: ['answer', `playback ${file}`, 'park'] });
+      const start = await m.event((e) => e.name === 'PLAYBACK_START');
+      await clock.tick(ms);
+      const stop = await m.event((e) => e.name === 'PLAYBACK_STOP');
+      expect([stop.getHeader('Playback-File-Path'), stop.getHeader('Playback-Status'), between(start, stop)]).toEqual([file, 'done', ms]);
+      call.hangup();
+    }
+    const silent = fake.call({ actions: ['answer', 'playback silence_stream://0', 'hangup'] });
+    const missing = await m.event((e) => e.name === 'CHANNEL_EXECUTE_COMPLETE' && e.getHeader('Unique-ID') === silent.uuid && e.getHeader('Application') === 'playback');
+    expect(missing.getHeader('Application-Response')).toBe('FILE NOT FOUND');
+  });
+
+  it('a timeout with enough digits: read_result timeout, the digits kept, no other try', async () => {
+    // switch_ivr_read reports the collect's TIMEOUT as read_result=timeout; play_and_get_digits
+    // takes a timeout with at least min digits as success.
+    const call = fake.call({ actions: ['answer', 'play_and_get_digits 1 4 3 3000 # silence_stream://100 silence_stream://100 pin', 'park'], dtmf: '12' });
+    await clock.tick(100 + 3000);
+    const done = await eventsOf(call.uuid, named('CHANNEL_EXECUTE_COMPLETE', 'play_and_get_digits'));
+    expect(done.at(-1)!.getHeader('variable_read_result')).toBe('timeout');
+    expect(done.at(-1)!.getHeader('variable_pin')).toBe('12');
+    call.hangup();
+  });
+});
+
 describe('applications', () => {
   it('playback: FILE PLAYED, FILE NOT FOUND, a terminator breaks it', async () => {
     const media = await startFakeSwitch({ clock, heartbeatIntervalMs: 0, media: { missing: ['nope.wav'], durations: { 'long.wav': 10_000 } } });

@@ -175,7 +175,11 @@ describe('driving a call', () => {
     await conn.text('myevents');
     await conn.text(Commands.execute('play_and_get_digits', '2 2 2 3000 # silence_stream://500 silence_stream://100 code', { eventUuid: 'p' }));
     await until(conn, 'CHANNEL_EXECUTE', 'play_and_get_digits');
-    await clock.tick(500 + 3000 + 100 + 500 + 3000);
+    // Each try: the prompt, the 3 s wait, then the invalid file (switch_play_and_get_digits
+    // plays it after the last failed try too).
+    await clock.tick(500 + 3000 + 100 + 500 + 3000 + 99);
+    expect(fake.channel(call.uuid)?.application).toBe('play_and_get_digits');
+    await clock.tick(1);
     const done = await until(conn, 'CHANNEL_EXECUTE_COMPLETE', 'play_and_get_digits');
     // switch_ivr_read: fewer digits than the minimum is a failure, even when the time ran out.
     expect(done.getHeader('variable_read_result')).toBe('failure');

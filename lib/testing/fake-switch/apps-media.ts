@@ -109,13 +109,15 @@ async function collectDigits(
 
 /**
  * switch_ivr_read: plays the prompt while collecting, then collects the rest; sets
- * read_result (success, timeout, failure), read_terminator_used and the variable.
+ * read_result (success, timeout, or failure when fewer than `min` digits came),
+ * read_terminator_used and the variable. A prompt file that does not open ends it at once
+ * (`goto end`): no digits are collected and read_result stays unset.
  */
 async function readDigits(
   core: SwitchCore,
   ctx: AppContext,
   o: { min: number; max: number; prompt: string; variable?: string; timeout: number; terminators: string; digitTimeout: number },
-): Promise<{ status: 'success' | 'timeout' | 'failure' | 'hangup'; digits: string }> {
+): Promise<{ status: 'success' | 'timeout' | 'failure' | 'notfound' | 'hangup'; digits: string }> {
   const { channel } = ctx;
   channel.setVar('read_result', undefined);
   if (o.variable) channel.setVar(o.variable, undefined);
@@ -125,6 +127,7 @@ async function readDigits(
   if (o.prompt && o.prompt.toLowerCase() !== 'silence') {
     const played = await playFile(core, ctx, o.prompt, { terminators: o.terminators, collect: { max: o.max, digits } });
     if (played.status === 'hangup') return { status: 'hangup', digits: '' };
+    if (played.status === 'missing') return { status: 'notfound', digits: '' };
     terminator = played.terminator;
   }
   let timedOut = false;
@@ -136,9 +139,9 @@ async function readDigits(
   }
   if (terminator !== undefined) channel.setVar('read_terminator_used', terminator);
   const text = digits.join('');
+  // A timeout stays `timeout` however many digits came; too few digits is a failure.
   let status: 'success' | 'timeout' | 'failure' = timedOut ? 'timeout' : 'success';
   if (o.min && text.length < o.min) status = 'failure';
-  if (timedOut && text.length >= o.min && text.length > 0) status = 'success';
   channel.setVar('read_result', status);
   if (o.variable && text) channel.setVar(o.variable, text);
   return { status, digits: text };
@@ -193,24 +196,26 @@ export function registerMediaApps(r: AppRegistry, core: SwitchCore): void {
       const digitTimeout = a[9] ? Number.parseInt(a[9], 10) || timeout : timeout;
       const transferOnFailure = a[10];
       if (regex && variable) channel.setVar(`${variable}_invalid`, undefined);
-      let lastInvalid = '';
+      // switch_play_and_get_digits, try by try: a read; a timeout with enough digits counts as
+      // success; digits the regex refuses go to <var>_invalid; then, whatever failed (a prompt
+      // that did not open included: it takes no time), the invalid file plays, after the last
+      // try too.
       while (channel.ready && tries > 0) {
         const r = await readDigits(core, ctx, { min, max, prompt, variable, timeout, terminators, digitTimeout });
         if (r.status === 'hangup') return;
+        const status = r.status === 'timeout' && r.digits.length >= min ? 'success' : r.status;
         if (min === 0 && r.digits === '' && channel.getVar('read_terminator_used') !== undefined) return;
-        if (r.status === 'success' && r.digits !== '') {
+        if (status === 'success' && r.digits !== '') {
           if (!regex || safeRegex(regex).test(r.digits)) return;
-          lastInvalid = r.digits;
-          if (variable) channel.setVar(variable, undefined);
-        } else if (r.digits !== '') {
-          lastInvalid = r.digits;
+          if (variable) {
+            channel.setVar(variable, undefined);
+            channel.setVar(`${variable}_invalid`, r.digits);
+          }
         }
+        if (!channel.ready) break;
+        if (invalid && invalid.toLowerCase() !== 'silence') await playFile(core, ctx, invalid, { terminators: '' });
         tries--;
-        if (tries > 0 && invalid && invalid.toLowerCase() !== 'silence' && channel.ready) {
-          await playFile(core, ctx, invalid, { terminators: '' });
-        }
       }
-      if (regex && variable && lastInvalid) channel.setVar(`${variable}_invalid`, lastInvalid);
       if (transferOnFailure && channel.ready) {
         const t = splitArgs(transferOnFailure);
         if (t[0]) channel.requestTransfer(t[0], t[1] ?? 'XML', t[2]);

@@ -1,9 +1,10 @@
 /**
  * Small helpers several rooms of the emulator share, each the counterpart of a FreeSWITCH
  * core function. A leaf module: it imports no other module of the emulator but the option
- * types, so that anything may import it.
+ * types and the tone stream's arithmetic, so that anything may import it.
  */
 import type { MediaOptions } from './options.js';
+import { toneStreamDuration } from './tone-stream.js';
 
 /** switch_separate_string on spaces, keeping quoted parts ('...' and "...") and {...} / [...] blocks together. */
 export function splitArgs(s: string, max = Number.POSITIVE_INFINITY): string[] {
@@ -64,16 +65,25 @@ export function upTime(us: number): string {
   );
 }
 
-/** How long a file plays: silence_stream://N is N ms; `loops=-1` is forever; configured lengths; the default. */
+/**
+ * How long a file plays: a missing one not at all; silence_stream://N is N ms (a negative N
+ * for ever, 0 or no number is a file that does not open, as mod_tone_stream refuses it);
+ * configured lengths; tone_stream:// as long as its tones (tone-stream.ts); `loops=-1` for
+ * ever; the default length.
+ */
 export function fileDuration(media: Required<MediaOptions>, file: string): number | 'forever' | 'missing' {
   if (media.missing.includes(file)) return 'missing';
-  const silence = /^silence_stream:\/\/(-?\d+)/.exec(file);
-  if (silence) {
-    const n = Number(silence[1]);
+  if (file.startsWith('silence_stream://')) {
+    const n = Number.parseInt(file.slice(17), 10);
+    if (!Number.isFinite(n) || n === 0) return 'missing';
     return n < 0 ? 'forever' : n;
   }
-  if (/loops=-1/.test(file)) return 'forever';
   const d = media.durations[file];
   if (d !== undefined) return d;
+  if (file.startsWith('tone_stream://')) {
+    const tones = toneStreamDuration(file.slice(14));
+    if (tones !== undefined) return tones;
+  }
+  if (/loops=-1/.test(file)) return 'forever';
   return media.playbackMs;
 }

@@ -28,7 +28,10 @@ export interface FakeUser {
 export interface MediaOptions {
   /** A playback's length when the file is not listed in `durations` (ms). Default 1000. */
   playbackMs?: number;
-  /** Length of given files (ms), e.g. `{ 'ivr/welcome.wav': 3500 }`. `silence_stream://N` is always N ms. */
+  /**
+   * Length of given files (ms), e.g. `{ 'ivr/welcome.wav': 3500 }`. `silence_stream://N` is
+   * always N ms; a `tone_stream://` not listed here lasts as long as its tones.
+   */
   durations?: Record<string, number>;
   /** Files that do not exist: playback answers `FILE NOT FOUND` at once. */
   missing?: string[];
