@@ -126,6 +126,40 @@ describe('greeting and authentication', () => {
     expect(e.subclass).toBe('allowed::one');
   });
 
+  it('userauth with esl-allowed-api=all and esl-allowed-events=all: `all` is one more api name, but every event type', async () => {
+    // mod_event_socket: esl-allowed-api fills a table of command names, each checked as it is
+    // (auth_api_command), so `all` allows a command named "all" and nothing else; observed on
+    // FreeSWITCH 1.10.12 as -ERR permission denied for every api and bgapi. esl-allowed-events
+    // takes ALL as every event type (LFLAG_ALL_EVENTS_AUTHED); CUSTOM subclasses are still
+    // checked against the ones listed after CUSTOM, none here.
+    const allUser = await startFakeSwitch({
+      clock,
+      heartbeatIntervalMs: 0,
+      users: { 'all@127.0.0.1': { password: 'pw', allowedApi: 'all', allowedEvents: 'all' } },
+    });
+    const c = closeAfterTest(await RawClient.connect(allUser.port));
+    await c.next();
+    c.write('userauth all@127.0.0.1:pw\n\n');
+    const r = await c.next();
+    expect([...r.headers].slice(1)).toEqual([
+      ['Reply-Text', '+OK accepted'],
+      ['Allowed-Events', 'all'],
+      ['Allowed-API', 'all'],
+      ['Allowed-LOG', 'true'],
+    ]);
+    for (const command of ['api status', 'api version', 'bgapi status', 'api eval status']) {
+      const denied = await c.send(command);
+      expect([denied.contentType, denied.headers.get('Reply-Text')]).toEqual(['command/reply', '-ERR permission denied']);
+    }
+    expect(await c.text('api all')).toBe('-ERR all Command not found!\n');
+    expect(await c.text('event plain CUSTOM my::sub')).toBe('-ERR permission denied');
+    expect(await c.text('event plain ALL')).toBe('+OK event listener enabled plain');
+    allUser.fire({ name: 'CUSTOM', subclass: 'my::sub' });
+    allUser.fire({ name: 'HEARTBEAT' });
+    expect((await c.event()).subclass).toBe('my::sub');
+    expect((await c.event()).name).toBe('HEARTBEAT');
+  });
+
   it('userauth without esl-allowed-* params allows everything (and <user>:<password>@<domain> parses too)', async () => {
     const c = await raw();
     await c.next();

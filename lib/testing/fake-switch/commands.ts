@@ -16,8 +16,14 @@ import { FiredEvent, HeaderBuilder, SITES, toEslEvent } from './events.js';
 
 /** Permissions of a connection authenticated with userauth. */
 export interface UserPermissions {
-  allowedEventTypes: Set<string> | 'all';
+  /**
+   * esl-allowed-events: the event types (`all` when ALL is listed), or undefined when the
+   * user has no such param (then nothing is checked).
+   */
+  allowedEventTypes: Set<string> | 'all' | undefined;
+  /** The CUSTOM subclasses listed after CUSTOM in esl-allowed-events. */
   allowedSubclasses: Set<string>;
+  /** esl-allowed-api: command names (`all` is one more name, not a wildcard), or undefined without the param. */
   allowedApi: Set<string> | undefined;
 }
 
@@ -209,7 +215,7 @@ function userauth(l: CommandListener, rest: string): CommandOutcome {
   const entry = l.core.options.users[`${user}@${domain}`];
   if (!entry || !entry.password || !pass || entry.password !== pass) return invalid;
 
-  const perms: UserPermissions = { allowedEventTypes: 'all', allowedSubclasses: new Set(), allowedApi: undefined };
+  const perms: UserPermissions = { allowedEventTypes: undefined, allowedSubclasses: new Set(), allowedApi: undefined };
   let eventsReply = 'all';
   if (entry.allowedEvents !== undefined) {
     eventsReply = entry.allowedEvents;
@@ -487,12 +493,15 @@ function event(l: CommandListener, cmd: string): CommandOutcome {
   return { reply: `+OK event listener enabled ${l.format}` };
 }
 
-/** What a userauth connection with esl-allowed-events may subscribe to (undefined: anything). */
+/**
+ * What a userauth connection with esl-allowed-events may subscribe to (undefined: anything).
+ * With the param, even `all`, a CUSTOM subclass must be listed after CUSTOM: FreeSWITCH
+ * checks subclasses against the listed ones whenever the list exists (allowed_event_hash).
+ */
 function permitsOf(perms: UserPermissions | undefined): SubscriptionPermits | undefined {
-  if (!perms) return undefined;
-  const types = perms.allowedEventTypes;
-  if (types === 'all') return undefined;
-  return { type: (name) => types.has(name), subclass: (name) => perms.allowedSubclasses.has(name) };
+  const types = perms?.allowedEventTypes;
+  if (!perms || types === undefined) return undefined;
+  return { type: (name) => types === 'all' || types.has(name), subclass: (name) => perms.allowedSubclasses.has(name) };
 }
 
 function nixevent(l: CommandListener, cmd: string): CommandOutcome {

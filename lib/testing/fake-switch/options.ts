@@ -15,10 +15,14 @@ export interface FakeUser {
   password: string;
   /**
    * esl-allowed-events, as written in the directory: `all`, or names separated by commas
-   * (or spaces); names after CUSTOM are subclasses. Default: everything.
+   * (or spaces); names after CUSTOM are subclasses (with the param, even `all`, a subclass is
+   * subscribed by name only when listed). Default: everything.
    */
   allowedEvents?: string;
-  /** esl-allowed-api: command names separated by commas (or spaces). Default: everything. */
+  /**
+   * esl-allowed-api: command names separated by commas (or spaces). `all` is a name like the
+   * others, not a wildcard, as on FreeSWITCH. Default (no param): everything.
+   */
   allowedApi?: string;
   /** esl-allowed-log. Default true. */
   allowedLog?: boolean;
