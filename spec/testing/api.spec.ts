@@ -109,6 +109,44 @@ describe('built-in commands', () => {
     expect(await api('hostname')).toBe('fakeswitch');
   });
 
+  it('reloadxml: +OK [Success] and a RELOADXML event', async () => {
+    // mod_commands' reload_xml_function prints "+OK [%s]" with switch_xml_reload's message;
+    // switch_xml_open_root fires RELOADXML. FreeSWITCH 1.10.12 answers +OK [Success].
+    await c.text('event plain RELOADXML');
+    expect(await api('reloadxml')).toBe('+OK [Success]\n');
+    const e = await c.event();
+    expect([e.name, e.getHeader('Event-Calling-File'), e.getHeader('Event-Calling-Function')]).toEqual(['RELOADXML', 'switch_xml.c', 'switch_xml_open_root']);
+  });
+
+  it('show ... as xml, as delim <d> (and csv), count as xml: show_function\'s formats through switch_xml_toxml and show_callback', async () => {
+    expect(await api('show channels as xml')).toBe('<result row_count="0"/>\n');
+    expect(await api('show channels as delim |')).toBe('\n0 total.\n');
+    const a = await fake.originate('loopback/answer_park/default', '&park');
+    await waitFor(() => fake.channels().every((x) => x.application === 'park'));
+    const b = fake.channels().find((x) => x.uuid !== a)!.uuid;
+    const xml = await api('show channels as xml');
+    expect(xml.startsWith(`<result row_count="2">\n  <row row_id="1">\n    <uuid>${a}</uuid>\n    <direction>outbound</direction>\n`)).toBe(true);
+    expect(xml).toContain('\n    <secure></secure>\n');
+    expect(xml).toContain(`\n  </row>\n  <row row_id="2">\n    <uuid>${b}</uuid>\n`);
+    expect(xml.endsWith('\n    <initial_context>default</initial_context>\n  </row>\n</result>\n')).toBe(true);
+    expect(xml.match(/<row row_id=/g)).toHaveLength(2);
+    const piped = await api('show channels as delim |');
+    expect(piped.split('\n')[0]).toBe((await api('show channels')).split('\n')[0]!.replaceAll(',', '|'));
+    expect(piped.split('\n')[1]!.startsWith(`${a}|outbound|`)).toBe(true);
+    expect(piped.endsWith('\n\n2 total.\n')).toBe(true);
+    // `as csv` is delim; `as delim` without a delimiter is a comma.
+    expect(await api('show channels as csv')).toBe(await api('show channels'));
+    expect(await api('show channels as delim')).toBe(await api('show channels'));
+    expect(await api('show channels count as xml')).toBe('<result row_count="2"></result>\n');
+    expect(await api('show channels count as json')).toBe('{"row_count":2,"rows":[]}');
+    expect(await api('show channels like answer_park-b as json')).toContain(`"uuid":"${b}"`);
+    expect(await api('show channels like answer_park-b as json')).not.toContain(`"uuid":"${a}"`);
+    expect(await api('show channels like %_park-_ as json')).toContain('"row_count":2');
+    expect(await api('show channels as yaml')).toBe('-ERR Cannot find format yaml\n');
+    expect(await api('show api reloadxml')).toBe('name,description,syntax,ikey\nreloadxml,Reload XML,,mod_commands\n\n1 total.\n');
+    expect(await api('show status')).toBe(await api('status'));
+  });
+
   it('show channels in text, as json, count; show calls count', async () => {
     expect(await api('show channels')).toBe('\n0 total.\n');
     expect(await api('show channels as json')).toBe('{"row_count": 0}\n');

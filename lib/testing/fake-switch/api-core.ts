@@ -1,13 +1,17 @@
 /**
  * The built-in API commands about the switch itself (mod_commands), with FreeSWITCH's output
  * texts: status, version, uptime, echo, eval, expand, global_getvar/setvar, create_uuid,
- * hostname, switchname, msleep, log, module_exists, bgapi.
+ * hostname, switchname, msleep, log, module_exists, reloadxml, bgapi.
  */
 import type { Channel } from './channel.js';
 import type { SwitchCore } from './core.js';
 import { upTime } from './helpers.js';
 import { parseLogArgs } from './logger.js';
+import type { EventSite } from './events.js';
 import { VERSION } from './options.js';
+
+/** Where switch_xml_open_root creates RELOADXML. */
+const RELOADXML_SITE: EventSite = { file: 'switch_xml.c', func: 'switch_xml_open_root', line: 2385 };
 
 /** Registers the commands about the switch itself. */
 export function registerCoreApis(core: SwitchCore): void {
@@ -145,6 +149,17 @@ export function registerCoreApis(core: SwitchCore): void {
     'module_exists',
     (args) => (['mod_commands', 'mod_dptools', 'mod_event_socket', 'mod_loopback', 'mod_sofia', 'mod_fakeswitch'].includes(args) ? 'true' : 'false'),
     { description: 'Check if module exists', syntax: '<module>', module: mc },
+  );
+
+  r.register(
+    'reloadxml',
+    () => {
+      // switch_xml_reload opens the root again, which fires RELOADXML (core headers only);
+      // the emulator has no XML to read, so the reload always succeeds.
+      core.fire(core.events.create('RELOADXML', RELOADXML_SITE));
+      return '+OK [Success]\n';
+    },
+    { description: 'Reload XML', module: mc },
   );
 
   r.register(
