@@ -63,8 +63,11 @@ export function formatStatus(s: SwitchStatus): string {
 
 async function main(): Promise<void> {
   // With --demo: a FakeSwitch with three parked callers, so that there is something to count.
-  const { options, stop } = await switchFor(process.argv, (fake) => {
+  const { options, stop } = await switchFor(process.argv, async (fake) => {
     for (const cid of ['1001', '1002', '1003']) fake.call({ destination: 'park', callerIdNumber: cid });
+    // `show channels` reads FreeSWITCH's core database, written about 200 ms after a channel
+    // is created (FakeSwitch does the same): let the three callers be listed before counting.
+    await new Promise((resolve) => setTimeout(resolve, 250));
   });
   const conn = await Connection.connect(options);
   try {

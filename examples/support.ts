@@ -50,11 +50,12 @@ export function eslOptions(env: NodeJS.ProcessEnv = process.env): Required<Pick<
  */
 export async function switchFor(
   argv: readonly string[] = process.argv,
-  setup?: (fake: FakeSwitch) => void,
+  setup?: (fake: FakeSwitch) => unknown,
   fakeOptions: Omit<FakeSwitchOptions, 'password'> = {},
 ): Promise<{ options: ReturnType<typeof eslOptions>; stop: () => Promise<void> }> {
   if (!argv.includes('--demo')) return { options: eslOptions(), stop: async () => {} };
   const fake = await FakeSwitch.start({ ...fakeOptions, password: 'ClueCon' });
-  setup?.(fake);
+  // A setup may be async (it is waited for) or return anything (a remover, say: ignored).
+  await setup?.(fake);
   return { options: { host: fake.host, port: fake.port, password: 'ClueCon' }, stop: () => fake.stop() };
 }

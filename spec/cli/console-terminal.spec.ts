@@ -128,7 +128,8 @@ describe('the console on a terminal', () => {
   });
 
   it('prints events above the prompt and draws what was being typed again', async () => {
-    fake = await startFakeSwitch();
+    // The count at once: this is about the terminal, not about the core database's ~200 ms.
+    fake = await startFakeSwitch({ coreDbDelayMs: 0 });
     const term = new FakeTerminal();
     const done = console_(term, ['--events', 'CHANNEL_ANSWER']);
     await term.waitForText('rxesl@fakeswitch> ');

@@ -109,6 +109,32 @@ describe('built-in commands', () => {
     expect(await api('hostname')).toBe('fakeswitch');
   });
 
+  it('show reads the core database: a channel shows ~200 ms (clock) after it is created, and stays as long after it is gone', async () => {
+    // switch_core_sqldb.c: core_event_handler queues the channel's rows and the SQL thread,
+    // woken by the first statement, waits up to 39 x 5 ms for more before writing them all.
+    // FreeSWITCH 1.10.12 was seen listing a new channel about 200 ms after originate returned.
+    const uuid = await fake.originate('loopback/answer_park/default', '&park');
+    expect(await api('show channels count')).toBe('\n0 total.\n');
+    expect(await api('show channels as json')).toBe('{"row_count": 0}\n');
+    await clock.tick(199);
+    expect(await api('show channels count')).toBe('\n0 total.\n');
+    await clock.tick(1);
+    expect(await api('show channels count')).toBe('\n2 total.\n');
+    expect(await api('show calls count')).toBe('\n2 total.\n');
+    // `status` counts the sessions themselves, not the database.
+    expect(await api('status')).toContain('\n2 session(s) - peak 2');
+    fake.hangup(uuid);
+    await waitFor(() => fake.channels().length === 0);
+    expect(await api('show channels count')).toBe('\n2 total.\n');
+    await clock.tick(200);
+    expect(await api('show channels count')).toBe('\n0 total.\n');
+    // With coreDbDelayMs: 0 the tables are the channels as they are.
+    const now = await startFakeSwitch({ clock, heartbeatIntervalMs: 0, coreDbDelayMs: 0 });
+    const n = closeAfterTest(await RawClient.authed(now.port));
+    await now.originate('loopback/answer_park/default', '&park');
+    expect(await n.text('api show channels count')).toBe('\n2 total.\n');
+  });
+
   it('reloadxml: +OK [Success] and a RELOADXML event', async () => {
     // mod_commands' reload_xml_function prints "+OK [%s]" with switch_xml_reload's message;
     // switch_xml_open_root fires RELOADXML. FreeSWITCH 1.10.12 answers +OK [Success].
@@ -123,6 +149,7 @@ describe('built-in commands', () => {
     expect(await api('show channels as delim |')).toBe('\n0 total.\n');
     const a = await fake.originate('loopback/answer_park/default', '&park');
     await waitFor(() => fake.channels().every((x) => x.application === 'park'));
+    await clock.tick(200);
     const b = fake.channels().find((x) => x.uuid !== a)!.uuid;
     const xml = await api('show channels as xml');
     expect(xml.startsWith(`<result row_count="2">\n  <row row_id="1">\n    <uuid>${a}</uuid>\n    <direction>outbound</direction>\n`)).toBe(true);
@@ -152,6 +179,7 @@ describe('built-in commands', () => {
     expect(await api('show channels as json')).toBe('{"row_count": 0}\n');
     const uuid = await fake.originate('loopback/answer_park/default', '&park');
     await waitFor(() => fake.channels().every((x) => x.application === 'park'));
+    await clock.tick(200);
     const text = await api('show channels');
     const lines = text.split('\n');
     expect(lines[0]).toBe(
@@ -200,6 +228,25 @@ describe('built-in commands', () => {
     expect(await call.whenDown).toBe('USER_BUSY');
     expect(await api('hupall')).toBe('+OK hangup all channels with cause MANAGER_REQUEST\n');
     expect(await api('hupall NORMAL_CLEARING foo bar')).toBe('+OK hangup all channels matching [foo]=[bar] with cause: NORMAL_CLEARING\n');
+  });
+
+  it('hupall: MANAGER_REQUEST with no cause (or NONE); a cause name FreeSWITCH does not know hangs up with NORMAL_CLEARING', async () => {
+    // hupall_api_function: switch_channel_str2cause starts from NORMAL_CLEARING and keeps it
+    // for a name it does not know; only NONE becomes MANAGER_REQUEST. Observed on FreeSWITCH
+    // 1.10.12: "hupall NO_SUCH_CAUSE" reports NORMAL_CLEARING.
+    const cases: Array<[string, string]> = [
+      ['hupall NO_SUCH_CAUSE', 'NORMAL_CLEARING'],
+      ['hupall', 'MANAGER_REQUEST'],
+      ['hupall none', 'MANAGER_REQUEST'],
+      ['hupall user_busy', 'USER_BUSY'],
+      ['hupall 21', 'CALL_REJECTED'],
+    ];
+    for (const [command, cause] of cases) {
+      const call = fake.call({ destination: 'park' });
+      await waitFor(() => fake.channel(call.uuid)?.application === 'park');
+      expect(await api(command)).toBe(`+OK hangup all channels with cause ${cause}\n`);
+      expect(await call.whenDown).toBe(cause);
+    }
   });
 
   it('uuid_dump: the channel as a CHANNEL_DATA event, percent-encoded (txt, the default), raw (plain), json or xml', async () => {

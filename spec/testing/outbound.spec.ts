@@ -266,6 +266,26 @@ describe('driving a call', () => {
     expect(await call.whenDown).toBe('CALL_REJECTED');
   });
 
+  it('PRIVATE_COMMAND: none for a message the park takes before there is media (execute answer), one after each later one', async () => {
+    // switch_ivr_park: without media its loop takes a queued message straight to
+    // switch_ivr_parse_event and destroys it, firing nothing; once media is up, messages go
+    // through switch_ivr_parse_next_event, which fires PRIVATE_COMMAND after each. FreeSWITCH
+    // 1.10.12 was seen sending it after the playback, not after `execute answer`.
+    const { call, conn } = await outboundCall();
+    await connect(conn, ['myevents', 'event plain PRIVATE_COMMAND']);
+    await until(conn, 'CHANNEL_PARK');
+    await conn.text(Commands.execute('answer', undefined, { eventUuid: 'answer' }));
+    await conn.text(Commands.execute('playback', 'silence_stream://100', { eventUuid: 'play' }));
+    await clock.tick(100);
+    const seen: string[] = [];
+    while (!seen.includes('PRIVATE_COMMAND playback')) {
+      const e = await conn.event((x) => x.name === 'CHANNEL_EXECUTE_COMPLETE' || x.name === 'PRIVATE_COMMAND');
+      seen.push(`${e.name} ${e.getHeader('Application') ?? e.getHeader('execute-app-name')}`);
+    }
+    expect(seen).toEqual(['CHANNEL_EXECUTE_COMPLETE answer', 'CHANNEL_EXECUTE_COMPLETE playback', 'PRIVATE_COMMAND playback']);
+    call.hangup();
+  });
+
   it('static mode runs sendmsg inline: +OK comes when the application has finished', async () => {
     const { conn } = await outboundCall('full');
     await connect(conn);

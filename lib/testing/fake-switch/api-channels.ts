@@ -307,8 +307,10 @@ export function registerChannelApis(core: SwitchCore, endpoints: EndpointRegistr
     'hupall',
     (args) => {
       const argv = splitArgs(args);
-      let cause = argv[0] ? causeName(argv[0], 'MANAGER_REQUEST') : 'MANAGER_REQUEST';
-      if (argv[0] && cause === 'NONE') cause = 'MANAGER_REQUEST';
+      // switch_channel_str2cause: a name it does not know is NORMAL_CLEARING; only NONE (or
+      // nothing at all) gives hupall's own MANAGER_REQUEST.
+      let cause = argv[0] ? causeName(argv[0]) : 'MANAGER_REQUEST';
+      if (cause === 'NONE') cause = 'MANAGER_REQUEST';
       const match: Array<[string, string]> = [];
       for (let i = 1; i < argv.length - 1; i += 2) match.push([argv[i]!, argv[i + 1]!]);
       for (const ch of core.liveChannels()) {

@@ -1,143 +1,12 @@
 /**
  * `show` (mod_commands' show_function): the channels, calls, bridged_calls, api and
  * application tables, as delimited text (commas by default, with a total line), XML or JSON,
- * as FreeSWITCH prints them from its core database; `show status` runs `status`.
+ * as FreeSWITCH prints them from its core database (core-db.ts: rows written ~200 ms after
+ * the events that change them); `show status` runs `status`.
  */
 import { xmlEscapeText } from '../../protocol/event-serialize.js';
-import type { Channel } from './channel.js';
+import { CALL_A_COLUMNS, CALL_B_COLUMNS, CHANNEL_COLUMNS, CoreDb } from './core-db.js';
 import type { SwitchCore } from './core.js';
-import { localStamp } from './events.js';
-
-const CHANNEL_COLUMNS = [
-  'uuid',
-  'direction',
-  'created',
-  'created_epoch',
-  'name',
-  'state',
-  'cid_name',
-  'cid_num',
-  'ip_addr',
-  'dest',
-  'application',
-  'application_data',
-  'dialplan',
-  'context',
-  'read_codec',
-  'read_rate',
-  'read_bit_rate',
-  'write_codec',
-  'write_rate',
-  'write_bit_rate',
-  'secure',
-  'hostname',
-  'presence_id',
-  'presence_data',
-  'accountcode',
-  'callstate',
-  'callee_name',
-  'callee_num',
-  'callee_direction',
-  'call_uuid',
-  'sent_callee_name',
-  'sent_callee_num',
-  'initial_cid_name',
-  'initial_cid_num',
-  'initial_ip_addr',
-  'initial_dest',
-  'initial_dialplan',
-  'initial_context',
-] as const;
-
-const CALL_A_COLUMNS = [
-  'uuid',
-  'direction',
-  'created',
-  'created_epoch',
-  'name',
-  'state',
-  'cid_name',
-  'cid_num',
-  'ip_addr',
-  'dest',
-  'presence_id',
-  'presence_data',
-  'accountcode',
-  'callstate',
-  'callee_name',
-  'callee_num',
-  'callee_direction',
-  'call_uuid',
-  'hostname',
-  'sent_callee_name',
-  'sent_callee_num',
-] as const;
-
-/** The b leg's columns of `show calls`: the a leg's without call_uuid and hostname. */
-const CALL_B_COLUMNS = CALL_A_COLUMNS.filter((c) => c !== 'call_uuid' && c !== 'hostname');
-
-/** A channel's row of the channels table (switch_core_sqldb.c). */
-function channelRow(core: SwitchCore, ch: Channel): Record<string, string> {
-  const p = ch.profile;
-  const createdMs = Math.floor(ch.times.created / 1000);
-  return {
-    uuid: ch.uuid,
-    direction: ch.direction,
-    created: localStamp(createdMs),
-    created_epoch: String(Math.floor(createdMs / 1000)),
-    name: ch.name,
-    state: ch.stateName,
-    cid_name: p.callerIdName,
-    cid_num: p.callerIdNumber,
-    ip_addr: p.networkAddr,
-    dest: p.destinationNumber,
-    application: ch.getVar('current_application') ?? '',
-    application_data: ch.getVar('current_application_data') ?? '',
-    dialplan: p.dialplan.toUpperCase(),
-    context: p.context,
-    read_codec: ch.readCodec?.name ?? '',
-    read_rate: ch.readCodec ? String(ch.readCodec.rate) : '',
-    read_bit_rate: ch.readCodec ? String(ch.readCodec.bitRate) : '',
-    write_codec: ch.writeCodec?.name ?? '',
-    write_rate: ch.writeCodec ? String(ch.writeCodec.rate) : '',
-    write_bit_rate: ch.writeCodec ? String(ch.writeCodec.bitRate) : '',
-    secure: '',
-    hostname: core.options.switchname,
-    presence_id: ch.getVar('presence_id') ?? '',
-    presence_data: ch.getVar('presence_data') ?? '',
-    accountcode: ch.getVar('accountcode') ?? '',
-    callstate: ch.callState,
-    callee_name: p.calleeIdName,
-    callee_num: p.calleeIdNumber,
-    callee_direction: '',
-    call_uuid: ch.getVar('call_uuid') ?? '',
-    sent_callee_name: '',
-    sent_callee_num: '',
-    initial_cid_name: p.origCallerIdName,
-    initial_cid_num: p.origCallerIdNumber,
-    initial_ip_addr: p.networkAddr,
-    initial_dest: p.destinationNumber,
-    initial_dialplan: p.dialplan.toUpperCase(),
-    initial_context: p.context,
-  };
-}
-
-/** The rows of basic_calls: every channel that is not the callee side of a bridge, with its partner. */
-function callRows(core: SwitchCore): Array<Record<string, string>> {
-  const rows: Array<Record<string, string>> = [];
-  for (const ch of core.liveChannels()) {
-    const partner = core.channel(ch.partnerUuid);
-    if (partner && ch.otherLeg?.type === 'originator') continue;
-    const a = channelRow(core, ch);
-    const row: Record<string, string> = {};
-    for (const c of CALL_A_COLUMNS) row[c] = a[c] ?? '';
-    const b = partner ? channelRow(core, partner) : undefined;
-    for (const c of CALL_B_COLUMNS) row[`b_${c}`] = b ? (b[c] ?? '') : '';
-    row['call_created_epoch'] = b ? a['created_epoch']! : '';
-    rows.push(row);
-  }
-  return rows;
-}
 
 /** The values a column holds for a row ('' for a NULL, as switch_str_nil makes it). */
 function valuesOf(columns: readonly string[], row: Record<string, string>): string[] {
@@ -205,6 +74,7 @@ function likeFilter(text: string): (row: Record<string, string>) => boolean {
 export function registerShowApi(core: SwitchCore): void {
   const r = core.apis;
   const mc = 'mod_commands';
+  const db = new CoreDb(core, core.options.coreDbDelayMs);
 
   const SHOW_SYNTAX =
     'codec|endpoint|application|api|dialplan|file|timer|calls [count]|channels [count|like <match string>]|calls|detailed_calls|bridged_calls|detailed_bridged_calls|aliases|complete|chat|management|modules|nat_map|say|interfaces|interface_types|tasks|limits|status';
@@ -236,7 +106,7 @@ export function registerShowApi(core: SwitchCore): void {
         rows = all.filter((a) => a.description !== '' && (named === undefined || a.name === named));
       } else if (what === 'calls' || what === 'bridged_calls') {
         columns = [...CALL_A_COLUMNS, ...CALL_B_COLUMNS.map((c) => `b_${c}`), 'call_created_epoch'];
-        rows = callRows(core);
+        rows = db.callRows();
         if (what === 'bridged_calls') rows = rows.filter((row) => row['b_uuid'] !== '');
         else if (is(1, 'count')) {
           justCount = true;
@@ -244,7 +114,7 @@ export function registerShowApi(core: SwitchCore): void {
         }
       } else if (what === 'channels') {
         columns = CHANNEL_COLUMNS;
-        rows = core.liveChannels().map((c) => channelRow(core, c));
+        rows = db.channelRows();
         if (is(1, 'like')) {
           if (argv[2] !== undefined) {
             rows = rows.filter(likeFilter(argv[2]));

@@ -94,7 +94,7 @@ export function registerControlApps(r: AppRegistry, { core, endpoints, socket }:
   r.register('park', async (ctx) => {
     const { channel } = ctx;
     channel.emit('CHANNEL_PARK', SITES.park);
-    await ctx.wait(undefined, { breakable: false });
+    await ctx.wait(undefined, { breakable: false, park: true });
     channel.emit('CHANNEL_UNPARK', SITES.unpark);
   });
 

@@ -53,6 +53,7 @@ export class SwitchBus {
   #observers = new Set<(event: FiredEvent) => void>();
   #logObservers = new Set<(line: FakeLogLine) => void>();
   #errorObservers = new Set<(err: Error) => void>();
+  #channelEventHooks = new Set<(name: string) => void>();
 
   constructor(
     readonly options: ResolvedOptions,
@@ -205,6 +206,20 @@ export class SwitchBus {
   }
 
   // ------------------------------------------------------------------ observers and errors
+
+  /**
+   * A channel fires an event of that name, whether or not anyone listens (the core database
+   * writes from some of them). Cheaper than an event observer: the event is not built for it.
+   */
+  noteChannelEvent(name: string): void {
+    for (const h of this.#channelEventHooks) h(name);
+  }
+
+  /** Calls `fn` with the name of every channel event (see noteChannelEvent). */
+  onChannelEvent(fn: (name: string) => void): () => void {
+    this.#channelEventHooks.add(fn);
+    return () => this.#channelEventHooks.delete(fn);
+  }
 
   observeEvents(fn: (event: FiredEvent) => void): () => void {
     this.#observers.add(fn);

@@ -322,6 +322,7 @@ export abstract class ChannelData {
     options: { pre?: (h: HeaderBuilder) => void; post?: (h: HeaderBuilder) => void; body?: string; subclass?: string } = {},
   ): void {
     const core = this.host;
+    core.noteChannelEvent(name);
     if (!core.wants(name, this.uuid, options.subclass)) {
       // Nobody listens: still take the sequence number the event would have had.
       core.events.skip();

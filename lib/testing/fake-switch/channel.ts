@@ -84,6 +84,11 @@ export interface WaitOptions {
    * connection does). Applications running nested inside the wait finish first.
    */
   until?: Promise<unknown>;
+  /**
+   * The wait is switch_ivr_park's loop: while the channel has no media, it takes a queued
+   * message straight to switch_ivr_parse_event, which fires no PRIVATE_COMMAND for it.
+   */
+  park?: boolean;
 }
 
 /** A `sendmsg` queued on the channel (its private event queue). */
@@ -382,16 +387,18 @@ export class Channel extends ChannelStates {
       return;
     }
     const msg = this.#messages.shift()!;
-    void this.processMessage(msg).then(() => this.pumpMessages());
+    const parkWithoutMedia = top.waiter.options.park === true && !this.mediaReady;
+    void this.processMessage(msg, !parkWithoutMedia).then(() => this.pumpMessages());
   }
 
   /**
    * switch_ivr_parse_event: carries out one sendmsg. `execute` runs the application `loops`
    * times (stopping early when a run lasts under 0.5 s, as FreeSWITCH does), holding the
-   * event-lock while it runs when asked; `hangup` hangs up with `hangup-cause`. A queued
-   * message is then fired as PRIVATE_COMMAND.
+   * event-lock while it runs when asked; `hangup` hangs up with `hangup-cause`. A message
+   * taken from the queue by switch_ivr_parse_next_event (`announce`) is then fired as
+   * PRIVATE_COMMAND.
    */
-  async processMessage(msg: ChannelMessage, queued = true): Promise<void> {
+  async processMessage(msg: ChannelMessage, announce = true): Promise<void> {
     const get = (name: string): string | undefined => {
       const lower = name.toLowerCase();
       for (const [n, v] of msg.headers) if (n.toLowerCase() === lower) return v;
@@ -437,7 +444,7 @@ export class Channel extends ChannelStates {
     } finally {
       if (lock) this.#eventLocks--;
     }
-    if (queued) {
+    if (announce) {
       this.emit('PRIVATE_COMMAND', SITES.privateCommand, {
         pre: (h) => {
           for (const [n, v] of msg.headers) h.add(n, v);

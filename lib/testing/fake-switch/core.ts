@@ -29,6 +29,7 @@ export class SwitchCore extends SwitchBus implements ChannelHost {
   #peakSessions = 0;
   #controllers = new Map<string, Set<SessionWatcher>>();
   #channelObservers = new Set<(channel: Channel, what: 'create' | 'down' | 'destroy') => void>();
+  #resetHooks = new Set<() => void>();
 
   constructor(options: ResolvedOptions, scheduler: Scheduler) {
     super(options, scheduler);
@@ -51,6 +52,18 @@ export class SwitchCore extends SwitchBus implements ChannelHost {
     this.channels.set(channel.uuid, channel);
     if (this.channels.size > this.#peakSessions) this.#peakSessions = this.channels.size;
     for (const o of this.#channelObservers) o(channel, 'create');
+  }
+
+  /** Forgets every channel at once (a stop, or a restart: the switch comes back empty). */
+  reset(): void {
+    this.channels.clear();
+    for (const h of this.#resetHooks) h();
+  }
+
+  /** Calls `fn` after every reset(). */
+  onReset(fn: () => void): () => void {
+    this.#resetHooks.add(fn);
+    return () => this.#resetHooks.delete(fn);
   }
 
   /** Changes a channel's uuid in the registry (switch_core_session_set_uuid). */

@@ -287,7 +287,7 @@ export class FakeSwitch extends EventEmitter {
     for (const l of open) l.destroy();
     await Promise.all([socketsClosed, serverClosed]);
     this.#listeners.clear();
-    this.#core.channels.clear();
+    this.#core.reset();
     this.removeAllListeners();
   }
 
@@ -308,7 +308,7 @@ export class FakeSwitch extends EventEmitter {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
     if (this.#stopped) return;
     this.#scheduler.close();
-    this.#core.channels.clear();
+    this.#core.reset();
     this.#scheduler.reopen();
     // A stopped scheduler never ends the sleep: stop() does.
     if (options.downtimeMs && options.downtimeMs > 0) await Promise.race([this.#scheduler.sleep(options.downtimeMs), this.#stopping]);

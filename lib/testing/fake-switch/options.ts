@@ -103,6 +103,12 @@ export interface FakeSwitchOptions {
   globalVariables?: Record<string, string>;
   /** `status`'s session limit. Default 1000. */
   maxSessions?: number;
+  /**
+   * How long (clock ms) the core database takes to show a change: `show channels` and `show
+   * calls` list a channel this long after the event that created (or changed, or destroyed)
+   * it, as FreeSWITCH's batched SQL thread does. Default 200; 0 shows the channels as they are.
+   */
+  coreDbDelayMs?: number;
   /** Events a connection may have queued before new ones are lost (FreeSWITCH: 100000). */
   eventQueueLimit?: number;
   /** Log lines a connection may have queued before new ones are lost (FreeSWITCH: 100000). */
@@ -145,6 +151,7 @@ export interface ResolvedOptions {
   catchAll: boolean;
   globalVariables: Record<string, string>;
   maxSessions: number;
+  coreDbDelayMs: number;
   eventQueueLimit: number;
   logQueueLimit: number;
   sendBufferLimit: number;
@@ -191,6 +198,7 @@ export function resolveOptions(o: FakeSwitchOptions = {}): ResolvedOptions {
       ...o.globalVariables,
     },
     maxSessions: o.maxSessions ?? 1000,
+    coreDbDelayMs: o.coreDbDelayMs ?? 200,
     eventQueueLimit: o.eventQueueLimit ?? 100_000,
     logQueueLimit: o.logQueueLimit ?? 100_000,
     sendBufferLimit: o.sendBufferLimit ?? 1024 * 1024,

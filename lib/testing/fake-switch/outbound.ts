@@ -109,7 +109,7 @@ export async function runSocketApplication(core: SwitchBus, ctx: AppContext, cre
     if (!channel.ready) return;
     // The park lasts until a hangup, a transfer, or the end of the connection.
     channel.emit('CHANNEL_PARK', SITES.park);
-    await ctx.wait(undefined, { breakable: false, until: listener.whenClosed });
+    await ctx.wait(undefined, { breakable: false, park: true, until: listener.whenClosed });
     channel.emit('CHANNEL_UNPARK', SITES.unpark);
     return;
   }
