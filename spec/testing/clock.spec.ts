@@ -1,5 +1,12 @@
+/**
+ * The clocks FakeSwitch runs on: ManualClock's timers, advance(), runNext(), tick(), and
+ * tick() with FakeSwitch's sockets (an outbound handshake, a client's answers).
+ */
 import { describe, expect, it } from 'vitest';
+import { Commands } from 'rxesl';
 import { ManualClock, RealClock } from 'rxesl/testing';
+import { closeAfterTest, startFakeSwitch } from '../helpers/fake-switch';
+import { OutboundServer } from './helpers/raw-client';
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -122,5 +129,49 @@ describe('ManualClock.tick', () => {
     expect(seen).toEqual([1000, 1200, 1500]);
     await chain;
     expect(clock.now()).toBe(1500);
+  });
+});
+
+describe('ManualClock.tick with FakeSwitch', () => {
+  /** A call to an outbound application on `app`, and the events FakeSwitch fired for it (with their clock time). */
+  async function outboundCall(clock: ManualClock, app: OutboundServer) {
+    const fake = await startFakeSwitch({ clock, heartbeatIntervalMs: 0 });
+    fake.extension({ destination: '5000', socket: `127.0.0.1:${app.port} async full` });
+    const events: string[] = [];
+    fake.onEvent((e) => {
+      if (e.name === 'CHANNEL_ANSWER' || e.name === 'CHANNEL_HANGUP') events.push(`${e.name} at ${Number(e.getHeader('Event-Date-Timestamp')) / 1000}`);
+    });
+    return { fake, events, call: fake.call({ destination: '5000' }) };
+  }
+
+  it('one tick: the outbound handshake, however long the application takes to send connect, then its commands, then time', async () => {
+    // The README's recipe: a call to an outbound application, then `await clock.tick(10_000)`.
+    // The application connects its reply after a while in real time (another process, a busy
+    // machine); the tick must not jump over the handshake.
+    const clock = new ManualClock(0);
+    const app = closeAfterTest(await OutboundServer.start());
+    const { events, call } = await outboundCall(clock, app);
+    const ticked = clock.tick(10_000);
+    const conn = await app.accept();
+    await new Promise((r) => setTimeout(r, 50));
+    conn.write(Commands.connect().bytes);
+    await conn.next();
+    conn.write(Buffer.concat([Commands.execute('answer', undefined, { eventLock: true }).bytes, Commands.execute('playback', 'silence_stream://1000', { eventLock: true }).bytes, Commands.hangup().bytes]));
+    await ticked;
+    expect(clock.now()).toBe(10_000);
+    expect(await call.whenDown).toBe('NORMAL_CLEARING');
+    expect(events).toEqual(['CHANNEL_ANSWER at 0', 'CHANNEL_HANGUP at 1000']);
+  });
+
+  it('a client that connects and never sends connect holds time back for a bounded while only', async () => {
+    const clock = new ManualClock(0);
+    const app = closeAfterTest(await OutboundServer.start());
+    const { call } = await outboundCall(clock, app);
+    const ticked = clock.tick(1000);
+    await app.accept();
+    await ticked;
+    expect(clock.now()).toBe(1000);
+    expect(call.info()?.application).toBe('socket');
+    call.hangup();
   });
 });

@@ -4,10 +4,16 @@
  * ManualClock decides when simulated time passes and runs instantly.
  */
 
-/** A few turns of the event loop: promise chains settle and pending socket I/O is handled. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise<void>((r) => setImmediate(r));
+/** One turn of the event loop: promise chains settle and pending socket I/O is handled. */
+function turn(): Promise<void> {
+  return new Promise<void>((r) => setImmediate(r));
 }
+
+/** Turns in a row with no I/O reported (and no outside work open) after which tick() moves time. */
+const QUIET_TURNS = 5;
+
+/** Real time tick() waits at most, each time, for outside work to end (a client that never speaks). */
+const OUTSIDE_WORK_LIMIT_MS = 2000;
 
 /** A timer created by a Clock. */
 export interface TimerHandle {
@@ -24,6 +30,14 @@ export interface Clock {
    * asynchronously, never inside the call.
    */
   setTimeout(fn: () => void, ms: number): TimerHandle;
+  /**
+   * Optional. FakeSwitch calls it when work that runs outside the clock starts, work that
+   * simulated time must not run past (an outbound connection, from its TCP connect until the
+   * client's first command); the function returned ends it. A ManualClock's tick() waits.
+   */
+  busy?(): () => void;
+  /** Optional. FakeSwitch calls it for each socket read or write: a ManualClock's tick() moves time only once they stop. */
+  activity?(): void;
 }
 
 /** Wall-clock time: Date.now() and the platform's setTimeout. The default. */
@@ -65,6 +79,9 @@ export class ManualClock implements Clock {
   #live = 0;
   #flushScheduled = false;
   #running = false;
+  #busy = 0;
+  #activity = 0;
+  #idleWaiters: Array<() => void> = [];
 
   /** @param start The initial time, in ms since the epoch (default: the real time now). */
   constructor(start: number = Date.now()) {
@@ -78,6 +95,59 @@ export class ManualClock implements Clock {
   /** Timers still waiting to run. */
   get pending(): number {
     return this.#live;
+  }
+
+  /** Outside work has begun (see Clock.busy); tick() does not move time until the returned function is called. */
+  busy(): () => void {
+    this.#busy++;
+    let open = true;
+    return () => {
+      if (!open) return;
+      open = false;
+      this.#busy--;
+      this.#activity++;
+      if (this.#busy === 0) for (const w of this.#idleWaiters.splice(0)) w();
+    };
+  }
+
+  /** A socket read or write (see Clock.activity). */
+  activity(): void {
+    this.#activity++;
+  }
+
+  /**
+   * Lets the event loop turn until things have settled: no outside work open (for at most
+   * OUTSIDE_WORK_LIMIT_MS of real time) and QUIET_TURNS turns in a row without I/O, so that a
+   * client's answer to what FakeSwitch wrote arrives before time moves on.
+   */
+  async #settle(): Promise<void> {
+    const deadline = Date.now() + OUTSIDE_WORK_LIMIT_MS;
+    let seen = this.#activity;
+    let quiet = 0;
+    while (quiet < QUIET_TURNS) {
+      if (this.#busy > 0 && Date.now() < deadline) {
+        // Waiting on a socket: sleep until the work ends (or a moment passes), without spinning.
+        let wake = (): void => undefined;
+        const idle = new Promise<void>((r) => {
+          wake = r;
+          this.#idleWaiters.push(r);
+        });
+        const moment = setTimeout(wake, 5);
+        await idle;
+        clearTimeout(moment);
+        const i = this.#idleWaiters.indexOf(wake);
+        if (i >= 0) this.#idleWaiters.splice(i, 1);
+        quiet = 0;
+        continue;
+      }
+      await turn();
+      if (this.#activity !== seen) {
+        seen = this.#activity;
+        quiet = 0;
+      } else {
+        quiet++;
+      }
+    }
   }
 
   /** When the next timer is due, or undefined when none is waiting. */
@@ -115,19 +185,23 @@ export class ManualClock implements Clock {
    * promise continuations and socket I/O run, and the timers they start are honoured if they
    * fall due within the window. Use this one with FakeSwitch, whose applications wait on
    * promises: `await clock.tick(5000)` plays a 2 s prompt, then collects digits for 3 s.
+   *
+   * Before each step it waits for FakeSwitch's sockets to settle (a clock a FakeSwitch runs on
+   * is told of them): an outbound connection being made and its `connect`, and every exchange
+   * with the clients, so that an application's answer to an event comes before time moves on.
    */
   async tick(ms: number): Promise<void> {
     if (!(ms >= 0)) throw new RangeError('ManualClock.tick: ms must be >= 0');
     const target = this.#now + ms;
     for (let guard = 0; guard < 100_000; guard++) {
-      await settle();
+      await this.#settle();
       const due = this.nextDue;
       if (due === undefined || due > target) break;
       // Like real timers: the ones started by this batch run on a later turn.
       this.#runUntil(Math.max(due, this.#now), Number.POSITIVE_INFINITY, this.#seq);
     }
     if (target > this.#now) this.#now = target;
-    await settle();
+    await this.#settle();
   }
 
   /** Moves time to the next timer and runs it (and any due at the same time). False when none is waiting. */
@@ -276,5 +350,15 @@ export class Scheduler {
   /** Accepts timers again after close() (FakeSwitch.restart()). */
   reopen(): void {
     this.#closed = false;
+  }
+
+  /** Tells the clock that work outside it has begun (Clock.busy); returns the function that ends it. */
+  busy(): () => void {
+    return this.clock.busy?.() ?? (() => undefined);
+  }
+
+  /** Tells the clock of a socket read or write (Clock.activity). */
+  activity(): void {
+    this.clock.activity?.();
   }
 }

@@ -136,6 +136,7 @@ export class Listener implements EventSink, SessionWatcher, CommandListener {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('end', () => {
+      this.core.scheduler.activity();
       this.#ended = true;
       this.#pump();
     });
@@ -210,6 +211,7 @@ export class Listener implements EventSink, SessionWatcher, CommandListener {
 
   #onData(chunk: Buffer): void {
     if (this.#closed) return;
+    this.core.scheduler.activity();
     try {
       this.#reader.push(chunk, (cmd) => this.#pending.push(cmd));
     } catch (err) {
@@ -435,6 +437,7 @@ export class Listener implements EventSink, SessionWatcher, CommandListener {
 
   #write(bytes: Buffer): void {
     if (this.#socket.destroyed) return;
+    this.core.scheduler.activity();
     this.#writer.write(bytes);
   }
 

@@ -84,6 +84,9 @@ export async function runSocketApplication(core: SwitchBus, ctx: AppContext, cre
     core.log(3, 'Parse Error!', { ...origin, line: 440 });
     return;
   }
+  // Until the client's `connect` (or the end of the attempt), simulated time waits: a
+  // ManualClock's tick() does not jump over the handshake.
+  const releaseClock = core.scheduler.busy();
   let socket: Socket | undefined;
   for (const h of target.hosts) {
     core.log(5, `Trying host: ${h.host}:${h.port}`, { ...origin, line: 455 });
@@ -94,15 +97,18 @@ export async function runSocketApplication(core: SwitchBus, ctx: AppContext, cre
     core.log(3, `Socket Error: connection refused`, { ...origin, line: 492 });
   }
   if (!socket) {
+    releaseClock();
     core.log(3, 'Socket Error!', { ...origin, line: 497 });
     return;
   }
   if (!channel.ready || core.stopped) {
+    releaseClock();
     socket.destroy();
     return;
   }
   const listener = create(socket, { session: channel, async: target.async, full: target.full });
   listener.start();
+  void Promise.race([listener.whenConnected(), channel.whenDown(), listener.whenClosed]).then(releaseClock);
   if (target.async) {
     // The application waits for `connect`, then parks the channel while the client drives it.
     await Promise.race([listener.whenConnected(), channel.whenDown(), listener.whenClosed]);
