@@ -9,10 +9,9 @@
  * ESL_REAL_OUTBOUND (host:port, default 127.0.0.1:8084), where the scenario listens.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
 import { EslEvent, type Frame } from 'rxesl';
 import { FakeSwitch, type FakeSwitchOptions } from 'rxesl/testing';
-import { RawClient } from '../testing/helpers/raw-client';
+import { OutboundServer, RawClient } from '../testing/helpers/raw-client';
 import type { RecordedConnection } from './transcript';
 
 /** How long a scenario waits for what it expects before failing (a real switch takes real time). */
@@ -42,49 +41,6 @@ export function realSwitchFromEnv(env: NodeJS.ProcessEnv = process.env): RealSwi
   return { ...esl, password: env.ESL_REAL_PASSWORD ?? 'ClueCon', outboundHost: outbound.host, outboundPort: outbound.port };
 }
 
-/** Connections a switch makes to our outbound listener, in order. */
-class OutboundListener {
-  readonly accepted: RawClient[] = [];
-  #waiters: Array<(c: RawClient) => void> = [];
-  #taken = 0;
-
-  private constructor(readonly server: Server) {
-    server.on('connection', (socket) => {
-      const c = new RawClient(socket);
-      this.accepted.push(c);
-      const w = this.#waiters.shift();
-      if (w) {
-        this.#taken++;
-        w(c);
-      }
-    });
-  }
-
-  static async listen(host: string, port: number): Promise<OutboundListener> {
-    const l = new OutboundListener(createServer());
-    await new Promise<void>((resolve, reject) => {
-      l.server.once('error', reject);
-      l.server.listen(port, host, () => resolve());
-    });
-    return l;
-  }
-
-  get port(): number {
-    const a = this.server.address();
-    return typeof a === 'object' && a ? a.port : 0;
-  }
-
-  next(): Promise<RawClient> {
-    if (this.#taken < this.accepted.length) return Promise.resolve(this.accepted[this.#taken++]!);
-    return new Promise((resolve) => this.#waiters.push(resolve));
-  }
-
-  async close(): Promise<void> {
-    for (const c of this.accepted) c.close();
-    await new Promise<void>((r) => this.server.close(() => r()));
-  }
-}
-
 /** A switch a scenario runs against. */
 export interface SwitchUnderTest {
   readonly name: string;
@@ -92,13 +48,13 @@ export interface SwitchUnderTest {
   readonly port: number;
   readonly password: string;
   /** Where the switch's `outbound` extension connects. */
-  readonly outbound: OutboundListener;
+  readonly outbound: OutboundServer;
   stop(): Promise<void>;
 }
 
 /** A FakeSwitch (with these options) whose `outbound` extension connects to a listener of ours. */
 export async function fakeSwitchUnderTest(name = 'FakeSwitch', options: FakeSwitchOptions = {}): Promise<SwitchUnderTest> {
-  const outbound = await OutboundListener.listen('127.0.0.1', 0);
+  const outbound = await OutboundServer.start();
   const fake = await FakeSwitch.start({ heartbeatIntervalMs: 0, ...options, outboundSocket: `127.0.0.1:${outbound.port} async full` });
   return {
     name,
@@ -115,7 +71,7 @@ export async function fakeSwitchUnderTest(name = 'FakeSwitch', options: FakeSwit
 
 /** The real FreeSWITCH of ESL_REAL, with our listener where its `outbound` extension connects. */
 export async function realSwitchUnderTest(real: RealSwitchAddress): Promise<SwitchUnderTest> {
-  const outbound = await OutboundListener.listen(real.outboundHost, real.outboundPort);
+  const outbound = await OutboundServer.start(real.outboundPort, real.outboundHost);
   return { name: `FreeSWITCH at ${real.host}:${real.port}`, host: real.host, port: real.port, password: real.password, outbound, stop: () => outbound.close() };
 }
 
@@ -187,7 +143,7 @@ export class ScenarioContext {
 
   /** The next connection the switch makes to our outbound listener. */
   async accept(): Promise<Conn> {
-    const conn = new Conn('outbound', await within(this.sut.outbound.next(), 'the outbound connection'));
+    const conn = new Conn('outbound', await within(this.sut.outbound.accept(), 'the outbound connection'));
     this.connections.push(conn);
     return conn;
   }

@@ -10,7 +10,7 @@
 import { expect } from 'vitest';
 import { Commands, EslEvent, parseFrames, type Frame } from 'rxesl';
 import { loadFixture } from '../helpers/fixtures';
-import { newUuid, type ScenarioContext } from './harness';
+import { newUuid, type Conn, type ScenarioContext } from './harness';
 import { transcriptOf, type RecordedConnection, type Transcript } from './transcript';
 
 export interface Scenario {
@@ -32,6 +32,26 @@ function captureTranscript(name: string): Transcript {
 
 const aLeg = (ext: string): string => `loopback/${ext}-a`;
 const bLeg = (ext: string): string => `loopback/${ext}-b`;
+
+/**
+ * A loopback call to the `outbound` extension, driven by us: a monitor on every event, the
+ * originate (as a bgapi), the outbound connection's first commands, the b-leg answered, and
+ * the a-leg parked. Returns the connections and the a-leg's uuid.
+ */
+async function outboundCall(ctx: ScenarioContext, first: string[]): Promise<{ mon: Conn; c: Conn; out: Conn; a: string }> {
+  const mon = await ctx.connect();
+  await mon.send('event plain ALL');
+  const c = await ctx.connect();
+  await c.send('bgapi originate loopback/outbound/default &park');
+  const out = await ctx.accept();
+  out.write(...first);
+  await out.event((e) => e.name === 'CHANNEL_PARK', 'the outbound leg parked');
+  await out.send(execute('answer', '', { eventLock: true }));
+  const job = await mon.event((e) => e.name === 'BACKGROUND_JOB', 'the originate job');
+  const a = /^\+OK (\S+)/.exec(job.getBody() ?? '')?.[1] ?? '';
+  await mon.event((e) => e.name === 'CHANNEL_PARK' && e.getHeader('Unique-ID') === a, 'the a-leg parked');
+  return { mon, c, out, a };
+}
 
 /** Sends `sendmsg` to execute `app` on the connection's own session (outbound) or on `uuid`. */
 function execute(app: string, arg: string, options: { uuid?: string; eventLock?: boolean } = {}): string {
@@ -153,17 +173,7 @@ export const SCENARIOS: readonly Scenario[] = [
     // notice and the close.
     name: 'an outbound socket with linger, hung up from elsewhere',
     async run(ctx) {
-      const mon = await ctx.connect();
-      await mon.send('event plain ALL');
-      const c = await ctx.connect();
-      await c.send('bgapi originate loopback/outbound/default &park');
-      const out = await ctx.accept();
-      out.write('connect', 'myevents', 'linger 1');
-      await out.event((e) => e.name === 'CHANNEL_PARK', 'the outbound leg parked');
-      await out.send(execute('answer', '', { eventLock: true }));
-      const job = await mon.event((e) => e.name === 'BACKGROUND_JOB', 'the originate job');
-      const a = /^\+OK (\S+)/.exec(job.getBody() ?? '')?.[1] ?? '';
-      await mon.event((e) => e.name === 'CHANNEL_PARK' && e.getHeader('Unique-ID') === a, 'the a-leg parked');
+      const { mon, c, out, a } = await outboundCall(ctx, ['connect', 'myevents', 'linger 1']);
       await c.send(`api uuid_kill ${a}`);
       await out.closed();
       await ctx.allGone(mon);
@@ -190,17 +200,7 @@ export const SCENARIOS: readonly Scenario[] = [
     // NORMAL_CLEARING, and the other loopback leg follows.
     name: 'an outbound socket left with exit, without resume',
     async run(ctx) {
-      const mon = await ctx.connect();
-      await mon.send('event plain ALL');
-      const c = await ctx.connect();
-      await c.send('bgapi originate loopback/outbound/default &park');
-      const out = await ctx.accept();
-      out.write('connect', 'myevents');
-      await out.event((e) => e.name === 'CHANNEL_PARK', 'the outbound leg parked');
-      await out.send(execute('answer', '', { eventLock: true }));
-      const job = await mon.event((e) => e.name === 'BACKGROUND_JOB', 'the originate job');
-      const a = /^\+OK (\S+)/.exec(job.getBody() ?? '')?.[1] ?? '';
-      await mon.event((e) => e.name === 'CHANNEL_PARK' && e.getHeader('Unique-ID') === a, 'the a-leg parked');
+      const { mon, out } = await outboundCall(ctx, ['connect', 'myevents']);
       await out.send('exit');
       await out.closed();
       await ctx.allGone(mon);
@@ -218,17 +218,7 @@ export const SCENARIOS: readonly Scenario[] = [
     // The `outbound` extension has nothing after `socket`: the leg hangs up NORMAL_CLEARING.
     name: 'an outbound socket with resume and divert_events, half-closed by its client',
     async run(ctx) {
-      const mon = await ctx.connect();
-      await mon.send('event plain ALL');
-      const c = await ctx.connect();
-      await c.send('bgapi originate loopback/outbound/default &park');
-      const out = await ctx.accept();
-      out.write('connect', 'myevents', 'resume', 'divert_events on');
-      await out.event((e) => e.name === 'CHANNEL_PARK', 'the outbound leg parked');
-      await out.send(execute('answer', '', { eventLock: true }));
-      const job = await mon.event((e) => e.name === 'BACKGROUND_JOB', 'the originate job');
-      const a = /^\+OK (\S+)/.exec(job.getBody() ?? '')?.[1] ?? '';
-      await mon.event((e) => e.name === 'CHANNEL_PARK' && e.getHeader('Unique-ID') === a, 'the a-leg parked');
+      const { mon, out } = await outboundCall(ctx, ['connect', 'myevents', 'resume', 'divert_events on']);
       out.client.end();
       await out.closed();
       await ctx.allGone(mon);

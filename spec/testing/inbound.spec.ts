@@ -20,6 +20,15 @@ async function raw(): Promise<RawClient> {
   return closeAfterTest(await RawClient.connect(fake.port));
 }
 
+/** A connection that sent `userauth <credentials>`, and its reply's headers after Content-Type. */
+async function userauth(credentials: string): Promise<{ c: RawClient; headers: Array<[string, string]> }> {
+  const c = await raw();
+  await c.next();
+  c.write(`userauth ${credentials}\n\n`);
+  const r = await c.next();
+  return { c, headers: [...r.headers].slice(1) };
+}
+
 beforeEach(async () => {
   clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5));
   fake = await startFakeSwitch({
@@ -29,6 +38,7 @@ beforeEach(async () => {
     users: {
       'esltest@127.0.0.1': { password: 'EslSecret', allowedApi: 'status,version,eval', allowedEvents: 'HEARTBEAT,BACKGROUND_JOB,CUSTOM', allowedLog: false },
       'admin@example.com': { password: 'pw' },
+      'all@127.0.0.1': { password: 'pw', allowedApi: 'all', allowedEvents: 'all' },
     },
   });
 });
@@ -132,16 +142,8 @@ describe('greeting and authentication', () => {
     // FreeSWITCH 1.10.12 as -ERR permission denied for every api and bgapi. esl-allowed-events
     // takes ALL as every event type (LFLAG_ALL_EVENTS_AUTHED); CUSTOM subclasses are still
     // checked against the ones listed after CUSTOM, none here.
-    const allUser = await startFakeSwitch({
-      clock,
-      heartbeatIntervalMs: 0,
-      users: { 'all@127.0.0.1': { password: 'pw', allowedApi: 'all', allowedEvents: 'all' } },
-    });
-    const c = closeAfterTest(await RawClient.connect(allUser.port));
-    await c.next();
-    c.write('userauth all@127.0.0.1:pw\n\n');
-    const r = await c.next();
-    expect([...r.headers].slice(1)).toEqual([
+    const { c, headers } = await userauth('all@127.0.0.1:pw');
+    expect(headers).toEqual([
       ['Reply-Text', '+OK accepted'],
       ['Allowed-Events', 'all'],
       ['Allowed-API', 'all'],
@@ -154,18 +156,15 @@ describe('greeting and authentication', () => {
     expect(await c.text('api all')).toBe('-ERR all Command not found!\n');
     expect(await c.text('event plain CUSTOM my::sub')).toBe('-ERR permission denied');
     expect(await c.text('event plain ALL')).toBe('+OK event listener enabled plain');
-    allUser.fire({ name: 'CUSTOM', subclass: 'my::sub' });
-    allUser.fire({ name: 'HEARTBEAT' });
+    fake.fire({ name: 'CUSTOM', subclass: 'my::sub' });
+    fake.fire({ name: 'HEARTBEAT' });
     expect((await c.event()).subclass).toBe('my::sub');
     expect((await c.event()).name).toBe('HEARTBEAT');
   });
 
   it('userauth without esl-allowed-* params allows everything (and <user>:<password>@<domain> parses too)', async () => {
-    const c = await raw();
-    await c.next();
-    c.write('userauth admin:pw@example.com\n\n');
-    const r = await c.next();
-    expect([...r.headers].slice(1)).toEqual([
+    const { headers } = await userauth('admin:pw@example.com');
+    expect(headers).toEqual([
       ['Reply-Text', '+OK accepted'],
       ['Allowed-Events', 'all'],
       ['Allowed-API', 'all'],

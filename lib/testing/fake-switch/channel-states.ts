@@ -81,6 +81,19 @@ export interface EndpointHooks {
   onDestroy?(channel: ChannelStates): void;
 }
 
+/** Calls `fn` now if `already`, else once `waiters` are called; returns a function that cancels it. */
+function whenOrNow(already: boolean, waiters: Array<() => void>, fn: () => void): () => void {
+  if (already) {
+    fn();
+    return () => undefined;
+  }
+  waiters.push(fn);
+  return () => {
+    const i = waiters.indexOf(fn);
+    if (i >= 0) waiters.splice(i, 1);
+  };
+}
+
 /** A channel's states, from creation to destroy. */
 export abstract class ChannelStates extends ChannelData {
   /** Endpoint behaviour (loopback, generic). */
@@ -124,15 +137,7 @@ export abstract class ChannelStates extends ChannelData {
 
   /** Calls `fn` once when the channel is answered; returns a function that cancels it. */
   onAnswered(fn: () => void): () => void {
-    if (this.answered) {
-      fn();
-      return () => undefined;
-    }
-    this.#answerWaiters.push(fn);
-    return () => {
-      const i = this.#answerWaiters.indexOf(fn);
-      if (i >= 0) this.#answerWaiters.splice(i, 1);
-    };
+    return whenOrNow(this.answered, this.#answerWaiters, fn);
   }
 
   /**
@@ -140,15 +145,7 @@ export abstract class ChannelStates extends ChannelData {
    * first; returns a function that cancels it.
    */
   onMedia(fn: () => void): () => void {
-    if (this.mediaReady) {
-      fn();
-      return () => undefined;
-    }
-    this.#mediaWaiters.push(fn);
-    return () => {
-      const i = this.#mediaWaiters.indexOf(fn);
-      if (i >= 0) this.#mediaWaiters.splice(i, 1);
-    };
+    return whenOrNow(this.mediaReady, this.#mediaWaiters, fn);
   }
 
   /** Resolves once the channel is destroyed (CHANNEL_DESTROY fired). */

@@ -162,7 +162,8 @@ export class OutboundServer {
   #taken = 0;
   private constructor(readonly server: Server) {}
 
-  static async start(): Promise<OutboundServer> {
+  /** Listens on `host:port` (by default a free port of 127.0.0.1). */
+  static async start(port = 0, host = '127.0.0.1'): Promise<OutboundServer> {
     const server = createServer();
     const o = new OutboundServer(server);
     server.on('connection', (s) => {
@@ -174,7 +175,10 @@ export class OutboundServer {
         w(c);
       }
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
     return o;
   }
 
