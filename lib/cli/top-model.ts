@@ -74,12 +74,20 @@ interface Tracked {
   createdAt: number | undefined;
   /** Local time it was first seen. */
   seenAt: number;
+  /** Local time of its latest event. */
+  lastEventAt: number;
   /** Local time it ended. */
   endedAt: number | undefined;
 }
 
 /** How long a channel that ended stays on the screen. */
 const ENDED_VISIBLE_MS = 2000;
+/**
+ * `show channels` reads FreeSWITCH's core database, which its SQL thread writes in batches some
+ * time after the channel events (about 200 ms on an idle switch, more under load): a channel
+ * whose events came this recently may not be listed yet, and is not taken for gone.
+ */
+const CORE_DB_LAG_MS = 2000;
 /** The shortest period events per second are computed over. */
 const MIN_SAMPLE_MS = 250;
 
@@ -110,9 +118,10 @@ export class TopModel {
     if (!t) {
       // The end of a channel never seen alive (the view started late) adds nothing.
       if (name === 'CHANNEL_DESTROY' || name === 'CHANNEL_HANGUP_COMPLETE') return;
-      t = { snapshot: blankSnapshot(uuid), createdAt: undefined, seenAt: now, endedAt: undefined };
+      t = { snapshot: blankSnapshot(uuid), createdAt: undefined, seenAt: now, lastEventAt: now, endedAt: undefined };
       this.#channels.set(uuid, t);
     }
+    t.lastEventAt = now;
     t.snapshot = foldChannelEvent(t.snapshot, e);
     t.createdAt ??= microsToMs(e.getHeader('Caller-Channel-Created-Time'));
     if (t.snapshot.ended && t.endedAt === undefined) t.endedAt = now;
@@ -121,12 +130,13 @@ export class TopModel {
   /**
    * Brings the channels in line with `show channels as json`, asked at `askedAt`: adds those
    * the events have not shown (they existed before the view started), drops those the switch
-   * no longer has (their end was missed) unless first seen after the question.
+   * no longer has (their end was missed) unless an event of theirs came shortly before the
+   * question or after it (the core database lags the events).
    */
   reconcile(rows: readonly ShowChannelRow[], askedAt: number): void {
     const live = new Set(rows.map((r) => r.uuid));
     for (const [uuid, t] of this.#channels) {
-      if (!live.has(uuid) && t.seenAt < askedAt && t.endedAt === undefined) this.#channels.delete(uuid);
+      if (!live.has(uuid) && t.lastEventAt < askedAt - CORE_DB_LAG_MS && t.endedAt === undefined) this.#channels.delete(uuid);
     }
     for (const r of rows) {
       if (this.#channels.has(r.uuid)) continue;
@@ -144,6 +154,7 @@ export class TopModel {
         snapshot: s,
         createdAt: Number.isFinite(epoch) && epoch > 0 ? epoch * 1000 : undefined,
         seenAt: askedAt,
+        lastEventAt: askedAt,
         endedAt: undefined,
       });
     }

@@ -106,10 +106,11 @@ describe('TopModel', () => {
         ],
       }),
     );
-    m.reconcile(rows!, T0 + 1000);
-    const v = m.view(T0 + 1000);
+    // Asked 5 s after stale's last event: long enough for the core database to have listed it.
+    m.reconcile(rows!, T0 + 5000);
+    const v = m.view(T0 + 5000);
     expect(v.channels.map((c) => c.uuid)).toEqual(['old']);
-    expect(v.channels[0]).toMatchObject({ state: 'ACTIVE', caller: 'Alice <1001> -> 9000', application: 'park', durationMs: 121_000 });
+    expect(v.channels[0]).toMatchObject({ state: 'ACTIVE', caller: 'Alice <1001> -> 9000', application: 'park', durationMs: 125_000 });
   });
 
   it('keeps a channel that appeared after show channels was asked', () => {
@@ -117,6 +118,17 @@ describe('TopModel', () => {
     m.onEvent(channelEvent('CHANNEL_CREATE', 'new', T0 + 500), T0 + 500);
     m.reconcile([], T0 + 400);
     expect(m.channelCount).toBe(1);
+  });
+
+  it('keeps a channel whose events came just before show channels was asked: the core database lags the events', () => {
+    const m = new TopModel(T0);
+    m.onEvent(channelEvent('CHANNEL_CREATE', 'fresh', T0), T0);
+    // FreeSWITCH lists a channel about 200 ms after its CHANNEL_CREATE: asked 100 ms after, it is not there yet.
+    m.reconcile([], T0 + 100);
+    expect(m.channelCount).toBe(1);
+    // Listed nowhere long after its last event: its end was missed, it goes.
+    m.reconcile([], T0 + 10_000);
+    expect(m.channelCount).toBe(0);
   });
 });
 
